@@ -1,0 +1,50 @@
+# shardframe — every target documents itself: `make help`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# A stable target dir outside the clone, so a fresh clone reuses the build.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/shardframe/target
+STAMP := $(VENV)/.deps-stamp
+
+.PHONY: help demo test test-fast lint build bench coverage clean-venv
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "pandas>=3.0" "pyarrow>=17" "numpy>=1.26" \
+	    "pytest>=8" "hypothesis>=6.100" "matplotlib>=3.8" "tqdm>=4.66" \
+	    "ruff>=0.5" "mypy>=1.10" "duckdb>=1.0" "maturin>=1.5,<2"
+	touch $(STAMP)
+
+build: $(STAMP) ## Build the Rust extension into the virtualenv (release profile)
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH \
+	    $(VENV)/bin/maturin develop --release -q
+	$(PY) -c "import shardframe._core" 
+
+demo: build ## Run the example analysis on generated data (prints tables, writes out/demo.png)
+	$(PY) examples/demo.py
+
+lint: build ## cargo fmt/clippy, ruff, mypy
+	cargo fmt --all -- --check
+	cargo clippy --release --workspace -q -- -D warnings
+	$(VENV)/bin/ruff check python tests
+	$(VENV)/bin/mypy
+
+test: build lint ## Lint, Rust unit tests, then the Python suite (prints native/fallback counts)
+	cargo test --release -q -p shardframe-core -p shardframe-plan -p shardframe-exec
+	$(PY) -m pytest -q -p no:cacheprovider tests
+	$(PY) tests/coverage_report.py
+
+test-fast: build ## Python suite only
+	$(PY) -m pytest -q -x tests
+
+coverage: build ## How many pandas methods run natively
+	$(PY) tests/coverage_report.py
+
+clean-venv: ## Remove the virtualenv
+	rm -rf $(VENV)

@@ -1,0 +1,121 @@
+"""What DataFrame and Series share: a root plan, an index described over it,
+materialization and the pandas fallback."""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from shardframe import _engine
+from shardframe._engine import INDEX_PREFIX, index_col
+from shardframe._expr import Expr, col, dumps
+from shardframe.exceptions import FallbackError, FallbackWarning
+from shardframe.options import options
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from shardframe._core import PyPlan
+
+# The index over a root plan: None is a RangeIndex of the root's row
+# positions; otherwise (label, expression) per level.
+IndexSpec = list[tuple[Any, Expr]] | None
+
+
+class _Rows:
+    _plan: PyPlan
+    _index: IndexSpec
+
+    # -- plan helpers ---------------------------------------------------
+    def _index_exprs(self) -> list[dict[str, Any]]:
+        if self._index is None:
+            return []
+        return [{"name": index_col(i), "expr": e} for i, (_, e) in enumerate(self._index)]
+
+    def _with_positions(self) -> tuple[PyPlan, IndexSpec]:
+        """The root plan and an index that survives row removal/reordering:
+        a RangeIndex becomes an explicit column of row positions."""
+        if self._index is not None:
+            return self._plan, self._index
+        plan = self._plan.row_index(index_col(0))
+        return plan, [(None, col(index_col(0)))]
+
+    def _index_names(self) -> list[Any]:
+        return [] if self._index is None else [label for label, _ in self._index]
+
+    def _rebased_index(self) -> IndexSpec:
+        """The index after the plan is rebased onto its own output columns."""
+        if self._index is None:
+            return None
+        return [(label, col(index_col(i))) for i, (label, _) in enumerate(self._index)]
+
+    # -- conversion -----------------------------------------------------
+    @staticmethod
+    def _set_index(pdf: pd.DataFrame, names: list[Any], n_index: int) -> pd.DataFrame:
+        import pandas as pd
+
+        if n_index == 0:
+            pdf.index = pd.RangeIndex(len(pdf))
+            return pdf
+        cols = [index_col(i) for i in range(n_index)]
+        pdf = pdf.set_index(cols)
+        pdf.index.names = names
+        return pdf
+
+    # -- fallback -------------------------------------------------------
+    def _fallback(self, name: str) -> Any:
+        import pandas as pd
+
+        kind = "DataFrame" if self.__class__.__name__ == "DataFrame" else "Series"
+        target = getattr(pd, kind)
+        if not hasattr(target, name):
+            raise AttributeError(f"'{kind}' object has no attribute '{name}'")
+        attr = getattr(target, name)
+        if options.fallback == "raise":
+            raise FallbackError(
+                f"{kind}.{name} is not supported natively and options.fallback is 'raise'"
+            )
+        if options.fallback == "warn":
+            warnings.warn(
+                f"{kind}.{name} is not supported natively; running it through pandas",
+                FallbackWarning,
+                stacklevel=3,
+            )
+        obj = self.to_pandas()  # type: ignore[attr-defined]
+        value = getattr(obj, name)
+        if not callable(attr) or isinstance(attr, property):
+            return _wrap_result(value)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            args = tuple(_unwrap(a) for a in args)
+            kwargs = {k: _unwrap(v) for k, v in kwargs.items()}
+            return _wrap_result(value(*args, **kwargs))
+
+        call.__name__ = name
+        return call
+
+
+def _unwrap(value: Any) -> Any:
+    if isinstance(value, _Rows):
+        return value.to_pandas()  # type: ignore[attr-defined]
+    return value
+
+
+def _wrap_result(value: Any) -> Any:
+    import pandas as pd
+
+    from shardframe.frame import DataFrame
+    from shardframe.series import Series
+
+    if isinstance(value, pd.DataFrame):
+        return DataFrame(value)
+    if isinstance(value, pd.Series):
+        return Series(value)
+    return value
+
+
+def select_json(items: list[dict[str, Any]]) -> str:
+    return dumps(items)
+
+
+__all__ = ["INDEX_PREFIX", "IndexSpec", "_Rows", "_engine", "select_json"]

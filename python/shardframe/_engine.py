@@ -1,0 +1,101 @@
+"""Running plans: the few helpers every public class uses to materialize."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from shardframe.options import options
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from shardframe._core import PyPlan
+
+INDEX_PREFIX = "__index_level_"
+VALUE_COL = "__value__"
+
+
+def index_col(i: int) -> str:
+    return f"{INDEX_PREFIX}{i}__"
+
+
+class _Progress:
+    """A tqdm bar that appears once work has run for ``options.progress_delay`` s."""
+
+    def __init__(self, desc: str) -> None:
+        self.start = time.monotonic()
+        self.desc = desc
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if time.monotonic() - self.start < options.progress_delay or total == 0:
+                return
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=total, desc=self.desc, unit="task", leave=False)
+        self.bar.total = total
+        self.bar.n = done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _progress(desc: str) -> _Progress | None:
+    return _Progress(desc) if options.progress else None
+
+
+def collect(plan: PyPlan, desc: str = "shardframe") -> PyPlan:
+    """Run ``plan``; the result is a plan over its partitions."""
+    bar = _progress(desc)
+    try:
+        return plan.collect(options.config(), bar)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def to_arrow(plan: PyPlan, desc: str = "shardframe") -> pa.Table:
+    """Run ``plan`` and return all rows as a pyarrow Table."""
+    import pyarrow as pa
+
+    bar = _progress(desc)
+    try:
+        data = plan.to_ipc(options.config(), bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    return pa.ipc.open_stream(data).read_all()
+
+
+def arrow_to_pandas(table: pa.Table) -> Any:
+    return table.to_pandas()
+
+
+def from_pandas_frame(df: Any) -> PyPlan:
+    """Partition a pandas DataFrame (columns only, no index) into the store."""
+    import pyarrow as pa
+
+    from shardframe._core import PyPlan
+    from shardframe.exceptions import InvalidOperationError
+
+    try:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise InvalidOperationError(f"cannot store these columns: {exc}") from exc
+    return from_arrow(table)
+
+
+def from_arrow(table: pa.Table) -> PyPlan:
+    import pyarrow as pa
+
+    from shardframe._core import PyPlan
+
+    table = table.replace_schema_metadata(None)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return PyPlan.from_ipc(sink.getvalue().to_pybytes(), options.config())

@@ -1,0 +1,87 @@
+"""The expression IR on the Python side: small immutable trees that are sent
+to the engine as JSON (see ``rust/plan/src/expr.rs`` for their meaning)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+from typing import Any
+
+import numpy as np
+
+
+class Expr:
+    """An engine expression. Build with :func:`col`, :func:`lit` and methods."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: dict[str, Any]) -> None:
+        self.node = node
+
+    def binary(self, kind: str, other: Expr) -> Expr:
+        return Expr({"op": "binary", "kind": kind, "left": self.node, "right": other.node})
+
+    def fn(self, name: str, *args: Expr, **params: Any) -> Expr:
+        return Expr(
+            {"op": "fn", "name": name, "args": [self.node, *(a.node for a in args)], "params": params}
+        )
+
+    def is_col(self) -> str | None:
+        """The column name when this is a plain column reference."""
+        return self.node["name"] if self.node["op"] == "col" else None
+
+    def __repr__(self) -> str:
+        return f"Expr({self.node})"
+
+
+def col(name: str) -> Expr:
+    return Expr({"op": "col", "name": name})
+
+
+def scalar(value: Any) -> dict[str, Any]:
+    """The engine's tagged form of a Python/numpy/pandas scalar."""
+    if value is None:
+        return {"t": "null"}
+    if isinstance(value, (bool, np.bool_)):
+        return {"t": "bool", "v": bool(value)}
+    if isinstance(value, (int, np.integer)):
+        return {"t": "int", "v": int(value)}
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value):
+            return {"t": "null"}
+        return {"t": "float", "v": float(value)}
+    if isinstance(value, str):
+        return {"t": "str", "v": value}
+    import pandas as pd
+
+    if value is pd.NaT or (value is pd.NA):
+        return {"t": "null"}
+    if isinstance(value, (pd.Timestamp, _dt.datetime, np.datetime64)):
+        ts = pd.Timestamp(value)
+        if ts.tz is not None:
+            ts = ts.tz_convert(None)
+        return {"t": "datetime", "v": int(ts.as_unit("ns")._value)}
+    if isinstance(value, _dt.date):
+        return {"t": "date", "v": (value - _dt.date(1970, 1, 1)).days}
+    if isinstance(value, (pd.Timedelta, _dt.timedelta, np.timedelta64)):
+        return {"t": "duration", "v": int(pd.Timedelta(value).as_unit("ns")._value)}
+    raise TypeError(f"unsupported scalar of type {type(value).__name__}: {value!r}")
+
+
+def lit(value: Any) -> Expr:
+    return Expr({"op": "lit", "value": scalar(value)})
+
+
+def lit_list(values: Any) -> Expr:
+    """A list literal, as the engine takes for ``isin``/``replace``: a concat of literals."""
+    return Expr({"op": "list", "values": [scalar(v) for v in values]})
+
+
+def dumps(obj: Any) -> str:
+    def default(o: Any) -> Any:
+        if isinstance(o, Expr):
+            return o.node
+        raise TypeError(type(o))
+
+    return json.dumps(obj, default=default)

@@ -1,0 +1,85 @@
+"""Exceptions raised by shardframe.
+
+Every class derives from :class:`ShardframeError` and from the builtin that
+pandas raises in the same situation, so ``except KeyError`` works as it does
+with pandas.
+"""
+
+from __future__ import annotations
+
+
+class ShardframeError(Exception):
+    """Root of all shardframe errors."""
+
+
+class ColumnNotFoundError(ShardframeError, KeyError):
+    """A column that does not exist was referenced."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ComputeError(ShardframeError, ValueError):
+    """A value could not be computed (bad number, wrong length, bad shape)."""
+
+
+class InvalidOperationError(ShardframeError, TypeError):
+    """An operation does not apply to these operand types."""
+
+
+class OutOfBoundsError(ShardframeError, IndexError):
+    """A position is outside the frame."""
+
+
+class CorruptDataError(ShardframeError, ValueError):
+    """Stored or read data could not be decoded."""
+
+
+class FileNotFoundError(ShardframeError, FileNotFoundError):  # noqa: A001
+    """A file or directory does not exist."""
+
+
+class ShardframeIOError(ShardframeError, OSError):
+    """Reading or writing failed."""
+
+
+class ShardframeMemoryError(ShardframeError, MemoryError):
+    """The query cannot fit in the memory budget."""
+
+
+class NotSupportedError(ShardframeError, NotImplementedError):
+    """The engine has no implementation for this operation."""
+
+
+class FallbackError(ShardframeError, NotImplementedError):
+    """A pandas method would fall back to pandas while ``options.fallback == "raise"``."""
+
+
+class InternalError(ShardframeError, RuntimeError):
+    """A bug in shardframe; please report it."""
+
+
+class Interrupted(ShardframeError, KeyboardInterrupt):
+    """The query was cancelled."""
+
+
+class FallbackWarning(UserWarning):
+    """A pandas method ran through pandas instead of the engine."""
+
+
+__all__ = [
+    "ColumnNotFoundError",
+    "ComputeError",
+    "CorruptDataError",
+    "FallbackError",
+    "FallbackWarning",
+    "FileNotFoundError",
+    "InternalError",
+    "Interrupted",
+    "InvalidOperationError",
+    "NotSupportedError",
+    "OutOfBoundsError",
+    "ShardframeError",
+    "ShardframeIOError",
+    "ShardframeMemoryError",
+]

@@ -1,0 +1,1088 @@
+"""DataFrame: pandas' API over a lazy plan of partitioned, compressed columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from shardframe import _engine
+from shardframe._base import IndexSpec, _Rows, select_json
+from shardframe._engine import index_col
+from shardframe._expr import Expr, col, dumps, lit
+from shardframe.exceptions import ColumnNotFoundError, ComputeError
+from shardframe.series import Series
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from shardframe._core import PyPlan
+
+
+class DataFrame(_Rows):
+    """A two-dimensional table with pandas' API, evaluated lazily.
+
+    Build it like a pandas DataFrame (a dict of lists or arrays, a list of
+    dicts, a 2-D array with ``columns``, a pandas DataFrame, or any object
+    exporting Arrow data through ``__arrow_c_stream__``).
+
+    Examples
+    --------
+    >>> import shardframe as sf
+    >>> df = sf.DataFrame({"a": [1, 2, 3], "b": [0.5, 1.5, 2.5]})
+    >>> df[df.a > 1].b.sum()
+    np.float64(4.0)
+    """
+
+    _plan: PyPlan
+    _cols: dict[Hashable, Expr]
+    _index: IndexSpec
+
+    def __init__(self, data: Any = None, index: Any = None, columns: Any = None, dtype: Any = None) -> None:
+        import pandas as pd
+
+        if isinstance(data, DataFrame):
+            self._init(data._plan, dict(data._cols), data._index)
+            return
+        if data is not None and hasattr(data, "__arrow_c_stream__") and not isinstance(data, pd.DataFrame):
+            import pyarrow as pa
+
+            table = pa.table(data)
+            plan = _engine.from_arrow(table)
+            self._init(plan, {c: col(c) for c in table.column_names}, None)
+            return
+        pdf = data if isinstance(data, pd.DataFrame) and index is None and columns is None and dtype is None else pd.DataFrame(
+            data, index=index, columns=columns, dtype=dtype
+        )
+        self._init_from_pandas(pdf)
+
+    def _init_from_pandas(self, pdf: pd.DataFrame) -> None:
+        import pandas as pd
+
+        if pdf.columns.duplicated().any():
+            raise ValueError("shardframe does not support duplicate column names")
+        names = [str(c) for c in pdf.columns]
+        store = pdf.copy(deep=False)
+        store.columns = names
+        index: IndexSpec = None
+        idx = pdf.index
+        if not (isinstance(idx, pd.RangeIndex) and idx.start == 0 and idx.step == 1):
+            for i in range(idx.nlevels):
+                store[index_col(i)] = idx.get_level_values(i)
+            index = [(name, col(index_col(i))) for i, name in enumerate(idx.names)]
+        plan = _engine.from_pandas_frame(store)
+        self._init(plan, {orig: col(name) for orig, name in zip(pdf.columns, names, strict=True)}, index)
+
+    def _init(self, plan: PyPlan, cols: dict[Hashable, Expr], index: IndexSpec) -> None:
+        object.__setattr__(self, "_plan", plan)
+        object.__setattr__(self, "_cols", cols)
+        object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_cache", None)
+
+    @classmethod
+    def _new(cls, plan: PyPlan, cols: dict[Hashable, Expr], index: IndexSpec) -> DataFrame:
+        df = cls.__new__(cls)
+        df._init(plan, cols, index)
+        return df
+
+    @classmethod
+    def _from_plan(cls, plan: PyPlan, names: list[Hashable], index: IndexSpec) -> DataFrame:
+        """A frame whose columns are the plan's own output columns."""
+        return cls._new(plan, {n: col(str(n)) for n in names}, index)
+
+    # -- plan helpers ------------------------------------------------------------
+    def _output_plan(self) -> PyPlan:
+        """Index columns then data columns, as one plan (cached once run)."""
+        cache = self.__dict__.get("_cache")
+        if cache is not None:
+            return cache
+        items = self._index_exprs() + [{"name": str(n), "expr": e} for n, e in self._cols.items()]
+        return self._plan.select(select_json(items))
+
+    def _rebase(self, plan: PyPlan) -> DataFrame:
+        """A frame over ``plan``, which has this frame's output columns."""
+        return DataFrame._from_plan(plan, list(self._cols), self._rebased_index())
+
+    def _set_cols(self, cols: dict[Hashable, Expr]) -> None:
+        # Validate the new columns now, so errors surface where pandas raises them.
+        items = self._index_exprs() + [{"name": str(n), "expr": e} for n, e in cols.items()]
+        self._plan.select(select_json(items))
+        object.__setattr__(self, "_cols", cols)
+        object.__setattr__(self, "_cache", None)
+
+    def _materialize(self) -> PyPlan:
+        cache = self.__dict__.get("_cache")
+        if cache is None:
+            cache = _engine.collect(self._output_plan())
+            object.__setattr__(self, "_cache", cache)
+        return cache
+
+    def collect(self) -> DataFrame:
+        """Run the plan now and keep the result in the partition store."""
+        return self._rebase(self._materialize())
+
+    def _schema(self) -> dict[str, str]:
+        return dict(self._output_plan().schema())
+
+    # -- metadata -------------------------------------------------------------
+    @property
+    def columns(self) -> pd.Index:
+        import pandas as pd
+
+        return pd.Index(list(self._cols), dtype=object if not self._cols else None)
+
+    @columns.setter
+    def columns(self, names: Any) -> None:
+        names = list(names)
+        if len(names) != len(self._cols):
+            raise ValueError(
+                f"Length mismatch: Expected axis has {len(self._cols)} elements, new values have {len(names)} elements"
+            )
+        self._set_cols(dict(zip(names, self._cols.values(), strict=True)))
+
+    @property
+    def dtypes(self) -> pd.Series:
+        import pandas as pd
+
+        schema = self._schema()
+        return pd.Series({n: _pandas_dtype(schema[str(n)]) for n in self._cols}, dtype=object)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self), len(self._cols))
+
+    @property
+    def size(self) -> int:
+        return len(self) * len(self._cols)
+
+    @property
+    def ndim(self) -> int:
+        return 2
+
+    @property
+    def empty(self) -> bool:
+        return len(self._cols) == 0 or len(self) == 0
+
+    @property
+    def index(self) -> pd.Index:
+        return self._index_pandas()
+
+    def _index_pandas(self) -> pd.Index:
+        import pandas as pd
+
+        if self._index is None:
+            return pd.RangeIndex(len(self))
+        items = self._index_exprs()
+        table = _engine.to_arrow(self._plan.select(select_json(items)))
+        pdf = self._set_index(table.to_pandas(), self._index_names(), len(items))
+        return pdf.index
+
+    def _index_at(self, pos: int) -> Any:
+        if self._index is None:
+            return np.int64(pos)
+        items = self._index_exprs()
+        table = _engine.to_arrow(self._plan.select(select_json(items)).slice(pos, 1))
+        pdf = self._set_index(table.to_pandas(), self._index_names(), len(items))
+        return pdf.index[0]
+
+    def __len__(self) -> int:
+        return int(self._materialize().num_rows(_config()))
+
+    def storage(self) -> dict[str, Any]:
+        """Partitions, rows, raw and compressed bytes, and their ratio."""
+        info = dict(self._materialize().storage(_config()))
+        raw = info["raw_bytes"]
+        info["ratio"] = raw / info["compressed_bytes"] if info["compressed_bytes"] else 1.0
+        return info
+
+    def memory_usage(self, index: bool = True, deep: bool = False) -> pd.Series:
+        """Raw (decoded) bytes per column, as pandas reports them."""
+        return self._fallback_silent("memory_usage")(index=index, deep=deep)
+
+    def explain(self) -> str:
+        """The plan, root first."""
+        text = self._output_plan().explain()
+        print(text, end="")
+        return text
+
+    # -- conversion -------------------------------------------------------------
+    def to_pandas(self) -> pd.DataFrame:
+        """Run the plan and return a pandas DataFrame."""
+        table = _engine.to_arrow(self._materialize())
+        pdf = table.to_pandas()
+        n_index = 0 if self._index is None else len(self._index)
+        pdf = self._set_index(pdf, self._index_names(), n_index)
+        pdf.columns = _columns_index(list(self._cols))
+        return pdf
+
+    def to_numpy(self, dtype: Any = None, copy: bool = False, na_value: Any = None) -> np.ndarray:
+        if na_value is not None:
+            return self.to_pandas().to_numpy(dtype=dtype, na_value=na_value)
+        return self.to_pandas().to_numpy(dtype=dtype)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.to_numpy(dtype=dtype)
+
+    @property
+    def values(self) -> np.ndarray:
+        return self.to_numpy()
+
+    def to_dict(self, orient: str = "dict", into: type = dict, index: bool = True) -> Any:
+        return self.to_pandas().to_dict(orient=orient, into=into, index=index)  # type: ignore[call-overload]
+
+    def to_arrow(self) -> Any:
+        """All rows as a pyarrow Table (index levels included as columns when not a RangeIndex)."""
+        import pyarrow as pa
+
+        return pa.Table.from_pandas(self.to_pandas(), preserve_index=self._index is not None)
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        return self.to_arrow().__arrow_c_stream__(requested_schema)
+
+    def to_parquet(self, path: str, index: bool | None = None, **kwargs: Any) -> None:
+        """Write a parquet file; a failed write leaves no file behind."""
+        frame = self.reset_index() if (index or (index is None and self._index is not None)) else self
+        frame._write(path, "parquet", {})
+
+    def to_csv(self, path: str | None = None, sep: str = ",", na_rep: str = "", header: bool = True, index: bool = True, **kwargs: Any) -> str | None:
+        """Write a CSV file (or return the text when ``path`` is None)."""
+        if path is None or kwargs:
+            return self._fallback("to_csv")(path, sep=sep, na_rep=na_rep, header=header, index=index, **kwargs)
+        frame = self
+        if index:
+            frame = self.reset_index()
+            if self._index is None:
+                first = frame.columns[0]
+                frame = frame.rename(columns={first: ""})
+        frame._write(path, "csv", {"sep": sep, "na_rep": na_rep, "header": header})
+        return None
+
+    def _write(self, path: str, fmt: str, opts: dict[str, Any]) -> None:
+        plan = self._materialize() if self._index is None else self._rebase(self._materialize())._data_plan()
+        if self._index is not None:
+            plan = self._data_plan()
+        plan.write(str(path), fmt, _config(), dumps(opts))
+
+    def _data_plan(self) -> PyPlan:
+        items = [{"name": str(n), "expr": e} for n, e in self._cols.items()]
+        return self._plan.select(select_json(items))
+
+    # -- display --------------------------------------------------------------------
+    def __repr__(self) -> str:
+        import pandas as pd
+
+        n = len(self)
+        pdf = _truncated_pandas(self, n)
+        text = repr(pdf)
+        if n != len(pdf):
+            text = text.replace(f"[{len(pdf)} rows x", f"[{n} rows x")
+        del pd
+        return text
+
+    def _repr_html_(self) -> str:
+        n = len(self)
+        pdf = _truncated_pandas(self, n)
+        html = pdf._repr_html_() or ""
+        if n != len(pdf):
+            html = html.replace(f"{len(pdf)} rows ×", f"{n} rows ×")
+        return html
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        cols = self.__dict__.get("_cols", {})
+        if name in cols:
+            return self[name]
+        return self._fallback(name)
+
+    def _fallback_silent(self, name: str) -> Callable[..., Any]:
+        """pandas computes this on the materialized rows; not counted as a fallback
+        because it only reads metadata of the result."""
+        pdf = self.to_pandas()
+        return getattr(pdf, name)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | {str(c) for c in self._cols})
+
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter(list(self._cols))
+
+    def __contains__(self, key: Any) -> bool:
+        return key in self._cols
+
+    def keys(self) -> pd.Index:
+        return self.columns
+
+    def items(self) -> Iterator[tuple[Hashable, Series]]:
+        for name in list(self._cols):
+            yield name, self[name]
+
+    def iterrows(self) -> Iterator[tuple[Any, pd.Series]]:
+        return self.to_pandas().iterrows()
+
+    def itertuples(self, index: bool = True, name: str | None = "Pandas") -> Any:
+        return self.to_pandas().itertuples(index=index, name=name)
+
+    def __bool__(self) -> bool:
+        raise ValueError(
+            "The truth value of a DataFrame is ambiguous. Use a.empty, a.bool(), a.item(), a.any() or a.all()."
+        )
+
+    def copy(self, deep: bool = True) -> DataFrame:
+        out = DataFrame._new(self._plan, dict(self._cols), self._index)
+        object.__setattr__(out, "_cache", self.__dict__.get("_cache"))
+        return out
+
+    # -- selection -----------------------------------------------------------------
+    def _column(self, name: Hashable) -> Series:
+        if name not in self._cols:
+            raise ColumnNotFoundError(name)
+        return Series._new(self._plan, self._cols[name], name, self._index)
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, Series):
+            return self._filter(key)
+        if isinstance(key, slice):
+            return self.iloc[key]
+        if isinstance(key, (list, tuple, np.ndarray)) or _is_index(key):
+            keys = list(key)
+            if keys and all(isinstance(k, (bool, np.bool_)) for k in keys):
+                if len(keys) != len(self):
+                    raise ValueError(f"Item wrong length {len(keys)} instead of {len(self)}.")
+                return self._filter(Series(np.asarray(keys, dtype=bool)), positional=True)
+            missing = [k for k in keys if k not in self._cols]
+            if missing:
+                raise ColumnNotFoundError(f"None of [{missing}] are in the [columns]" if len(missing) == len(keys) else f"{missing} not in index")
+            return DataFrame._new(self._plan, {k: self._cols[k] for k in keys}, self._index)
+        return self._column(key)
+
+    def _filter(self, mask: Series, positional: bool = False) -> DataFrame:
+        if mask._plan is not self._plan:
+            if not positional:
+                raise ComputeError(
+                    "boolean mask from another frame: align it by assigning it as a column first"
+                )
+            return self._assign_positional({"__mask__": mask})._filter_by_col("__mask__")
+        plan, index = self._with_positions()
+        items = [{"name": index_col(i), "expr": e} for i, (_, e) in enumerate(index or [])]
+        items += [{"name": str(n), "expr": e} for n, e in self._cols.items()]
+        pred = mask._expr.fn("fill_null", lit(False)) if mask._engine_dtype() == "bool" else mask._expr
+        if mask._engine_dtype() != "bool":
+            raise ValueError("Cannot mask with non-boolean array containing NA / NaN values")
+        new_plan = plan.filter(dumps(pred)).select(select_json(items))
+        out_index = [(label, col(index_col(i))) for i, (label, _) in enumerate(index or [])]
+        return DataFrame._from_plan(new_plan, list(self._cols), out_index)
+
+    def _filter_by_col(self, name: str) -> DataFrame:
+        mask = self[name]
+        out = self._filter(mask)
+        return out.drop(columns=[name])
+
+    def _assign_positional(self, series: dict[Hashable, Series]) -> DataFrame:
+        """Attach columns from other frames by row position (same length required)."""
+        base = self.to_pandas()
+        for name, s in series.items():
+            values = s.to_pandas()
+            if len(values) != len(base):
+                raise ValueError(f"Length of values ({len(values)}) does not match length of index ({len(base)})")
+            base[name] = values.to_numpy()
+        return DataFrame(base)
+
+    @property
+    def loc(self) -> Any:
+        from shardframe.indexing import FrameLoc
+
+        return FrameLoc(self)
+
+    @property
+    def iloc(self) -> Any:
+        from shardframe.indexing import FrameILoc
+
+        return FrameILoc(self)
+
+    def head(self, n: int = 5) -> DataFrame:
+        if n < 0:
+            return self.iloc[:n]
+        return self._slice(0, n)
+
+    def tail(self, n: int = 5) -> DataFrame:
+        if n == 0:
+            return self._slice(0, 0)
+        if n < 0:
+            return self.iloc[-n:]
+        return self._slice(-n, n)
+
+    def _slice(self, offset: int, length: int) -> DataFrame:
+        plan, index = self._output_plan(), self._rebased_index()
+        if self._index is None:
+            # Positions become labels: keep them explicitly.
+            plan = self._plan.row_index(index_col(0))
+            items = [{"name": index_col(0), "expr": col(index_col(0))}]
+            items += [{"name": str(n), "expr": e} for n, e in self._cols.items()]
+            plan = plan.select(select_json(items))
+            index = [(None, col(index_col(0)))]
+            out = DataFrame._from_plan(plan.slice(offset, length), list(self._cols), index)
+            object.__setattr__(out, "_range_labels", True)
+            return out
+        return DataFrame._from_plan(plan.slice(offset, length), list(self._cols), index)
+
+    def query(self, expr: str, **kwargs: Any) -> DataFrame:
+        """Filter rows with a boolean expression over column names (``"a > 1 and b == 'x'"``)."""
+        from shardframe._query import evaluate
+
+        return self[evaluate(self, expr, kwargs.get("local_dict"))]
+
+    def isin(self, values: Any) -> DataFrame:
+        if isinstance(values, dict):
+            cols = {n: (self._cols[n].fn("is_in", _lit_list(values[n])) if n in values else lit(False)) for n in self._cols}
+        else:
+            vals = list(values)
+            cols = {n: e.fn("is_in", _lit_list(vals)) for n, e in self._cols.items()}
+        return self._with_cols(cols)
+
+    def _with_cols(self, cols: dict[Hashable, Expr]) -> DataFrame:
+        out = DataFrame._new(self._plan, cols, self._index)
+        out._output_plan().schema()
+        return out
+
+    # -- assignment ---------------------------------------------------------------------
+    def _as_expr(self, value: Any, name: Hashable) -> Expr:
+        if isinstance(value, Series):
+            if value._plan is self._plan:
+                return value._expr
+            raise _NeedsPositional()
+        if isinstance(value, DataFrame):
+            raise ValueError("Cannot set a DataFrame with multiple columns to the single column " + str(name))
+        if isinstance(value, (list, tuple, np.ndarray)) or _is_pandas_array(value):
+            raise _NeedsPositional()
+        return lit(value)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if isinstance(key, (list, tuple)):
+            if isinstance(value, DataFrame):
+                for k, v in zip(key, value.columns, strict=True):
+                    self[k] = value[v]
+                return
+            for k in key:
+                self[k] = value
+            return
+        if isinstance(key, Series):
+            raise TypeError("use df.loc[mask, column] = value to assign to masked rows")
+        try:
+            expr = self._as_expr(value, key)
+        except _NeedsPositional:
+            self._set_positional(key, value)
+            return
+        cols = dict(self._cols)
+        cols[key] = expr
+        self._set_cols(cols)
+
+    def _set_positional(self, key: Hashable, value: Any) -> None:
+        """Assign values that do not come from this frame's plan, by position
+        (pandas aligns on the index; for a Series with another index we align
+        through pandas)."""
+        import pandas as pd
+
+        n = len(self)
+        if isinstance(value, Series):
+            pvalue: Any = value.to_pandas()
+            own_index = self.index
+            if not pvalue.index.equals(own_index):
+                pvalue = pvalue.reindex(own_index)
+            arr = pvalue.to_numpy()
+        else:
+            arr = value.to_numpy() if isinstance(value, pd.Series) else np.asarray(value)
+            if isinstance(value, pd.Series):
+                arr = value.reindex(self.index).to_numpy()
+            if len(arr) != n:
+                raise ValueError(f"Length of values ({len(arr)}) does not match length of index ({n})")
+        extra = DataFrame({"__assigned__": arr})
+        combined = self._zip(extra)
+        cols = dict(combined._cols)
+        cols[key] = cols.pop("__assigned__")
+        combined._set_cols(cols)
+        self._init(combined._plan, combined._cols, combined._index)
+
+    def _zip(self, other: DataFrame) -> DataFrame:
+        """Columns of self and other side by side, by row position (same length)."""
+        left = self.to_pandas()
+        right = other.to_pandas()
+        right.index = left.index
+        return DataFrame(pd_concat_columns(left, right))
+
+    def assign(self, **kwargs: Any) -> DataFrame:
+        out = self.copy()
+        for name, value in kwargs.items():
+            out[name] = value(out) if callable(value) else value
+        return out
+
+    def insert(self, loc: int, column: Hashable, value: Any, allow_duplicates: bool = False) -> None:
+        if column in self._cols:
+            raise ValueError(f"cannot insert {column}, already exists")
+        self[column] = value
+        names = list(self._cols)
+        names.remove(column)
+        names.insert(loc, column)
+        self._set_cols({n: self._cols[n] for n in names})
+
+    def __delitem__(self, key: Hashable) -> None:
+        if key not in self._cols:
+            raise ColumnNotFoundError(key)
+        cols = dict(self._cols)
+        del cols[key]
+        self._set_cols(cols)
+
+    def pop(self, item: Hashable) -> Series:
+        s = self[item]
+        del self[item]
+        return s
+
+    def drop(self, labels: Any = None, axis: int | str = 0, index: Any = None, columns: Any = None, errors: str = "raise", inplace: bool = False) -> DataFrame | None:
+        if labels is not None:
+            if axis in (1, "columns"):
+                columns = labels
+            else:
+                index = labels
+        out = self
+        if columns is not None:
+            names = [columns] if not isinstance(columns, (list, tuple, set)) and not _is_index(columns) else list(columns)
+            missing = [c for c in names if c not in self._cols]
+            if missing and errors == "raise":
+                raise ColumnNotFoundError(f"{missing} not found in axis")
+            out = DataFrame._new(self._plan, {k: v for k, v in self._cols.items() if k not in names}, self._index)
+        if index is not None:
+            labels_ = list(index) if isinstance(index, (list, tuple, set)) else [index]
+            idx = out.index
+            missing = [x for x in labels_ if x not in idx]
+            if missing and errors == "raise":
+                raise KeyError(f"{missing} not found in axis")
+            mask = ~out._index_series().isin(labels_)
+            out = out[mask]
+        return self._result(out, inplace)
+
+    def _index_series(self) -> Series:
+        if self._index is None:
+            plan = self._plan.row_index("__pos__")
+            base = DataFrame._new(plan, dict(self._cols), None)
+            return Series._new(plan, col("__pos__"), None, None) if False else base._pos_series()
+        if len(self._index) != 1:
+            raise TypeError("only a single-level index is supported here")
+        return Series._new(self._plan, self._index[0][1], self._index[0][0], self._index)
+
+    def _pos_series(self) -> Series:
+        return Series._new(self._plan, col("__pos__"), None, None)
+
+    def _result(self, out: DataFrame, inplace: bool) -> DataFrame | None:
+        if inplace:
+            self._init(out._plan, out._cols, out._index)
+            object.__setattr__(self, "_cache", out.__dict__.get("_cache"))
+            return None
+        return out
+
+    def rename(self, mapper: Any = None, index: Any = None, columns: Any = None, axis: Any = None, inplace: bool = False, errors: str = "ignore") -> DataFrame | None:
+        if mapper is not None and axis in (1, "columns"):
+            columns = mapper
+        elif mapper is not None:
+            index = mapper
+        if index is not None:
+            return self._fallback("rename")(mapper=mapper, index=index, columns=columns, axis=axis, inplace=inplace, errors=errors)
+        if columns is None:
+            return self._result(self.copy(), inplace)
+        if errors == "raise" and isinstance(columns, dict):
+            missing = [c for c in columns if c not in self._cols]
+            if missing:
+                raise KeyError(f"{missing} not found in axis")
+        fn = columns if callable(columns) else (lambda c: columns.get(c, c))
+        new = {fn(k): v for k, v in self._cols.items()}
+        out = DataFrame._new(self._plan, new, self._index)
+        return self._result(out, inplace)
+
+    def set_index(self, keys: Any, drop: bool = True, append: bool = False, inplace: bool = False) -> DataFrame | None:
+        names = list(keys) if isinstance(keys, (list, tuple)) else [keys]
+        for k in names:
+            if isinstance(k, Series):
+                raise TypeError("set_index with a Series is not supported; assign it as a column first")
+            if k not in self._cols:
+                raise ColumnNotFoundError(f"None of {[k]} are in the columns")
+        index = [(k, self._cols[k]) for k in names]
+        if append and self._index is not None:
+            index = list(self._index) + index
+        cols = {k: v for k, v in self._cols.items() if not (drop and k in names)}
+        return self._result(DataFrame._new(self._plan, cols, index), inplace)
+
+    def reset_index(self, level: Any = None, drop: bool = False, inplace: bool = False, names: Any = None) -> DataFrame | None:
+        cols: dict[Hashable, Expr] = {}
+        if not drop:
+            if self._index is None:
+                if "index" in self._cols:
+                    raise ValueError("cannot insert index, already exists")
+                plan = self._plan.row_index("__pos__")
+                cols["index"] = col("__pos__")
+                cols.update(self._cols)
+                out = DataFrame._new(plan, cols, None)
+                out = out._rebase_range()
+                return self._result(out, inplace)
+            n = len(self._index)
+            for i, (label, e) in enumerate(self._index):
+                name = label if label is not None else ("index" if n == 1 else f"level_{i}")
+                if name in self._cols:
+                    raise ValueError(f"cannot insert {name}, already exists")
+                cols[name] = e
+        cols.update(self._cols)
+        out = DataFrame._new(self._plan, cols, None)
+        if self._index is not None:
+            out = out._rebase_range()
+        return self._result(out, inplace)
+
+    def _rebase_range(self) -> DataFrame:
+        """Materialize the columns into a new root with a fresh RangeIndex."""
+        items = [{"name": str(n), "expr": e} for n, e in self._cols.items()]
+        plan = self._plan.select(select_json(items))
+        return DataFrame._from_plan(plan, list(self._cols), None)
+
+    # -- missing data ----------------------------------------------------------------------
+    def isna(self) -> DataFrame:
+        return self._map_series(lambda s: s.isna())
+
+    isnull = isna
+
+    def notna(self) -> DataFrame:
+        return self._map_series(lambda s: s.notna())
+
+    notnull = notna
+
+    def _map_series(self, fn: Callable[[Series], Series], names: list[Hashable] | None = None) -> DataFrame:
+        cols = {}
+        for n, e in self._cols.items():
+            if names is None or n in names:
+                cols[n] = fn(Series._new(self._plan, e, n, self._index))._expr
+            else:
+                cols[n] = e
+        return self._with_cols(cols)
+
+    def fillna(self, value: Any = None, *, limit: int | None = None, inplace: bool = False) -> DataFrame | None:
+        if value is None:
+            raise ValueError("Must specify a fill 'value' or 'method'.")
+        if isinstance(value, dict):
+            out = self._map_series(lambda s: s.fillna(value[s.name]), [k for k in value if k in self._cols])
+        else:
+            out = self._map_series(lambda s: s.fillna(value))
+        return self._result(out, inplace)
+
+    def ffill(self, limit: int | None = None, inplace: bool = False) -> DataFrame | None:
+        return self._result(self._map_series(lambda s: s.ffill(limit=limit)), inplace)
+
+    def bfill(self, limit: int | None = None, inplace: bool = False) -> DataFrame | None:
+        return self._result(self._map_series(lambda s: s.bfill(limit=limit)), inplace)
+
+    def dropna(self, axis: int | str = 0, how: str | None = None, thresh: int | None = None, subset: Any = None, inplace: bool = False, ignore_index: bool = False) -> DataFrame | None:
+        if axis not in (0, "index"):
+            return self._fallback("dropna")(axis=axis, how=how, thresh=thresh, subset=subset)
+        names = list(self._cols) if subset is None else ([subset] if isinstance(subset, str) else list(subset))
+        missing = [n for n in names if n not in self._cols]
+        if missing:
+            raise KeyError(missing)
+        notna = [self[n].notna() for n in names]
+        if not notna:
+            return self._result(self.copy(), inplace)
+        if thresh is not None:
+            count = notna[0].astype("int64")
+            for m in notna[1:]:
+                count = count + m.astype("int64")
+            mask = count >= thresh
+        elif how == "all":
+            mask = notna[0]
+            for m in notna[1:]:
+                mask = mask | m
+        else:
+            mask = notna[0]
+            for m in notna[1:]:
+                mask = mask & m
+        out = self[mask]
+        if ignore_index:
+            out = out.reset_index(drop=True)
+        return self._result(out, inplace)
+
+    def where(self, cond: Any, other: Any = None) -> DataFrame:
+        return self._cond(cond, other, keep_true=True)
+
+    def mask(self, cond: Any, other: Any = None) -> DataFrame:
+        return self._cond(cond, other, keep_true=False)
+
+    def _cond(self, cond: Any, other: Any, keep_true: bool) -> DataFrame:
+        cols = {}
+        for n, e in self._cols.items():
+            if isinstance(cond, DataFrame):
+                c = cond._cols[n]
+            elif isinstance(cond, Series):
+                c = cond._expr
+            else:
+                raise TypeError("where/mask need a boolean DataFrame or Series condition")
+            o = other._cols[n] if isinstance(other, DataFrame) else (lit(None) if other is None else lit(other))
+            cols[n] = c.fn("where", e, o) if keep_true else c.fn("where", o, e)
+        return self._with_cols(cols)
+
+    def replace(self, to_replace: Any = None, value: Any = None) -> DataFrame:
+        return self._map_series(lambda s: s.replace(to_replace, value))
+
+    def astype(self, dtype: Any, copy: Any = None, errors: str = "raise") -> DataFrame:
+        if isinstance(dtype, dict):
+            missing = [k for k in dtype if k not in self._cols]
+            if missing:
+                raise KeyError("Only a column name can be used for the key in a dtype mappings argument.")
+            return self._map_series(lambda s: s.astype(dtype[s.name]), list(dtype))
+        return self._map_series(lambda s: s.astype(dtype))
+
+    def clip(self, lower: Any = None, upper: Any = None) -> DataFrame:
+        return self._map_series(lambda s: s.clip(lower, upper))
+
+    def round(self, decimals: int = 0) -> DataFrame:
+        numeric = [n for n, d in self._schema_by_label().items() if _is_numeric(d)]
+        return self._map_series(lambda s: s.round(decimals), numeric)
+
+    def abs(self) -> DataFrame:
+        return self._map_series(lambda s: s.abs())
+
+    def _schema_by_label(self) -> dict[Hashable, str]:
+        schema = self._schema()
+        return {n: schema[str(n)] for n in self._cols}
+
+    # -- reductions -------------------------------------------------------------------------
+    def _reduce(self, func: str, numeric_only: bool = False, **kw: Any) -> pd.Series:
+        import pandas as pd
+
+        dtypes = self._schema_by_label()
+        names = [n for n, d in dtypes.items() if not numeric_only or _is_numeric(d)]
+        if func in ("sum", "mean", "median", "std", "var", "prod", "quantile") and not numeric_only:
+            bad = [n for n in names if dtypes[n] == "str" and func != "sum"]
+            if bad:
+                raise TypeError(f"Could not convert string column {bad[0]!r} to numeric for {func}")
+        results = {n: getattr(self[n], _SERIES_REDUCER[func])(**kw) for n in names}
+        out = pd.Series(results, dtype=_reduce_dtype(func, [dtypes[n] for n in names]))
+        out.index = _columns_index(names)
+        return out
+
+    def sum(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False, min_count: int = 0) -> pd.Series:
+        return self._reduce("sum", numeric_only)
+
+    def mean(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> pd.Series:
+        return self._reduce("mean", numeric_only)
+
+    def median(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> pd.Series:
+        return self._reduce("median", numeric_only)
+
+    def min(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> pd.Series:
+        return self._reduce("min", numeric_only)
+
+    def max(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> pd.Series:
+        return self._reduce("max", numeric_only)
+
+    def std(self, axis: Any = 0, skipna: bool = True, ddof: int = 1, numeric_only: bool = False) -> pd.Series:
+        return self._reduce("std", numeric_only, ddof=ddof)
+
+    def var(self, axis: Any = 0, skipna: bool = True, ddof: int = 1, numeric_only: bool = False) -> pd.Series:
+        return self._reduce("var", numeric_only, ddof=ddof)
+
+    def count(self, axis: Any = 0, numeric_only: bool = False) -> pd.Series:
+        return self._reduce("count", numeric_only)
+
+    def nunique(self, axis: Any = 0, dropna: bool = True) -> pd.Series:
+        return self._reduce("nunique", dropna=dropna)
+
+    def quantile(self, q: float = 0.5, axis: Any = 0, numeric_only: bool = False, interpolation: str = "linear") -> pd.Series:
+        out = self._reduce("quantile", numeric_only, q=q)
+        out.name = q
+        return out
+
+    def any(self, axis: Any = 0, bool_only: bool = False, skipna: bool = True) -> pd.Series:
+        return self._reduce("any")
+
+    def all(self, axis: Any = 0, bool_only: bool = False, skipna: bool = True) -> pd.Series:
+        return self._reduce("all")
+
+    def idxmin(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> pd.Series:
+        return self._reduce("idxmin", numeric_only)
+
+    def idxmax(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> pd.Series:
+        return self._reduce("idxmax", numeric_only)
+
+    def describe(self, percentiles: Any = None, include: Any = None, exclude: Any = None) -> DataFrame:
+        """count, mean, std, min, quartiles and max of the numeric columns, in one pass."""
+        import pandas as pd
+
+        if include is not None or exclude is not None or percentiles is not None:
+            return self._fallback("describe")(percentiles=percentiles, include=include, exclude=exclude)
+        dtypes = self._schema_by_label()
+        names = [n for n, d in dtypes.items() if _is_numeric(d) and d != "bool"]
+        if not names:
+            return self._fallback("describe")()
+        stats = [("count", "count", {}), ("mean", "mean", {}), ("std", "std", {"ddof": 1}),
+                 ("min", "min", {}), ("25%", "quantile", {"q": 0.25}), ("50%", "quantile", {"q": 0.5}),
+                 ("75%", "quantile", {"q": 0.75}), ("max", "max", {})]
+        aggs = []
+        for i, n in enumerate(names):
+            e = self[n]._nan_as_null().fn("cast", dtype="float64")
+            for j, (_, func, kw) in enumerate(stats):
+                aggs.append({"name": f"{i}_{j}", "func": func, "expr": e, **kw})
+        table = _engine.to_arrow(self._plan.reduce(dumps(aggs)))
+        row = table.to_pylist()[0]
+        data = {n: [row[f"{i}_{j}"] for j in range(len(stats))] for i, n in enumerate(names)}
+        out = pd.DataFrame(data, index=[s[0] for s in stats], dtype="float64")
+        out.columns = _columns_index(names)
+        return DataFrame(out)
+
+    def info(self, verbose: bool | None = None, buf: Any = None, max_cols: int | None = None, memory_usage: Any = None, show_counts: bool | None = None) -> None:
+        """Print a concise summary: index, columns, non-null counts, dtypes, storage."""
+        import sys
+
+        out = buf or sys.stdout
+        n = len(self)
+        counts = self.count()
+        dtypes = self.dtypes
+        lines = [str(type(self)).replace("<class '", "").replace("'>", "")]
+        lines.append(f"RangeIndex: {n} entries, 0 to {n - 1}" if self._index is None else f"Index: {n} entries")
+        lines.append(f"Data columns (total {len(self._cols)} columns):")
+        lines.append(" #   Column  Non-Null Count  Dtype")
+        lines.append("---  ------  --------------  -----")
+        for i, name in enumerate(self._cols):
+            lines.append(f" {i:<3} {name!s:<7} {counts[name]} non-null  {dtypes[name]}")
+        kinds: dict[str, int] = {}
+        for d in dtypes:
+            kinds[str(d)] = kinds.get(str(d), 0) + 1
+        lines.append("dtypes: " + ", ".join(f"{k}({v})" for k, v in sorted(kinds.items())))
+        st = self.storage()
+        lines.append(f"storage: {st['partitions']} partitions, {_human(st['raw_bytes'])} raw, "
+                     f"{_human(st['compressed_bytes'])} compressed ({st['ratio']:.1f}x)")
+        print("\n".join(lines), file=out)
+
+    # -- order ---------------------------------------------------------------------------
+    def sort_values(self, by: Any, ascending: Any = True, inplace: bool = False, kind: str | None = None, na_position: str = "last", ignore_index: bool = False) -> DataFrame | None:
+        keys = [by] if not isinstance(by, (list, tuple)) else list(by)
+        for k in keys:
+            if k not in self._cols:
+                raise ColumnNotFoundError(k)
+        asc = [ascending] * len(keys) if isinstance(ascending, bool) else list(ascending)
+        if len(asc) != len(keys):
+            raise ValueError(f"Length of ascending ({len(asc)}) != length of by ({len(keys)})")
+        if na_position not in ("first", "last"):
+            raise ValueError(f"invalid na_position: {na_position}")
+        plan, index = self._with_positions()
+        items = [{"name": index_col(i), "expr": e} for i, (_, e) in enumerate(index or [])]
+        items += [{"name": str(n), "expr": e} for n, e in self._cols.items()]
+        projected = plan.select(select_json(items))
+        by_exprs = [self[k]._nan_as_null() for k in keys]
+        # Sort keys are evaluated over the projected plan's own columns.
+        by_exprs = [col(str(k)) for k in keys]
+        spec = {"by": by_exprs, "descending": [not a for a in asc], "nulls_last": na_position == "last", "stable": True}
+        sorted_plan = projected.sort(dumps(spec))
+        out_index = [(label, col(index_col(i))) for i, (label, _) in enumerate(index or [])]
+        out = DataFrame._from_plan(sorted_plan, list(self._cols), out_index)
+        if ignore_index:
+            out = out.reset_index(drop=True)
+        return self._result(out, inplace)
+
+    def sort_index(self, ascending: bool = True, inplace: bool = False, na_position: str = "last", ignore_index: bool = False) -> DataFrame | None:
+        if self._index is None:
+            return self._result(self.copy(), inplace)
+        items = self._index_exprs() + [{"name": str(n), "expr": e} for n, e in self._cols.items()]
+        projected = self._plan.select(select_json(items))
+        spec = {"by": [col(index_col(i)) for i in range(len(self._index))],
+                "descending": [not ascending] * len(self._index), "nulls_last": na_position == "last", "stable": True}
+        out = DataFrame._from_plan(projected.sort(dumps(spec)), list(self._cols), self._rebased_index())
+        if ignore_index:
+            out = out.reset_index(drop=True)
+        return self._result(out, inplace)
+
+    def nlargest(self, n: int, columns: Any, keep: str = "first") -> DataFrame:
+        return self.sort_values(columns, ascending=False).head(n)  # type: ignore[union-attr]
+
+    def nsmallest(self, n: int, columns: Any, keep: str = "first") -> DataFrame:
+        return self.sort_values(columns, ascending=True).head(n)  # type: ignore[union-attr]
+
+    # -- window-like ---------------------------------------------------------------------
+    def cumsum(self, axis: Any = None, skipna: bool = True) -> DataFrame:
+        return self._map_series(lambda s: s.cumsum())
+
+    def cumprod(self, axis: Any = None, skipna: bool = True) -> DataFrame:
+        return self._map_series(lambda s: s.cumprod())
+
+    def cummax(self, axis: Any = None, skipna: bool = True) -> DataFrame:
+        return self._map_series(lambda s: s.cummax())
+
+    def cummin(self, axis: Any = None, skipna: bool = True) -> DataFrame:
+        return self._map_series(lambda s: s.cummin())
+
+    def shift(self, periods: int = 1, fill_value: Any = None) -> DataFrame:
+        return self._map_series(lambda s: s.shift(periods, fill_value=fill_value))
+
+    def diff(self, periods: int = 1) -> DataFrame:
+        return self._map_series(lambda s: s.diff(periods))
+
+    def pct_change(self, periods: int = 1) -> DataFrame:
+        return self._map_series(lambda s: s.pct_change(periods))
+
+    def rank(self, method: str = "average", ascending: bool = True, na_option: str = "keep", pct: bool = False, numeric_only: bool = False) -> DataFrame:
+        return self._map_series(lambda s: s.rank(method=method, ascending=ascending, na_option=na_option, pct=pct))
+
+    # -- counting --------------------------------------------------------------------------
+    def _value_counts(self, names: list[Hashable], normalize: bool, sort: bool, ascending: bool, dropna: bool) -> Any:
+        """Counts per distinct combination, through pandas on the projected columns.
+        (The native group-by arrives with the relational work.)"""
+        pdf = self[names].to_pandas() if len(names) > 1 else self[names].to_pandas()
+        if len(names) == 1:
+            return pdf[names[0]].value_counts(normalize=normalize, sort=sort, ascending=ascending, dropna=dropna)
+        return pdf.value_counts(normalize=normalize, sort=sort, ascending=ascending, dropna=dropna)
+
+    # -- row-wise Python functions ------------------------------------------------------
+    def _map_partitions(self, fn: Callable[[pd.DataFrame], pd.DataFrame]) -> DataFrame:
+        """Run a pandas function on each partition's rows; results concatenated in order."""
+        import pandas as pd
+
+        plan = self._materialize()
+        table = _engine.to_arrow(plan)
+        del table
+        pdf = self.to_pandas()
+        info = plan.storage(_config())
+        bounds = np.cumsum([0, *info["partition_rows"]])
+        pieces = [fn(pdf.iloc[bounds[i]:bounds[i + 1]]) for i in range(len(bounds) - 1)] or [fn(pdf)]
+        return DataFrame(pd.concat(pieces))
+
+    def apply(self, func: Callable[..., Any], axis: Any = 0, raw: bool = False, result_type: Any = None, args: tuple = (), **kwargs: Any) -> Any:
+        """``axis=1`` runs ``func`` on the rows of each partition in turn."""
+        import pandas as pd
+
+        if axis not in (1, "columns"):
+            return self._fallback("apply")(func, axis=axis, raw=raw, result_type=result_type, args=args, **kwargs)
+
+        def run(pdf: pd.DataFrame) -> pd.DataFrame:
+            res = pdf.apply(func, axis=1, raw=raw, result_type=result_type, args=args, **kwargs)
+            return res.to_frame("__apply__") if isinstance(res, pd.Series) else res
+
+        out = self._map_partitions(run)
+        if list(out.columns) == ["__apply__"]:
+            s = out["__apply__"]
+            s.name = None
+            return s
+        return out
+
+
+class _NeedsPositional(Exception):
+    pass
+
+
+_SERIES_REDUCER = {
+    "sum": "sum", "mean": "mean", "median": "median", "min": "min", "max": "max", "std": "std",
+    "var": "var", "count": "count", "nunique": "nunique", "quantile": "quantile", "any": "any",
+    "all": "all", "idxmin": "idxmin", "idxmax": "idxmax", "prod": "prod",
+}
+
+
+def _reduce_dtype(func: str, dtypes: list[str]) -> Any:
+    if func in ("count", "nunique"):
+        return "int64"
+    if func in ("any", "all"):
+        return "bool"
+    if func in ("mean", "median", "std", "var", "quantile"):
+        return "float64"
+    if func in ("idxmin", "idxmax"):
+        return None
+    if dtypes and all(d.startswith(("int", "uint")) for d in dtypes):
+        return "int64"
+    if dtypes and all(_is_numeric(d) for d in dtypes):
+        return "float64" if any(d.startswith("float") for d in dtypes) else None
+    return object
+
+
+def _is_numeric(dtype: str) -> bool:
+    return dtype.startswith(("int", "uint", "float")) or dtype == "bool"
+
+
+def _pandas_dtype(name: str) -> Any:
+    import pandas as pd
+
+    if name == "str":
+        return pd.StringDtype(na_value=np.nan)
+    if name in ("date", "null") or name.startswith(("list", "struct", "decimal", "cat")):
+        return np.dtype(object)
+    return np.dtype(name)
+
+
+def _dtype_name(dtype: Any) -> str:
+    """A pandas/numpy/Python dtype spec as the engine's name."""
+    import pandas as pd
+
+    if dtype is str or dtype == "string" or dtype == "str" or isinstance(dtype, pd.StringDtype):
+        return "str"
+    if dtype is int:
+        return "int64"
+    if dtype is float:
+        return "float64"
+    if dtype is bool:
+        return "bool"
+    if dtype == "category":
+        return "category"
+    try:
+        return str(np.dtype(dtype))
+    except TypeError as exc:
+        raise TypeError(f"data type {dtype!r} not understood") from exc
+
+
+def _columns_index(names: list[Hashable]) -> pd.Index:
+    import pandas as pd
+
+    if not names:
+        return pd.RangeIndex(0)
+    return pd.Index(names)
+
+
+def _is_index(obj: Any) -> bool:
+    import pandas as pd
+
+    return isinstance(obj, pd.Index)
+
+
+def _is_pandas_array(obj: Any) -> bool:
+    import pandas as pd
+
+    return isinstance(obj, (pd.Series, pd.api.extensions.ExtensionArray))
+
+
+def _lit_list(values: Any) -> Expr:
+    from shardframe._expr import lit_list
+
+    return lit_list(list(values))
+
+
+def pd_concat_columns(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.concat([left, right], axis=1)
+
+
+def _human(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024:
+            return f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TB"
+
+
+def _truncated_pandas(frame: DataFrame, n: int) -> pd.DataFrame:
+    """The rows pandas would show for a frame of ``n`` rows: all of them when
+    few, else enough of the head and tail for pandas to truncate the same way."""
+    import pandas as pd
+
+    max_rows = pd.get_option("display.max_rows")
+    if max_rows is None or n <= max_rows:
+        return frame.to_pandas()
+    k = max_rows // 2 + 1
+    head = frame._slice(0, k).to_pandas()
+    tail = frame._slice(-k, k).to_pandas()
+    return pd.concat([head, tail])
+
+
+def _config() -> Any:
+    from shardframe.options import options
+
+    return options.config()

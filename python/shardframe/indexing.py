@@ -1,0 +1,170 @@
+"""``.loc`` and ``.iloc``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from shardframe.exceptions import OutOfBoundsError
+
+if TYPE_CHECKING:
+    from shardframe.frame import DataFrame
+    from shardframe.series import Series
+
+
+def _split_key(key: Any) -> tuple[Any, Any]:
+    if isinstance(key, tuple) and len(key) == 2:
+        return key
+    return key, slice(None)
+
+
+class FrameLoc:
+    """Label-based selection: ``df.loc[mask, cols]``, ``df.loc[label]``, ``df.loc[a:b]``."""
+
+    def __init__(self, frame: DataFrame) -> None:
+        self._f = frame
+
+    def _rows(self, rows: Any) -> Any:
+        from shardframe.series import Series
+
+        f = self._f
+        if isinstance(rows, slice) and rows == slice(None):
+            return f
+        if isinstance(rows, Series):
+            return f[rows]
+        if isinstance(rows, slice):
+            if rows.step not in (None, 1):
+                return f._fallback("loc")[rows]
+            idx = f._index_series()
+            mask = None
+            if rows.start is not None:
+                mask = idx >= rows.start
+            if rows.stop is not None:
+                m2 = idx <= rows.stop
+                mask = m2 if mask is None else mask & m2
+            return f if mask is None else f[mask]
+        labels = list(rows) if isinstance(rows, (list, tuple, np.ndarray)) else None
+        if labels is not None and labels and all(isinstance(x, (bool, np.bool_)) for x in labels):
+            return f[labels]
+        idx = f._index_series()
+        if labels is not None:
+            found = f[idx.isin(labels)]
+            present = set(found._index_series().to_list())
+            missing = [x for x in labels if x not in present]
+            if missing:
+                raise KeyError(f"{missing} not in index")
+            return found
+        found = f[idx == rows]
+        if len(found) == 0:
+            raise KeyError(rows)
+        return ("row", found)
+
+    def __getitem__(self, key: Any) -> Any:
+        rows, cols = _split_key(key)
+        sel = self._rows(rows)
+        single_row = isinstance(sel, tuple)
+        frame = sel[1] if single_row else sel
+        if not (isinstance(cols, slice) and cols == slice(None)):
+            if isinstance(cols, slice):
+                names = list(frame.columns)
+                a = names.index(cols.start) if cols.start is not None else 0
+                b = names.index(cols.stop) + 1 if cols.stop is not None else len(names)
+                frame = frame[names[a:b]]
+            else:
+                frame = frame[cols]
+        if single_row and len(frame) == 1 if hasattr(frame, "_cols") else False:
+            pdf = frame.to_pandas()
+            return pdf.iloc[0]
+        if single_row and not hasattr(frame, "_cols"):
+            s = frame.to_pandas()
+            return s.iloc[0] if len(s) == 1 else frame
+        return frame
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        from shardframe._expr import lit
+        from shardframe.series import Series
+
+        rows, cols = _split_key(key)
+        f = self._f
+        names = cols if isinstance(cols, list) else [cols]
+        if isinstance(rows, Series):
+            if rows._plan is not f._plan:
+                raise ValueError("boolean mask must come from the same frame")
+            cond = rows._expr.fn("fill_null", lit(False))
+            new = dict(f._cols)
+            for name in names:
+                val = f._as_expr(value, name)
+                old = new.get(name, lit(None))
+                new[name] = cond.fn("where", val, old)
+            f._set_cols(new)
+            return
+        if isinstance(rows, slice) and rows == slice(None):
+            for name in names:
+                f[name] = value
+            return
+        pdf = f.to_pandas()
+        pdf.loc[key] = value
+        from shardframe.frame import DataFrame
+
+        new_frame = DataFrame(pdf)
+        f._init(new_frame._plan, new_frame._cols, new_frame._index)
+
+
+class FrameILoc:
+    """Position-based selection: ``df.iloc[2:10, [0, 3]]``, ``df.iloc[5]``."""
+
+    def __init__(self, frame: DataFrame) -> None:
+        self._f = frame
+
+    def __getitem__(self, key: Any) -> Any:
+        rows, cols = _split_key(key)
+        f = self._f
+        if not (isinstance(cols, slice) and cols == slice(None)):
+            names = list(f.columns)
+            picked = names[cols] if isinstance(cols, slice) else (
+                [names[i] for i in cols] if isinstance(cols, (list, tuple, np.ndarray)) else names[cols]
+            )
+            f = f[picked]
+            if not isinstance(picked, list):
+                return f.iloc[rows]
+        if isinstance(rows, slice):
+            n = len(f)
+            start, stop, step = rows.indices(n)
+            if step != 1:
+                return f._fallback("iloc")[rows]
+            return f._slice(start, max(stop - start, 0))
+        if isinstance(rows, (int, np.integer)):
+            n = len(f)
+            pos = int(rows) + n if rows < 0 else int(rows)
+            if not 0 <= pos < n:
+                raise OutOfBoundsError("single positional indexer is out-of-bounds")
+            pdf = f._slice(pos, 1).to_pandas()
+            return pdf.iloc[0]
+        if isinstance(rows, (list, np.ndarray)):
+            return f._fallback("iloc")[rows]
+        raise TypeError(f"Cannot index by location index with a non-integer key {rows!r}")
+
+
+class SeriesLoc:
+    def __init__(self, series: Series) -> None:
+        self._s = series
+
+    def __getitem__(self, key: Any) -> Any:
+        frame = self._s.to_frame("__v__")
+        out = frame.loc[key, "__v__"] if not isinstance(key, tuple) else frame.loc[key]
+        if hasattr(out, "_expr"):
+            return out.rename(self._s.name)
+        return out
+
+
+class SeriesILoc:
+    def __init__(self, series: Series) -> None:
+        self._s = series
+
+    def __getitem__(self, key: Any) -> Any:
+        frame = self._s.to_frame("__v__")
+        out = frame.iloc[key]
+        if hasattr(out, "_cols"):
+            return out["__v__"].rename(self._s.name)
+        return out["__v__"]

@@ -1,0 +1,138 @@
+"""Reading files into frames. Scans are lazy: columns and rows the query does
+not need are never decoded (projection and predicate pushdown)."""
+
+from __future__ import annotations
+
+import glob as _glob
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from shardframe._expr import col, dumps
+from shardframe.exceptions import FileNotFoundError as SfFileNotFoundError
+from shardframe.frame import DataFrame, _dtype_name
+
+
+def _expand(path: str | os.PathLike[str] | Sequence[str]) -> list[str]:
+    items = [os.fspath(p) for p in path] if isinstance(path, (list, tuple)) else [os.fspath(path)]  # type: ignore[arg-type]
+    out: list[str] = []
+    for item in items:
+        if os.path.isdir(item):
+            matches = sorted(_glob.glob(os.path.join(item, "**", "*"), recursive=True))
+            out.extend(m for m in matches if os.path.isfile(m))
+        elif any(ch in item for ch in "*?["):
+            matches = sorted(_glob.glob(item, recursive=True))
+            if not matches:
+                raise SfFileNotFoundError(f"No files match '{item}'")
+            out.extend(matches)
+        else:
+            if not os.path.exists(item):
+                raise SfFileNotFoundError(f"[Errno 2] No such file or directory: '{item}'")
+            out.append(item)
+    return out
+
+
+def _frame(plan: Any, columns: list[str] | None = None) -> DataFrame:
+    names = [n for n, _ in plan.schema()]
+    if columns is not None:
+        missing = [c for c in columns if c not in names]
+        if missing:
+            raise KeyError(f"columns {missing} not found")
+        names = list(columns)
+    return DataFrame._new(plan, {n: col(n) for n in names}, None)
+
+
+def read_parquet(path: Any, columns: list[str] | None = None, filters: Any = None, **kwargs: Any) -> DataFrame:
+    """Scan parquet files (a path, a directory, a glob or a list). Lazy.
+
+    ``filters`` takes pyarrow's DNF form, ``[("x", ">", 3), ...]`` (AND) or a list
+    of such lists (OR); they are pushed into the scan and skip row groups.
+    """
+    from shardframe._core import PyPlan
+
+    plan = PyPlan.scan_parquet(_expand(path))
+    frame = _frame(plan, columns)
+    if filters:
+        frame = frame[_dnf_mask(frame, filters)]
+    return frame
+
+
+def _dnf_mask(frame: DataFrame, filters: Any) -> Any:
+    groups = filters if isinstance(filters[0], list) else [filters]
+    out = None
+    for group in groups:
+        conj = None
+        for name, op, value in group:
+            s = frame[name]
+            term = {
+                "=": s.__eq__, "==": s.__eq__, "!=": s.__ne__, "<": s.__lt__, "<=": s.__le__,
+                ">": s.__gt__, ">=": s.__ge__, "in": s.isin, "not in": lambda v, s=s: ~s.isin(v),
+            }[op](value)
+            conj = term if conj is None else conj & term
+        out = conj if out is None else out | conj
+    return out
+
+
+def read_csv(
+    filepath_or_buffer: Any,
+    sep: str = ",",
+    delimiter: str | None = None,
+    header: int | None | str = "infer",
+    names: Sequence[str] | None = None,
+    usecols: Sequence[str] | None = None,
+    dtype: Any = None,
+    parse_dates: Any = None,
+    na_values: Any = None,
+    nrows: int | None = None,
+    skiprows: int | None = None,
+    **kwargs: Any,
+) -> DataFrame:
+    """Scan CSV files with pandas' common options. Lazy."""
+    from shardframe._core import PyPlan
+
+    if kwargs:
+        raise TypeError(f"read_csv() got unsupported arguments: {sorted(kwargs)}")
+    if not isinstance(filepath_or_buffer, (str, os.PathLike, list, tuple)):
+        raise TypeError("read_csv reads from paths; pass a file path")
+    paths = _expand(filepath_or_buffer)
+    sep = delimiter or sep
+    has_header = header == "infer" and names is None or header == 0
+    if isinstance(skiprows, (list, tuple, range)):
+        raise TypeError("skiprows must be an integer")
+    dtypes = []
+    if isinstance(dtype, dict):
+        dtypes = [(k, _dtype_name(v)) for k, v in dtype.items()]
+    elif dtype is not None:
+        raise TypeError("read_csv dtype must be a dict of column -> dtype")
+    na = [na_values] if isinstance(na_values, str) else list(na_values or [])
+    options = {
+        "sep": sep, "has_header": bool(has_header), "names": list(names) if names else None,
+        "dtypes": dtypes, "na_values": [*_PANDAS_NA, *na], "skip_rows": int(skiprows or 0),
+        "n_rows": nrows, "try_parse_dates": False,
+    }
+    plan = PyPlan.scan_csv(paths, dumps(options))
+    frame = _frame(plan, list(usecols) if usecols is not None else None)
+    if parse_dates:
+        from shardframe.tools import to_datetime
+
+        for name in parse_dates if isinstance(parse_dates, list) else []:
+            frame[name] = to_datetime(frame[name])
+    return frame
+
+
+# pandas' default missing-value markers.
+_PANDAS_NA = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+              "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
+
+
+def read_json(path: Any, lines: bool = False, **kwargs: Any) -> DataFrame:
+    """Read newline-delimited JSON (``lines=True``). Lazy."""
+    from shardframe._core import PyPlan
+
+    if not lines:
+        import pandas as pd
+
+        from shardframe._base import _wrap_result
+
+        return _wrap_result(pd.read_json(path, **kwargs))  # type: ignore[no-any-return]
+    return _frame(PyPlan.scan_ndjson(_expand(path)))

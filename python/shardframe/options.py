@@ -1,0 +1,105 @@
+"""Settings, pandas-style: ``sf.options.codec = "lz4"`` or ``sf.set_option("codec", "lz4")``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from typing import Any
+
+_FALLBACK_MODES = ("warn", "raise", "silent")
+_CODECS = ("zstd", "lz4", "none")
+
+
+@dataclass
+class Options:
+    """Global settings.
+
+    codec, codec_level
+        How partitions are compressed at rest (``"zstd"``, ``"lz4"``, ``"none"``).
+    partition_bytes
+        Raw bytes a partition aims for.
+    max_partition_rows
+        Upper bound on rows per partition (``None``: no bound).
+    threads
+        Worker threads; only takes effect before the first computation.
+    fallback
+        ``"warn"`` (default): methods that run through pandas warn;
+        ``"raise"``: they raise :class:`~shardframe.exceptions.FallbackError`;
+        ``"silent"``: no warning.
+    progress
+        Show a progress bar for work that takes longer than ``progress_delay`` seconds.
+    backend
+        ``"local"`` (in-process thread pool).
+    """
+
+    codec: str = "zstd"
+    codec_level: int = 1
+    partition_bytes: int = 32 << 20
+    max_partition_rows: int | None = None
+    threads: int | None = None
+    fallback: str = "warn"
+    progress: bool = True
+    progress_delay: float = 1.0
+    backend: str = "local"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in {f.name for f in fields(self)}:
+            raise AttributeError(f"shardframe has no option {name!r}")
+        if name == "fallback" and value not in _FALLBACK_MODES:
+            raise ValueError(f"fallback must be one of {_FALLBACK_MODES}, got {value!r}")
+        if name == "codec" and value not in _CODECS:
+            raise ValueError(f"codec must be one of {_CODECS}, got {value!r}")
+        if name == "backend" and value != "local":
+            raise ValueError(f"unknown backend {value!r}: available backends are 'local'")
+        if name == "threads" and value is not None:
+            os.environ["POLARS_MAX_THREADS"] = str(int(value))
+        object.__setattr__(self, name, value)
+        object.__setattr__(self, "_config", None)
+
+    def config(self) -> Any:
+        """The engine configuration for the current settings (cached)."""
+        cfg = self.__dict__.get("_config")
+        if cfg is None:
+            from shardframe._core import Config
+
+            cfg = Config(
+                codec=self.codec,
+                level=self.codec_level,
+                partition_bytes=self.partition_bytes,
+                max_partition_rows=self.max_partition_rows,
+            )
+            object.__setattr__(self, "_config", cfg)
+        return cfg
+
+
+options = Options()
+
+
+def set_option(name: str, value: Any) -> None:
+    """Set an option by name (``"mode.fallback"`` and ``"fallback"`` both work)."""
+    setattr(options, name.rsplit(".", 1)[-1], value)
+
+
+def get_option(name: str) -> Any:
+    """Read an option by name."""
+    return getattr(options, name.rsplit(".", 1)[-1])
+
+
+class option_context:
+    """Temporarily set options: ``with sf.option_context("fallback", "raise"): ...``."""
+
+    def __init__(self, *pairs: Any) -> None:
+        if len(pairs) % 2:
+            raise ValueError("option_context takes name, value pairs")
+        self._pairs = list(zip(pairs[::2], pairs[1::2], strict=True))
+        self._saved: list[tuple[str, Any]] = []
+
+    def __enter__(self) -> option_context:
+        for name, value in self._pairs:
+            self._saved.append((name, get_option(name)))
+            set_option(name, value)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for name, value in reversed(self._saved):
+            set_option(name, value)

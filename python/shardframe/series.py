@@ -1,0 +1,601 @@
+"""Series: one column over a frame's plan, with pandas' API."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from shardframe import _engine
+from shardframe._base import IndexSpec, _Rows, select_json
+from shardframe._engine import VALUE_COL, index_col
+from shardframe._expr import Expr, col, dumps, lit, lit_list
+from shardframe.exceptions import ComputeError, InvalidOperationError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from shardframe._core import PyPlan
+    from shardframe.frame import DataFrame
+
+_ARITH = {
+    "__add__": "add", "__sub__": "sub", "__mul__": "mul", "__truediv__": "true_div",
+    "__floordiv__": "floor_div", "__mod__": "mod", "__pow__": "pow",
+}
+_COMPARE = {"__eq__": "eq", "__ne__": "ne", "__lt__": "lt", "__le__": "le", "__gt__": "gt", "__ge__": "ge"}
+_LOGIC = {"__and__": "and", "__or__": "or", "__xor__": "xor"}
+
+
+class Series(_Rows):
+    """A one-dimensional labelled array, evaluated lazily.
+
+    Examples
+    --------
+    >>> import shardframe as sf
+    >>> s = sf.Series([1, 2, 3], name="x")
+    >>> int((s * 2).sum())
+    12
+    """
+
+    _plan: PyPlan
+    _expr: Expr
+    _name: Any
+    _index: IndexSpec
+
+    def __init__(self, data: Any = None, index: Any = None, name: Any = None, dtype: Any = None) -> None:
+        import pandas as pd
+
+        if isinstance(data, Series):
+            self._init_from(data._plan, data._expr, data._name if name is None else name, data._index)
+            return
+        ps = data if isinstance(data, pd.Series) and index is None and dtype is None else pd.Series(
+            data, index=index, name=name, dtype=dtype
+        )
+        if name is not None:
+            ps = ps.rename(name)
+        from shardframe.frame import DataFrame
+
+        frame = DataFrame(ps.to_frame(name=VALUE_COL))
+        self._init_from(frame._plan, frame._cols[VALUE_COL], ps.name, frame._index)
+
+    def _init_from(self, plan: PyPlan, expr: Expr, name: Any, index: IndexSpec) -> None:
+        self._plan = plan
+        self._expr = expr
+        self._name = name
+        self._index = index
+        self._dtype_cache: str | None = None
+
+    @classmethod
+    def _new(cls, plan: PyPlan, expr: Expr, name: Any, index: IndexSpec) -> Series:
+        s = cls.__new__(cls)
+        s._init_from(plan, expr, name, index)
+        return s
+
+    def _derive(self, expr: Expr, name: Any = "__same__") -> Series:
+        out = Series._new(self._plan, expr, self._name if name == "__same__" else name, self._index)
+        out._engine_dtype()  # validate now, as pandas would fail now
+        return out
+
+    # -- metadata -----------------------------------------------------------
+    def _engine_dtype(self) -> str:
+        if self._dtype_cache is None:
+            plan = self._plan.select(select_json([{"name": VALUE_COL, "expr": self._expr}]))
+            self._dtype_cache = plan.schema()[0][1]
+        return self._dtype_cache
+
+    @property
+    def name(self) -> Any:
+        return self._name
+
+    @name.setter
+    def name(self, value: Any) -> None:
+        self._name = value
+
+    @property
+    def dtype(self) -> Any:
+        from shardframe.frame import _pandas_dtype
+
+        return _pandas_dtype(self._engine_dtype())
+
+    dtypes = dtype
+
+    @property
+    def shape(self) -> tuple[int]:
+        return (len(self),)
+
+    @property
+    def size(self) -> int:
+        return len(self)
+
+    @property
+    def ndim(self) -> int:
+        return 1
+
+    @property
+    def empty(self) -> bool:
+        return len(self) == 0
+
+    @property
+    def index(self) -> pd.Index:
+        return self.to_frame()._index_pandas()
+
+    @property
+    def values(self) -> np.ndarray:
+        return self.to_numpy()
+
+    def __len__(self) -> int:
+        return int(self._plan.num_rows(_config()))
+
+    # -- materialization ------------------------------------------------------
+    def _value_plan(self) -> PyPlan:
+        return self._plan.select(select_json([*self._index_exprs(), {"name": VALUE_COL, "expr": self._expr}]))
+
+    def to_pandas(self) -> pd.Series:
+        """Run the plan and return a pandas Series."""
+        table = _engine.to_arrow(self._value_plan())
+        pdf = table.to_pandas()
+        pdf = self._set_index(pdf, self._index_names(), 0 if self._index is None else len(self._index))
+        out = pdf[VALUE_COL]
+        out.name = self._name
+        return out
+
+    def to_numpy(self, dtype: Any = None, copy: bool = False, na_value: Any = None) -> np.ndarray:
+        ps = self.to_pandas()
+        if na_value is not None:
+            return ps.to_numpy(dtype=dtype, na_value=na_value)
+        return ps.to_numpy(dtype=dtype)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.to_numpy(dtype=dtype)
+
+    def to_list(self) -> list[Any]:
+        return self.to_pandas().to_list()
+
+    tolist = to_list
+
+    def to_dict(self, into: type = dict) -> dict[Any, Any]:
+        return self.to_pandas().to_dict(into=into)
+
+    def to_frame(self, name: Any = None) -> DataFrame:
+        from shardframe.frame import DataFrame
+
+        label = self._name if name is None else name
+        label = 0 if label is None else label
+        return DataFrame._new(self._plan, {label: self._expr}, self._index)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.to_pandas())
+
+    def __repr__(self) -> str:
+        from shardframe.frame import _truncated_pandas
+
+        n = len(self)
+        head = _truncated_pandas(self.to_frame("__repr__"), n)
+        ps = head["__repr__"]
+        ps.name = self._name
+        text = repr(ps)
+        if n != len(head):
+            text = text.replace(f"Length: {len(head)}", f"Length: {n}")
+        return text
+
+    def _repr_html_(self) -> str:
+        return "<pre>" + repr(self).replace("&", "&amp;").replace("<", "&lt;") + "</pre>"
+
+    def __bool__(self) -> bool:
+        raise ValueError(
+            "The truth value of a Series is ambiguous. Use a.empty, a.bool(), a.item(), a.any() or a.all()."
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._fallback(name)
+
+    # -- operators ------------------------------------------------------------
+    def _operand(self, other: Any) -> Expr:
+        if isinstance(other, Series):
+            if other._plan is not self._plan:
+                return self._align(other)
+            return other._expr
+        if isinstance(other, (list, tuple, np.ndarray)):
+            other_s = Series(np.asarray(other))
+            if len(other_s) != len(self):
+                raise ComputeError("Lengths must match to compare")
+            return self._align(other_s, positional=True)
+        if isinstance(other, str) and self._engine_dtype().startswith("datetime"):
+            import pandas as pd
+
+            return lit(pd.Timestamp(other))
+        return lit(other)
+
+    def _align(self, other: Series, positional: bool = False) -> Expr:
+        raise InvalidOperationError(
+            "combining Series from different frames needs index alignment, which is not supported yet; "
+            "assign both columns to one DataFrame first"
+        )
+
+    def _binary(self, kind: str, other: Any, reverse: bool = False) -> Series:
+        if isinstance(other, _Rows) and not isinstance(other, Series):
+            return NotImplemented
+        right = self._operand(other)
+        left = self._expr
+        if reverse:
+            left, right = right, left
+        name = self._name
+        if isinstance(other, Series) and other._name != self._name:
+            name = None
+        return self._derive(left.binary(kind, right), name)
+
+    def __neg__(self) -> Series:
+        return self._derive(self._expr.fn("neg"))
+
+    def __pos__(self) -> Series:
+        return self
+
+    def __abs__(self) -> Series:
+        return self.abs()
+
+    def __invert__(self) -> Series:
+        if self._engine_dtype() == "bool":
+            return self._derive(self._expr.fn("not"))
+        return self._derive(self._expr.fn("neg") - lit(1) if False else self._expr.fn("neg").binary("sub", lit(1)))
+
+    # -- elementwise methods ----------------------------------------------------
+    def abs(self) -> Series:
+        return self._derive(self._expr.fn("abs"))
+
+    def isna(self) -> Series:
+        return self._derive(self._nan_as_null().fn("is_null"))
+
+    isnull = isna
+
+    def notna(self) -> Series:
+        return self._derive(self._nan_as_null().fn("not_null"))
+
+    notnull = notna
+
+    def _nan_as_null(self) -> Expr:
+        if self._engine_dtype().startswith("float"):
+            return self._expr.fn("fill_nan", lit(None))
+        return self._expr
+
+    def fillna(self, value: Any = None, *, method: str | None = None, limit: int | None = None, inplace: bool = False) -> Series | None:
+        if method is not None:
+            raise TypeError("Series.fillna() got an unexpected keyword argument 'method'")
+        if value is None:
+            raise ValueError("Must specify a fill 'value' or 'method'.")
+        if isinstance(value, (dict, Series, list)):
+            raise TypeError(f"fillna with a {type(value).__name__} is not supported natively")
+        out = self._derive(self._nan_as_null().fn("fill_null", self._operand(value)))
+        return self._inplace(out, inplace)
+
+    def ffill(self, limit: int | None = None) -> Series:
+        return self._derive(self._nan_as_null().fn("ffill", limit=limit))
+
+    def bfill(self, limit: int | None = None) -> Series:
+        return self._derive(self._nan_as_null().fn("bfill", limit=limit))
+
+    def _inplace(self, out: Series, inplace: bool) -> Series | None:
+        if inplace:
+            self._init_from(out._plan, out._expr, out._name, out._index)
+            return None
+        return out
+
+    def astype(self, dtype: Any, copy: Any = None, errors: str = "raise") -> Series:
+        from shardframe.frame import _dtype_name
+
+        return self._derive(self._expr.fn("cast", dtype=_dtype_name(dtype)))
+
+    def round(self, decimals: int = 0) -> Series:
+        return self._derive(self._expr.fn("round", decimals=decimals))
+
+    def clip(self, lower: Any = None, upper: Any = None) -> Series:
+        return self._derive(self._expr.fn("clip", self._operand(lower), self._operand(upper)))
+
+    def isin(self, values: Any) -> Series:
+        if isinstance(values, str) or not hasattr(values, "__iter__"):
+            raise TypeError(
+                f"only list-like objects are allowed to be passed to isin(), you passed a `{type(values).__name__}`"
+            )
+        if isinstance(values, Series):
+            values = values.unique()
+        values = list(values)
+        return self._derive(self._expr.fn("is_in", lit_list(values)))
+
+    def between(self, left: Any, right: Any, inclusive: str = "both") -> Series:
+        return self._derive(
+            self._expr.fn("between", self._operand(left), self._operand(right), inclusive=inclusive)
+        )
+
+    def where(self, cond: Any, other: Any = None) -> Series:
+        cond_e = self._operand(cond)
+        other_e = lit(None) if other is None else self._operand(other)
+        return self._derive(cond_e.fn("where", self._expr, other_e))
+
+    def mask(self, cond: Any, other: Any = None) -> Series:
+        cond_e = self._operand(cond)
+        other_e = lit(None) if other is None else self._operand(other)
+        return self._derive(cond_e.fn("where", other_e, self._expr))
+
+    def replace(self, to_replace: Any = None, value: Any = None) -> Series:
+        if isinstance(to_replace, dict):
+            old, new = list(to_replace.keys()), list(to_replace.values())
+        elif isinstance(to_replace, (list, tuple)):
+            old = list(to_replace)
+            new = list(value) if isinstance(value, (list, tuple)) else [value] * len(old)
+        else:
+            old, new = [to_replace], [value]
+        return self._derive(self._expr.fn("replace", lit_list(old), lit_list(new)))
+
+    def map(self, arg: Any, na_action: str | None = None) -> Series:
+        """Map values through a dict (native) or a function (run partition by partition)."""
+        if isinstance(arg, dict):
+            return self._derive(self._expr.fn("map_dict", lit_list(list(arg)), lit_list(list(arg.values()))))
+        if callable(arg):
+            return self.to_frame("__v__")._map_partitions(
+                lambda pdf: pdf["__v__"].map(arg, na_action=na_action).to_frame("__v__")
+            )["__v__"].rename(self._name)
+        raise TypeError(f"map takes a dict or a function, not {type(arg).__name__}")
+
+    def apply(self, func: Callable[..., Any], convert_dtype: Any = None, args: tuple = (), **kwargs: Any) -> Series:
+        return self.map(lambda v: func(v, *args, **kwargs))
+
+    def rename(self, index: Any = None) -> Series:
+        if callable(index) or isinstance(index, dict):
+            return self._fallback("rename")(index)
+        out = Series._new(self._plan, self._expr, index, self._index)
+        return out
+
+    def copy(self, deep: bool = True) -> Series:
+        return Series._new(self._plan, self._expr, self._name, self._index)
+
+    # -- order dependent -----------------------------------------------------
+    def cumsum(self, skipna: bool = True) -> Series:
+        return self._derive(self._expr.fn("cum_sum"))
+
+    def cumprod(self, skipna: bool = True) -> Series:
+        return self._derive(self._expr.fn("cum_prod"))
+
+    def cummax(self, skipna: bool = True) -> Series:
+        return self._derive(self._expr.fn("cum_max"))
+
+    def cummin(self, skipna: bool = True) -> Series:
+        return self._derive(self._expr.fn("cum_min"))
+
+    def shift(self, periods: int = 1, fill_value: Any = None) -> Series:
+        e = self._expr
+        if fill_value is None and self._engine_dtype().startswith(("int", "uint")):
+            e = e.fn("cast", dtype="float64")
+        out = e.fn("shift", n=periods)
+        if fill_value is not None:
+            out = out.fn("fill_null", lit(fill_value))
+        return self._derive(out)
+
+    def diff(self, periods: int = 1) -> Series:
+        e = self._expr
+        if self._engine_dtype().startswith(("int", "uint", "bool")):
+            e = e.fn("cast", dtype="float64")
+        return self._derive(e.fn("diff", n=periods))
+
+    def pct_change(self, periods: int = 1) -> Series:
+        e = self._expr.fn("cast", dtype="float64")
+        return self._derive(e.fn("pct_change", n=periods))
+
+    def rank(self, method: str = "average", ascending: bool = True, na_option: str = "keep", pct: bool = False) -> Series:
+        if na_option != "keep" or pct:
+            return self._fallback("rank")(method=method, ascending=ascending, na_option=na_option, pct=pct)
+        return self._derive(self._nan_as_null().fn("rank", method=method, ascending=ascending))
+
+    # -- reductions ------------------------------------------------------------
+    def _reduce(self, func: str, **kw: Any) -> Any:
+        agg = {"name": "v", "func": func, "expr": self._nan_as_null(), **kw}
+        table = _engine.to_arrow(self._plan.reduce(dumps([agg])))
+        value = table.column(0)[0].as_py()
+        return value
+
+    def _float(self, func: str, **kw: Any) -> float:
+        v = self._reduce(func, **kw)
+        return np.float64(math.nan if v is None else v)
+
+    def sum(self, axis: Any = None, skipna: bool = True, numeric_only: bool = False, min_count: int = 0) -> Any:
+        dtype = self._engine_dtype()
+        if dtype == "str":
+            raise TypeError("cannot perform sum with type str")
+        v = self._reduce("sum")
+        if dtype.startswith("float"):
+            return np.float64(0.0 if v is None else v)
+        return np.int64(0 if v is None else v)
+
+    def prod(self, axis: Any = None, skipna: bool = True, numeric_only: bool = False, min_count: int = 0) -> Any:
+        v = self._reduce("prod")
+        if self._engine_dtype().startswith("float"):
+            return np.float64(1.0 if v is None else v)
+        return np.int64(1 if v is None else v)
+
+    product = prod
+
+    def _numeric_check(self, name: str) -> None:
+        if self._engine_dtype() == "str":
+            raise TypeError(f"Could not convert string to numeric for {name}")
+
+    def mean(self, axis: Any = None, skipna: bool = True, numeric_only: bool = False) -> float:
+        self._numeric_check("mean")
+        return self._float("mean")
+
+    def median(self, axis: Any = None, skipna: bool = True, numeric_only: bool = False) -> float:
+        self._numeric_check("median")
+        return self._float("median")
+
+    def std(self, axis: Any = None, skipna: bool = True, ddof: int = 1, numeric_only: bool = False) -> float:
+        self._numeric_check("std")
+        return self._float("std", ddof=ddof)
+
+    def var(self, axis: Any = None, skipna: bool = True, ddof: int = 1, numeric_only: bool = False) -> float:
+        self._numeric_check("var")
+        return self._float("var", ddof=ddof)
+
+    def quantile(self, q: float = 0.5, interpolation: str = "linear") -> float:
+        if not isinstance(q, (int, float)):
+            return self._fallback("quantile")(q, interpolation=interpolation)
+        return self._float("quantile", q=float(q))
+
+    def _minmax(self, func: str) -> Any:
+        v = self._reduce(func)
+        dtype = self._engine_dtype()
+        if v is None:
+            return np.float64(math.nan) if not dtype.startswith("datetime") else _nat()
+        if dtype.startswith(("int", "uint")):
+            return np.int64(v)
+        if dtype.startswith("float"):
+            return np.float64(v)
+        if dtype.startswith("datetime"):
+            import pandas as pd
+
+            return pd.Timestamp(v)
+        if dtype == "bool":
+            return np.bool_(v)
+        return v
+
+    def min(self, axis: Any = None, skipna: bool = True, numeric_only: bool = False) -> Any:
+        return self._minmax("min")
+
+    def max(self, axis: Any = None, skipna: bool = True, numeric_only: bool = False) -> Any:
+        return self._minmax("max")
+
+    def count(self) -> int:
+        return int(self._reduce("count"))
+
+    def nunique(self, dropna: bool = True) -> int:
+        return int(self._reduce("n_unique", count_null=not dropna))
+
+    def any(self, axis: Any = None, bool_only: bool = False, skipna: bool = True) -> bool:
+        return bool(self._reduce("any", ))
+
+    def all(self, axis: Any = None, bool_only: bool = False, skipna: bool = True) -> bool:
+        return bool(self._reduce("all"))
+
+    def _idx(self, func: str) -> Any:
+        pos = self._reduce(func)
+        if pos is None or self.count() == 0:
+            raise ValueError(f"attempt to get {func.replace('_', '')} of an empty sequence")
+        if self._index is None:
+            return np.int64(pos)
+        return self.to_frame("__v__")._index_at(int(pos))
+
+    def idxmin(self, axis: Any = 0, skipna: bool = True) -> Any:
+        return self._idx("arg_min")
+
+    def idxmax(self, axis: Any = 0, skipna: bool = True) -> Any:
+        return self._idx("arg_max")
+
+    # -- whole-column results -----------------------------------------------------
+    def unique(self) -> np.ndarray:
+        return self.to_pandas().unique()
+
+    def value_counts(self, normalize: bool = False, sort: bool = True, ascending: bool = False, bins: Any = None, dropna: bool = True) -> Series:
+        from shardframe.frame import DataFrame
+
+        frame = self.to_frame("__v__")
+        counts = frame._value_counts(["__v__"], normalize=normalize, sort=sort, ascending=ascending, dropna=dropna)
+        pser = counts.to_pandas()
+        pser.index.name = self._name
+        return Series(pser) if not isinstance(pser, DataFrame) else pser
+
+    def mode(self, dropna: bool = True) -> Series:
+        return self._fallback("mode")(dropna=dropna)
+
+    def sort_values(self, ascending: bool = True, na_position: str = "last", kind: str | None = None, ignore_index: bool = False) -> Series:
+        frame = self.to_frame("__v__").sort_values("__v__", ascending=ascending, na_position=na_position, ignore_index=ignore_index)
+        return frame["__v__"].rename(self._name)
+
+    def nlargest(self, n: int = 5, keep: str = "first") -> Series:
+        return self.sort_values(ascending=False).head(n)
+
+    def nsmallest(self, n: int = 5, keep: str = "first") -> Series:
+        return self.sort_values(ascending=True).head(n)
+
+    def head(self, n: int = 5) -> Series:
+        return self.to_frame("__v__").head(n)["__v__"].rename(self._name)
+
+    def tail(self, n: int = 5) -> Series:
+        return self.to_frame("__v__").tail(n)["__v__"].rename(self._name)
+
+    def dropna(self) -> Series:
+        frame = self.to_frame("__v__")
+        return frame[self.notna()]["__v__"].rename(self._name)
+
+    def reset_index(self, drop: bool = False, name: Any = None) -> Any:
+        frame = self.to_frame("__v__" if drop else (self._name if name is None else name) or 0)
+        out = frame.reset_index(drop=drop)
+        if drop:
+            return out["__v__"].rename(self._name)
+        return out
+
+    def describe(self) -> Series:
+        from shardframe.frame import DataFrame
+
+        return DataFrame._new(self._plan, {"__v__": self._expr}, self._index).describe()["__v__"].rename(self._name)
+
+    @property
+    def str(self) -> Any:
+        from shardframe.accessors import StringMethods
+
+        return StringMethods(self)
+
+    @property
+    def dt(self) -> Any:
+        from shardframe.accessors import DatetimeMethods
+
+        return DatetimeMethods(self)
+
+    @property
+    def loc(self) -> Any:
+        from shardframe.indexing import SeriesLoc
+
+        return SeriesLoc(self)
+
+    @property
+    def iloc(self) -> Any:
+        from shardframe.indexing import SeriesILoc
+
+        return SeriesILoc(self)
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, Series):
+            return self.to_frame("__v__")[key]["__v__"].rename(self._name)
+        return self.loc[key]
+
+
+def _nat() -> Any:
+    import pandas as pd
+
+    return pd.NaT
+
+
+def _config() -> Any:
+    from shardframe.options import options
+
+    return options.config()
+
+
+def _install_operators() -> None:
+    def make(kind: str, reverse: bool) -> Callable[[Series, Any], Series]:
+        def op(self: Series, other: Any) -> Series:
+            return self._binary(kind, other, reverse)
+
+        return op
+
+    for dunder, kind in {**_ARITH, **_COMPARE, **_LOGIC}.items():
+        setattr(Series, dunder, make(kind, False))
+        if dunder in _ARITH or dunder in _LOGIC:
+            setattr(Series, "__r" + dunder[2:], make(kind, True))
+    for method, kind in {"add": "add", "sub": "sub", "mul": "mul", "div": "true_div", "truediv": "true_div",
+                         "floordiv": "floor_div", "mod": "mod", "pow": "pow", "eq": "eq", "ne": "ne",
+                         "lt": "lt", "le": "le", "gt": "gt", "ge": "ge"}.items():
+        setattr(Series, method, make(kind, False))
+    Series.__hash__ = None  # type: ignore[assignment]
+
+
+_install_operators()

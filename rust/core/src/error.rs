@@ -1,0 +1,131 @@
+use polars::prelude::PolarsError;
+
+/// Every failure the engine can report. Plain data (no boxed sources), so an
+/// error can cross a process or network boundary unchanged. The Python
+/// binding maps each variant to the builtin exception pandas raises.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+pub enum SfError {
+    #[error("{0}")]
+    ColumnNotFound(String),
+    #[error("{0}")]
+    Schema(String),
+    #[error("{0}")]
+    Shape(String),
+    /// An operation that does not apply to these operand types (pandas: TypeError).
+    #[error("{0}")]
+    InvalidOperation(String),
+    /// A value the operation cannot handle (pandas: ValueError).
+    #[error("{0}")]
+    Compute(String),
+    #[error("{0}")]
+    OutOfBounds(String),
+    #[error("corrupt data: {0}")]
+    CorruptData(String),
+    #[error("{0}")]
+    FileNotFound(String),
+    #[error("{0}")]
+    Io(String),
+    #[error("{0}")]
+    OutOfMemory(String),
+    /// Retrying may succeed (a lost worker, an interrupted read).
+    #[error("{0}")]
+    Transient(String),
+    #[error("interrupted")]
+    Interrupted,
+    #[error("not implemented: {0}")]
+    NotImplemented(String),
+    /// A bug in shardframe: an invariant did not hold.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type SfResult<T> = Result<T, SfError>;
+
+/// `bail!(Variant: "fmt", args)` returns early with that error.
+#[macro_export]
+macro_rules! bail {
+    ($variant:ident: $($arg:tt)*) => {
+        return Err($crate::SfError::$variant(format!($($arg)*)))
+    };
+}
+
+/// `ensure!(cond, Variant: "fmt", args)` bails unless `cond` holds.
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $variant:ident: $($arg:tt)*) => {
+        if !$cond {
+            $crate::bail!($variant: $($arg)*);
+        }
+    };
+}
+
+impl From<PolarsError> for SfError {
+    fn from(err: PolarsError) -> Self {
+        let msg = strip_polars_hints(&err.to_string());
+        match err {
+            PolarsError::ColumnNotFound(_) => SfError::ColumnNotFound(msg),
+            PolarsError::SchemaFieldNotFound(_) => SfError::ColumnNotFound(msg),
+            PolarsError::SchemaMismatch(_) | PolarsError::Duplicate(_) => SfError::Schema(msg),
+            PolarsError::ShapeMismatch(_) => SfError::Shape(msg),
+            PolarsError::InvalidOperation(_) => SfError::InvalidOperation(msg),
+            PolarsError::OutOfBounds(_) => SfError::OutOfBounds(msg),
+            PolarsError::IO { error, .. } => {
+                if error.kind() == std::io::ErrorKind::NotFound {
+                    SfError::FileNotFound(msg)
+                } else {
+                    SfError::Io(msg)
+                }
+            }
+            PolarsError::Context { error, .. } => {
+                let inner = SfError::from(*error);
+                inner.with_message(msg)
+            }
+            _ => SfError::Compute(msg),
+        }
+    }
+}
+
+impl From<std::io::Error> for SfError {
+    fn from(err: std::io::Error) -> Self {
+        if err.kind() == std::io::ErrorKind::NotFound {
+            SfError::FileNotFound(err.to_string())
+        } else {
+            SfError::Io(err.to_string())
+        }
+    }
+}
+
+impl SfError {
+    /// Same kind of error, another message.
+    pub fn with_message(self, msg: String) -> Self {
+        use SfError::*;
+        match self {
+            ColumnNotFound(_) => ColumnNotFound(msg),
+            Schema(_) => Schema(msg),
+            Shape(_) => Shape(msg),
+            InvalidOperation(_) => InvalidOperation(msg),
+            Compute(_) => Compute(msg),
+            OutOfBounds(_) => OutOfBounds(msg),
+            CorruptData(_) => CorruptData(msg),
+            FileNotFound(_) => FileNotFound(msg),
+            Io(_) => Io(msg),
+            OutOfMemory(_) => OutOfMemory(msg),
+            Transient(_) => Transient(msg),
+            Interrupted => Interrupted,
+            NotImplemented(_) => NotImplemented(msg),
+            Internal(_) => Internal(msg),
+        }
+    }
+
+    /// Prefix the message with where it happened (a file, a partition).
+    pub fn context(self, place: &str) -> Self {
+        let msg = format!("{place}: {self}");
+        self.with_message(msg)
+    }
+}
+
+/// Polars appends multi-line hints meant for Polars users; keep the first paragraph.
+fn strip_polars_hints(msg: &str) -> String {
+    let first = msg.split("\n\n").next().unwrap_or(msg);
+    first.trim().to_string()
+}

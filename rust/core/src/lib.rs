@@ -1,0 +1,17 @@
+//! Storage for shardframe: partitions held as compressed Arrow IPC blocks,
+//! the codecs that write and read them, per-column statistics used to prune
+//! partitions, and the one error type every engine crate returns.
+//!
+//! Start at [`Partition`]: `Partition::encode` turns a Polars `DataFrame` into
+//! an immutable compressed block, `Partition::decode` reads back all or some of
+//! its columns. Nothing here knows about plans, threads or Python.
+
+mod codec;
+mod error;
+mod partition;
+mod scalar;
+
+pub use codec::Codec;
+pub use error::{SfError, SfResult};
+pub use partition::{ColumnStats, Partition, PartitionRef};
+pub use scalar::Scalar;

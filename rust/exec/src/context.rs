@@ -1,0 +1,73 @@
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use shardframe_core::{Codec, SfError, SfResult};
+
+/// Settings an execution runs with (from `sf.options`).
+#[derive(Debug, Clone)]
+pub struct ExecConfig {
+    pub codec: Codec,
+    /// Raw (decoded) bytes a partition aims for.
+    pub target_partition_bytes: usize,
+    /// Upper bound on rows per partition (tests use 1 to stress boundaries).
+    pub max_partition_rows: usize,
+}
+
+impl Default for ExecConfig {
+    fn default() -> Self {
+        ExecConfig {
+            codec: Codec::default(),
+            target_partition_bytes: 32 << 20,
+            max_partition_rows: usize::MAX,
+        }
+    }
+}
+
+/// One query's run: its settings, a cancel flag set from another thread
+/// (Ctrl-C), and progress counters read from another thread.
+#[derive(Debug, Default)]
+pub struct Context {
+    pub config: ExecConfig,
+    cancelled: Arc<AtomicBool>,
+    tasks_total: AtomicUsize,
+    tasks_done: AtomicUsize,
+}
+
+impl Context {
+    pub fn new(config: ExecConfig) -> Self {
+        Context {
+            config,
+            ..Default::default()
+        }
+    }
+
+    /// A handle that cancels this run when set.
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        self.cancelled.clone()
+    }
+
+    /// Err(Interrupted) once the run was cancelled.
+    pub fn check(&self) -> SfResult<()> {
+        if self.cancelled.load(Ordering::Relaxed) {
+            Err(SfError::Interrupted)
+        } else {
+            Ok(())
+        }
+    }
+
+    pub(crate) fn add_tasks(&self, n: usize) {
+        self.tasks_total.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub(crate) fn task_done(&self) {
+        self.tasks_done.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// (tasks done, tasks known so far).
+    pub fn progress(&self) -> (usize, usize) {
+        (
+            self.tasks_done.load(Ordering::Relaxed),
+            self.tasks_total.load(Ordering::Relaxed),
+        )
+    }
+}

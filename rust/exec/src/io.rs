@@ -1,0 +1,92 @@
+//! Moving whole results in and out: partitioning an incoming frame,
+//! exporting an Arrow IPC stream, writing files atomically.
+
+use std::fs::File;
+use std::path::Path;
+
+use polars::prelude as pl;
+use polars::prelude::{CompatLevel, DataFrame, SerWriter};
+use shardframe_core::{SfError, SfResult};
+
+use crate::{encode, Context, Materialized};
+
+/// Split an in-memory frame into compressed partitions.
+pub fn partition_frame(df: DataFrame, ctx: &Context) -> SfResult<Materialized> {
+    let schema = df.schema().clone();
+    let parts = polars_core::runtime::THREAD_POOL.install(|| encode(df, ctx))?;
+    Ok(Materialized { parts, schema })
+}
+
+/// All partitions as one uncompressed IPC stream, one record batch per
+/// partition, in the oldest Arrow flavour (plain large strings) that every
+/// Arrow reader understands.
+pub fn to_ipc_stream(m: &Materialized) -> SfResult<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut df = m.to_frame()?;
+    pl::IpcStreamWriter::new(&mut out)
+        .with_compat_level(CompatLevel::oldest())
+        .finish(&mut df)?;
+    Ok(out)
+}
+
+/// Write to `path.partial` and rename on success, so a failure never leaves
+/// a file that looks complete.
+pub fn write_file(
+    m: &Materialized,
+    path: &str,
+    format: &str,
+    options: &serde_json::Value,
+) -> SfResult<()> {
+    let target = Path::new(path);
+    if let Some(dir) = target.parent() {
+        if !dir.as_os_str().is_empty() && !dir.exists() {
+            return Err(SfError::FileNotFound(format!(
+                "Cannot save file into a non-existent directory: '{}'",
+                dir.display()
+            )));
+        }
+    }
+    let tmp = target.with_extension(format!(
+        "{}.partial",
+        target.extension().and_then(|e| e.to_str()).unwrap_or("")
+    ));
+    let result = write_to(m, &tmp, format, options);
+    match result {
+        Ok(()) => std::fs::rename(&tmp, target).map_err(SfError::from),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+fn write_to(m: &Materialized, tmp: &Path, format: &str, options: &serde_json::Value) -> SfResult<()> {
+    let file = File::create(tmp).map_err(|e| SfError::from(e).context(&tmp.display().to_string()))?;
+    match format {
+        "parquet" => {
+            let mut writer = pl::ParquetWriter::new(file)
+                .with_compression(pl::ParquetCompression::Zstd(None))
+                .batched(&m.schema)?;
+            for part in &m.parts {
+                writer.write_batch(&part.decode(None)?)?;
+            }
+            writer.finish()?;
+        }
+        "csv" => {
+            let sep = options.get("sep").and_then(|v| v.as_str()).unwrap_or(",");
+            let header = options.get("header").and_then(|v| v.as_bool()).unwrap_or(true);
+            let na_rep = options.get("na_rep").and_then(|v| v.as_str()).unwrap_or("");
+            let sep = *sep.as_bytes().first().unwrap_or(&b',');
+            let mut writer = pl::CsvWriter::new(file)
+                .with_separator(sep)
+                .include_header(header)
+                .with_null_value(na_rep.into())
+                .batched(&m.schema)?;
+            for part in &m.parts {
+                writer.write_batch(&part.decode(None)?)?;
+            }
+        }
+        other => return Err(SfError::Internal(format!("unknown output format {other}"))),
+    }
+    Ok(())
+}

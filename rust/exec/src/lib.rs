@@ -1,0 +1,507 @@
+//! The local executor: runs a [`Plan`] on the partitions of the store, in
+//! parallel on Polars' rayon pool, and returns compressed partitions.
+//!
+//! Start at [`execute`]. Chains of narrow operations (select, filter) fuse
+//! into one task per partition or file: decode only the needed columns once,
+//! run the chain as one Polars lazy query, compress the output once. Wide
+//! operations (reductions, sorts, row positions) are stages of their own.
+//! Every task checks the [`Context`]'s cancel flag before it starts, and
+//! counts itself in the progress counters the Python layer displays.
+
+mod context;
+mod io;
+mod scan;
+
+use std::sync::Arc;
+
+use polars::prelude as pl;
+use polars::prelude::{DataFrame, DataType, IntoLazy, SchemaRef};
+use polars_core::runtime::THREAD_POOL;
+use rayon::prelude::*;
+use shardframe_core::{Partition, PartitionRef, SfError, SfResult};
+use shardframe_plan::{prune, row_index, Agg, AggFunc, Plan, Source};
+
+pub use context::{Context, ExecConfig};
+pub use io::{partition_frame, to_ipc_stream, write_file};
+pub use scan::{csv_schema, file_schema};
+
+/// The partitions a plan produced, with the plan's schema (which a list of
+/// zero partitions could not tell).
+#[derive(Debug, Clone)]
+pub struct Materialized {
+    pub parts: Vec<PartitionRef>,
+    pub schema: SchemaRef,
+}
+
+impl Materialized {
+    pub fn rows(&self) -> usize {
+        self.parts.iter().map(|p| p.rows()).sum()
+    }
+
+    /// All rows in one Polars frame (decoded in parallel).
+    pub fn to_frame(&self) -> SfResult<DataFrame> {
+        gather(&self.parts, &self.schema)
+    }
+}
+
+/// Run `plan` to completion.
+pub fn execute(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
+    let schema = plan.schema()?;
+    let parts = match plan.as_ref() {
+        Plan::Scan(src) => match src.as_ref() {
+            Source::Memory { parts, .. } => parts.clone(),
+            _ => encode_all(run_narrow(plan, ctx, None)?, ctx)?,
+        },
+        p if p.is_narrow() => encode_all(run_narrow(plan, ctx, None)?, ctx)?,
+        Plan::Select { input, .. } | Plan::Filter { input, .. } | Plan::Sort { input, .. } => {
+            // Order-dependent expressions and sorts see all rows at once.
+            let input = execute(input, ctx)?;
+            let df = input.to_frame()?;
+            ctx.check()?;
+            let df = plan.apply_narrow(df.lazy())?.collect()?;
+            encode_all(vec![df], ctx)?
+        }
+        Plan::RowIndex { input, name } => {
+            let input = execute(input, ctx)?;
+            let mut offset = 0;
+            let offsets: Vec<usize> = input
+                .parts
+                .iter()
+                .map(|p| {
+                    let o = offset;
+                    offset += p.rows();
+                    o
+                })
+                .collect();
+            run_tasks(ctx, input.parts.len(), |i| {
+                let df = input.parts[i].decode(None)?;
+                let df = row_index(df.lazy(), name, offsets[i]).collect()?;
+                encode(df, ctx)
+            })?
+            .into_iter()
+            .flatten()
+            .collect()
+        }
+        Plan::Slice { input, offset, len } => {
+            let df = slice(input, *offset, *len, ctx)?;
+            encode_all(vec![df], ctx)?
+        }
+        Plan::Reduce { input, aggs } => encode_all(vec![reduce(input, aggs, ctx)?], ctx)?,
+        Plan::Concat { inputs } => {
+            let mut parts = Vec::new();
+            for input in inputs {
+                let m = execute(input, ctx)?;
+                if m.schema == schema {
+                    parts.extend(m.parts);
+                } else {
+                    let conformed = run_tasks(ctx, m.parts.len(), |i| {
+                        encode(conform(m.parts[i].decode(None)?, &schema)?, ctx)
+                    })?;
+                    parts.extend(conformed.into_iter().flatten());
+                }
+            }
+            parts
+        }
+    };
+    Ok(Materialized { parts, schema })
+}
+
+/// Reorder/extend a frame's columns to `schema`, filling missing ones with nulls.
+fn conform(df: DataFrame, schema: &SchemaRef) -> SfResult<DataFrame> {
+    let exprs: Vec<pl::Expr> = schema
+        .iter()
+        .map(|(name, dtype)| {
+            let e = if df.schema().contains(name) {
+                pl::col(name.clone())
+            } else {
+                pl::lit(pl::Null {})
+            };
+            e.cast(dtype.clone()).alias(name.clone())
+        })
+        .collect();
+    Ok(df.lazy().select(exprs).collect()?)
+}
+
+/// One unit of input to a fused pipeline.
+enum Unit<'a> {
+    Part(&'a PartitionRef),
+    File(&'a Source, &'a str),
+}
+
+/// The narrow nodes above the first non-narrow one, bottom first, and the
+/// units of work they start from.
+fn narrow_chain<'a>(
+    plan: &'a Arc<Plan>,
+    ctx: &Context,
+    base_parts: &'a mut Option<Materialized>,
+) -> SfResult<(Vec<Unit<'a>>, Vec<&'a Plan>)> {
+    let mut ops = Vec::new();
+    let mut node = plan;
+    while node.is_narrow() {
+        ops.push(node.as_ref());
+        node = node.input().ok_or_else(|| SfError::Internal("narrow node without input".into()))?;
+    }
+    ops.reverse();
+    let units = match node.as_ref() {
+        Plan::Scan(src) => match src.as_ref() {
+            Source::Memory { parts, .. } => prune_parts(parts, &ops),
+            Source::Parquet { paths, .. }
+            | Source::Csv { paths, .. }
+            | Source::NdJson { paths, .. } => {
+                paths.iter().map(|p| Unit::File(src.as_ref(), p.as_str())).collect()
+            }
+        },
+        _ => {
+            *base_parts = Some(execute(node, ctx)?);
+            let m = base_parts.as_ref().ok_or_else(|| SfError::Internal("no input".into()))?;
+            prune_parts(&m.parts, &ops)
+        }
+    };
+    Ok((units, ops))
+}
+
+/// Skip partitions whose statistics rule out the filters applied directly on them.
+fn prune_parts<'a>(parts: &'a [PartitionRef], ops: &[&Plan]) -> Vec<Unit<'a>> {
+    let filters: Vec<_> = ops
+        .iter()
+        .map_while(|op| match op {
+            Plan::Filter { predicate, .. } => Some(predicate),
+            _ => None,
+        })
+        .collect();
+    parts
+        .iter()
+        .filter(|p| filters.iter().all(|f| prune::may_match(p, f)))
+        .map(Unit::Part)
+        .collect()
+}
+
+/// Columns of the base the chain reads: the columns the first Select uses,
+/// plus those of the filters below it. `None` means all.
+fn required_columns(ops: &[&Plan]) -> Option<Vec<String>> {
+    let mut cols = Vec::new();
+    for op in ops {
+        match op {
+            Plan::Filter { predicate, .. } => predicate.columns(&mut cols),
+            Plan::Select { exprs, .. } => {
+                exprs.iter().for_each(|e| e.expr.columns(&mut cols));
+                return Some(cols);
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Extra lazy operations applied after a chain (e.g. partial aggregations).
+type LfMap<'a> = &'a (dyn Fn(pl::LazyFrame) -> SfResult<pl::LazyFrame> + Sync);
+
+fn run_unit(unit: &Unit, ops: &[&Plan], extra: Option<LfMap>) -> SfResult<DataFrame> {
+    let lf = match unit {
+        Unit::Part(part) => {
+            let cols = required_columns(ops);
+            part.decode(cols.as_deref())?.lazy()
+        }
+        Unit::File(src, path) => scan::scan_file(src, path)?,
+    };
+    let mut lf = lf;
+    for op in ops {
+        lf = op.apply_narrow(lf)?;
+    }
+    if let Some(f) = extra {
+        lf = f(lf)?;
+    }
+    let result = lf.collect().map_err(SfError::from);
+    match unit {
+        Unit::File(_, path) => result.map_err(|e| e.context(path)),
+        Unit::Part(_) => result,
+    }
+}
+
+/// Run a fused narrow chain over all its units; one frame per unit.
+fn run_narrow(plan: &Arc<Plan>, ctx: &Context, extra: Option<LfMap>) -> SfResult<Vec<DataFrame>> {
+    let mut base = None;
+    let (units, ops) = narrow_chain(plan, ctx, &mut base)?;
+    run_tasks(ctx, units.len(), |i| run_unit(&units[i], &ops, extra))
+}
+
+/// Run `n` tasks on the pool, in order of their index, stopping at the
+/// first error or at cancellation.
+fn run_tasks<T: Send>(
+    ctx: &Context,
+    n: usize,
+    task: impl Fn(usize) -> SfResult<T> + Sync,
+) -> SfResult<Vec<T>> {
+    ctx.add_tasks(n);
+    THREAD_POOL.install(|| {
+        (0..n)
+            .into_par_iter()
+            .map(|i| {
+                ctx.check()?;
+                let out = task(i);
+                ctx.task_done();
+                out
+            })
+            .collect()
+    })
+}
+
+/// Split a frame into partitions of about the target size and compress them.
+fn encode(df: DataFrame, ctx: &Context) -> SfResult<Vec<PartitionRef>> {
+    let target = ctx.config.target_partition_bytes.max(1);
+    let size = df.estimated_size().max(1);
+    let height = df.height();
+    let rows_per_part = if size <= target {
+        height.max(1)
+    } else {
+        ((height as u128 * target as u128 / size as u128) as usize).max(1)
+    };
+    let rows_per_part = rows_per_part.min(ctx.config.max_partition_rows.max(1));
+    let n = height.div_ceil(rows_per_part).max(1);
+    (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let mut chunk = df.slice((i * rows_per_part) as i64, rows_per_part);
+            Ok(Arc::new(Partition::encode(&mut chunk, ctx.config.codec)?))
+        })
+        .collect()
+}
+
+fn encode_all(frames: Vec<DataFrame>, ctx: &Context) -> SfResult<Vec<PartitionRef>> {
+    let nonempty = frames.iter().any(|f| f.height() > 0);
+    let out: Vec<Vec<PartitionRef>> = THREAD_POOL.install(|| {
+        frames
+            .into_par_iter()
+            .filter(|f| f.height() > 0 || !nonempty)
+            .map(|f| encode(f, ctx))
+            .collect::<SfResult<_>>()
+    })?;
+    let mut parts: Vec<PartitionRef> = out.into_iter().flatten().collect();
+    // Keep one empty partition at most, so an empty result still has a schema on disk.
+    if !nonempty {
+        parts.truncate(1);
+    }
+    Ok(parts)
+}
+
+/// All partitions as one frame.
+fn gather(parts: &[PartitionRef], schema: &SchemaRef) -> SfResult<DataFrame> {
+    let frames: Vec<DataFrame> = THREAD_POOL.install(|| {
+        parts.par_iter().map(|p| p.decode(None)).collect::<SfResult<_>>()
+    })?;
+    concat_frames(frames, schema)
+}
+
+fn concat_frames(frames: Vec<DataFrame>, schema: &SchemaRef) -> SfResult<DataFrame> {
+    if frames.is_empty() {
+        return Ok(DataFrame::empty_with_schema(schema));
+    }
+    let mut it = frames.into_iter();
+    let mut out = it.next().ok_or_else(|| SfError::Internal("no frame".into()))?;
+    for df in it {
+        out.vstack_mut_owned(df)?;
+    }
+    Ok(out)
+}
+
+/// Rows `offset..offset+len` of `input` (negative offset: from the end),
+/// running only as many partitions as needed when `input` is a narrow chain.
+fn slice(input: &Arc<Plan>, offset: i64, len: usize, ctx: &Context) -> SfResult<DataFrame> {
+    let schema = input.schema()?;
+    if !(input.is_narrow() || matches!(input.as_ref(), Plan::Scan(_))) {
+        let m = execute(input, ctx)?;
+        return slice_parts(&m.parts, offset, len, &schema);
+    }
+    let mut base = None;
+    let (units, ops) = narrow_chain(input, ctx, &mut base)?;
+    let batch = THREAD_POOL.current_num_threads().max(1);
+    let from_end = offset < 0;
+    let needed = if from_end { offset.unsigned_abs() as usize } else { offset as usize + len };
+    let order: Vec<usize> = if from_end {
+        (0..units.len()).rev().collect()
+    } else {
+        (0..units.len()).collect()
+    };
+    let mut frames: Vec<(usize, DataFrame)> = Vec::new();
+    let mut rows = 0;
+    for chunk in order.chunks(batch) {
+        if rows >= needed {
+            break;
+        }
+        let out = run_tasks(ctx, chunk.len(), |i| run_unit(&units[chunk[i]], &ops, None))?;
+        for (k, df) in chunk.iter().zip(out) {
+            rows += df.height();
+            frames.push((*k, df));
+        }
+    }
+    frames.sort_by_key(|(k, _)| *k);
+    let df = concat_frames(frames.into_iter().map(|(_, d)| d).collect(), &schema)?;
+    if from_end {
+        let h = df.height() as i64;
+        let start = (h + offset).max(0);
+        Ok(df.slice(start, len))
+    } else {
+        Ok(df.slice(offset, len))
+    }
+}
+
+fn slice_parts(parts: &[PartitionRef], offset: i64, len: usize, schema: &SchemaRef) -> SfResult<DataFrame> {
+    let total: usize = parts.iter().map(|p| p.rows()).sum();
+    let start = if offset < 0 {
+        (total as i64 + offset).max(0) as usize
+    } else {
+        (offset as usize).min(total)
+    };
+    let end = (start + len).min(total);
+    let mut frames = Vec::new();
+    let mut pos = 0;
+    for p in parts {
+        let (lo, hi) = (pos, pos + p.rows());
+        pos = hi;
+        if hi <= start || lo >= end {
+            continue;
+        }
+        let df = p.decode(None)?;
+        let a = start.max(lo) - lo;
+        let b = end.min(hi) - lo;
+        frames.push(df.slice(a as i64, b - a));
+    }
+    concat_frames(frames, schema)
+}
+
+/// Whole-input reductions. Decomposable aggregations run as a partial per
+/// partition (fused into the partition's pipeline) and a final combine;
+/// the others gather just the columns they need.
+fn reduce(input: &Arc<Plan>, aggs: &[Agg], ctx: &Context) -> SfResult<DataFrame> {
+    let narrow = input.is_narrow() || matches!(input.as_ref(), Plan::Scan(_));
+    let materialized;
+    let input_plan: Arc<Plan> = if narrow {
+        input.clone()
+    } else {
+        materialized = execute(input, ctx)?;
+        Arc::new(Plan::Scan(Arc::new(Source::Memory {
+            parts: materialized.parts.clone(),
+            schema: materialized.schema.clone(),
+        })))
+    };
+    if aggs.iter().all(|a| a.func.is_decomposable()) {
+        let partial_exprs = aggs
+            .iter()
+            .enumerate()
+            .map(|(i, a)| partial_exprs(i, a))
+            .collect::<SfResult<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>();
+        let partials = run_narrow(&input_plan, ctx, Some(&move |lf: pl::LazyFrame| Ok(lf.select(partial_exprs.clone()))))?;
+        let partial_schema = match partials.first() {
+            Some(df) => df.schema().clone(),
+            None => Arc::new(pl::Schema::default()),
+        };
+        let all = concat_frames(partials, &partial_schema)?;
+        let finals = aggs
+            .iter()
+            .enumerate()
+            .map(|(i, a)| final_expr(i, a))
+            .collect::<Vec<_>>();
+        if all.width() == 0 {
+            // No partition at all: aggregate an empty frame of the input's schema.
+            let empty = DataFrame::empty_with_schema(input_plan.schema()?.as_ref());
+            let aggs = aggs.iter().map(Agg::lower).collect::<SfResult<Vec<_>>>()?;
+            return Ok(empty.lazy().select(aggs).collect()?);
+        }
+        Ok(all.lazy().select(finals).collect()?)
+    } else {
+        let cols: Vec<pl::Expr> = aggs
+            .iter()
+            .enumerate()
+            .map(|(i, a)| Ok(a.expr.lower()?.alias(format!("__a{i}"))))
+            .collect::<SfResult<_>>()?;
+        let frames = run_narrow(&input_plan, ctx, Some(&move |lf: pl::LazyFrame| Ok(lf.select(cols.clone()))))?;
+        let schema = match frames.first() {
+            Some(df) => df.schema().clone(),
+            None => {
+                let empty = DataFrame::empty_with_schema(input_plan.schema()?.as_ref());
+                let cols: Vec<pl::Expr> = aggs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| Ok(a.expr.lower()?.alias(format!("__a{i}"))))
+                    .collect::<SfResult<_>>()?;
+                empty.lazy().select(cols).collect_schema()?
+            }
+        };
+        let df = concat_frames(frames, &schema)?;
+        let finals = aggs
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let mut a = a.clone();
+                a.expr = shardframe_plan::Expr::col(format!("__a{i}"));
+                a.lower()
+            })
+            .collect::<SfResult<Vec<_>>>()?;
+        Ok(df.lazy().select(finals).collect()?)
+    }
+}
+
+fn partial_exprs(i: usize, a: &Agg) -> SfResult<Vec<pl::Expr>> {
+    use AggFunc::*;
+    let e = a.expr.lower()?;
+    let n = |s: &str| format!("__p{i}_{s}");
+    Ok(match a.func {
+        Sum => vec![e.sum().alias(n("v"))],
+        Count => vec![e.count().cast(DataType::Int64).alias(n("v"))],
+        Size => vec![e.len().cast(DataType::Int64).alias(n("v"))],
+        Min => vec![e.min().alias(n("v"))],
+        Max => vec![e.max().alias(n("v"))],
+        Any => vec![e.any(true).alias(n("v"))],
+        All => vec![e.all(true).alias(n("v"))],
+        Prod => vec![e.product().alias(n("v"))],
+        Mean | Var | Std => {
+            let f = e.cast(DataType::Float64);
+            vec![
+                f.clone().count().cast(DataType::Float64).alias(n("n")),
+                f.clone().mean().alias(n("m")),
+                (f.clone().var(0) * f.count().cast(DataType::Float64)).alias(n("m2")),
+            ]
+        }
+        other => {
+            return Err(SfError::Internal(format!("{other:?} has no partial form")));
+        }
+    })
+}
+
+fn final_expr(i: usize, a: &Agg) -> pl::Expr {
+    use AggFunc::*;
+    let c = |s: &str| pl::col(format!("__p{i}_{s}"));
+    let out = match a.func {
+        Sum | Count | Size => c("v").sum(),
+        Min => c("v").min(),
+        Max => c("v").max(),
+        Any => c("v").any(true),
+        All => c("v").all(true),
+        Prod => c("v").product(),
+        Mean | Var | Std => {
+            let n = c("n");
+            let total = n.clone().sum();
+            let mean = (n.clone() * c("m").fill_null(pl::lit(0.0))).sum() / total.clone();
+            if a.func == Mean {
+                mean
+            } else {
+                let dev = c("m").fill_null(pl::lit(0.0)) - mean;
+                let m2 = (c("m2").fill_null(pl::lit(0.0)) + n * dev.clone() * dev).sum();
+                let denom = total - pl::lit(a.ddof as f64);
+                let var = pl::when(denom.clone().gt(pl::lit(0.0)))
+                    .then(m2 / denom)
+                    .otherwise(pl::lit(pl::Null {}).cast(DataType::Float64));
+                if a.func == Var {
+                    var
+                } else {
+                    var.sqrt()
+                }
+            }
+        }
+        _ => pl::lit(pl::Null {}),
+    };
+    out.alias(a.name.as_str())
+}

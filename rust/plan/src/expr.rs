@@ -1,0 +1,476 @@
+//! The expression IR that Python builds and the engine lowers to Polars.
+//!
+//! It is serde data (JSON from Python, any format between processes), so a
+//! task that carries expressions can run in another process. Lowering is
+//! where pandas semantics are applied on top of Polars kernels: comparisons
+//! with a missing value are `False` (`!=` is `True`), true division turns
+//! 0/0 into a missing value, and so on.
+
+use polars::prelude as pl;
+use polars::prelude::{DataType, TimeUnit};
+use serde::{Deserialize, Serialize};
+use shardframe_core::{bail, Scalar, SfError, SfResult};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Expr {
+    Col {
+        name: String,
+    },
+    Lit {
+        value: Scalar,
+    },
+    /// A list of literals (the right side of `isin`, `replace`, `map`).
+    List {
+        values: Vec<Scalar>,
+    },
+    Binary {
+        kind: BinOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    /// A named function of some arguments with JSON parameters; see [`lower_fn`].
+    Fn {
+        name: String,
+        args: Vec<Expr>,
+        #[serde(default)]
+        params: serde_json::Value,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    TrueDiv,
+    FloorDiv,
+    Mod,
+    Pow,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+    Xor,
+}
+
+/// Functions whose value at a row depends on other rows (cumulative sums,
+/// shifts, ranks). A pipeline with one of these cannot run partition by
+/// partition independently.
+const ORDER_DEPENDENT: &[&str] = &[
+    "cum_sum", "cum_prod", "cum_min", "cum_max", "shift", "diff", "pct_change", "rank",
+    "ffill", "bfill",
+];
+
+impl Expr {
+    pub fn col(name: impl Into<String>) -> Expr {
+        Expr::Col { name: name.into() }
+    }
+
+    /// True when the expression can be evaluated on each partition alone.
+    pub fn is_row_local(&self) -> bool {
+        match self {
+            Expr::Col { .. } | Expr::Lit { .. } | Expr::List { .. } => true,
+            Expr::Binary { left, right, .. } => left.is_row_local() && right.is_row_local(),
+            Expr::Fn { name, args, .. } => {
+                !ORDER_DEPENDENT.contains(&name.as_str()) && args.iter().all(Expr::is_row_local)
+            }
+        }
+    }
+
+    /// Column names this expression reads.
+    pub fn columns(&self, out: &mut Vec<String>) {
+        match self {
+            Expr::Col { name } => {
+                if !out.contains(name) {
+                    out.push(name.clone())
+                }
+            }
+            Expr::Lit { .. } | Expr::List { .. } => {}
+            Expr::Binary { left, right, .. } => {
+                left.columns(out);
+                right.columns(out);
+            }
+            Expr::Fn { args, .. } => args.iter().for_each(|a| a.columns(out)),
+        }
+    }
+
+    pub fn lower(&self) -> SfResult<pl::Expr> {
+        match self {
+            Expr::Col { name } => Ok(pl::col(name.as_str())),
+            Expr::Lit { value } => Ok(lower_scalar(value)),
+            Expr::List { values } => lower_list(values),
+            Expr::Binary { kind, left, right } => {
+                Ok(lower_binary(*kind, left.lower()?, right.lower()?))
+            }
+            Expr::Fn { name, args, params } => {
+                let args = args.iter().map(Expr::lower).collect::<SfResult<Vec<_>>>()?;
+                lower_fn(name, args, params)
+            }
+        }
+    }
+}
+
+pub fn lower_scalar(value: &Scalar) -> pl::Expr {
+    match value {
+        Scalar::Null => pl::lit(pl::Null {}),
+        Scalar::Bool(b) => pl::lit(*b),
+        Scalar::Int(i) => pl::lit(*i),
+        Scalar::Float(f) => pl::lit(*f),
+        Scalar::Str(s) => pl::lit(s.as_str()),
+        Scalar::Datetime(ns) => {
+            pl::lit(*ns).cast(DataType::Datetime(TimeUnit::Nanoseconds, None))
+        }
+        Scalar::Date(d) => pl::lit(*d).cast(DataType::Date),
+        Scalar::Duration(ns) => pl::lit(*ns).cast(DataType::Duration(TimeUnit::Nanoseconds)),
+    }
+}
+
+fn lower_list(values: &[Scalar]) -> SfResult<pl::Expr> {
+    let avs: Vec<pl::AnyValue> = values.iter().map(scalar_any_value).collect();
+    let s = pl::Series::from_any_values("literal".into(), &avs, false)?;
+    Ok(pl::lit(s))
+}
+
+fn scalar_any_value(value: &Scalar) -> pl::AnyValue<'_> {
+    match value {
+        Scalar::Null => pl::AnyValue::Null,
+        Scalar::Bool(b) => pl::AnyValue::Boolean(*b),
+        Scalar::Int(i) => pl::AnyValue::Int64(*i),
+        Scalar::Float(f) => pl::AnyValue::Float64(*f),
+        Scalar::Str(s) => pl::AnyValue::String(s.as_str()),
+        Scalar::Datetime(ns) => pl::AnyValue::Datetime(*ns, TimeUnit::Nanoseconds, None),
+        Scalar::Date(d) => pl::AnyValue::Date(*d),
+        Scalar::Duration(ns) => pl::AnyValue::Duration(*ns, TimeUnit::Nanoseconds),
+    }
+}
+
+fn lower_binary(kind: BinOp, l: pl::Expr, r: pl::Expr) -> pl::Expr {
+    use BinOp::*;
+    let missing = || l.clone().is_null().or(r.clone().is_null());
+    match kind {
+        Add => l + r,
+        Sub => l - r,
+        Mul => l * r,
+        // pandas: x/0 is ±inf, 0/0 is NaN, which pandas counts as missing.
+        TrueDiv => {
+            let q = l.cast(DataType::Float64) / r.cast(DataType::Float64);
+            q.clone().fill_nan(pl::lit(pl::Null {}))
+        }
+        FloorDiv => {
+            let q = l.cast(DataType::Float64).floor_div(r.cast(DataType::Float64));
+            q.fill_nan(pl::lit(pl::Null {}))
+        }
+        // Python's modulo: the result has the sign of the divisor.
+        Mod => {
+            let rem = l.clone() - r.clone() * l.floor_div(r.clone());
+            rem
+        }
+        Pow => l.pow(r),
+        // A comparison with a missing value is False (and != is True), as in pandas.
+        Eq => l.clone().eq(r.clone()).fill_null(pl::lit(false)).and(missing().not()),
+        Ne => l.clone().neq(r.clone()).fill_null(pl::lit(true)).or(missing()),
+        Lt => l.clone().lt(r.clone()).fill_null(pl::lit(false)).and(missing().not()),
+        Le => l.clone().lt_eq(r.clone()).fill_null(pl::lit(false)).and(missing().not()),
+        Gt => l.clone().gt(r.clone()).fill_null(pl::lit(false)).and(missing().not()),
+        Ge => l.clone().gt_eq(r.clone()).fill_null(pl::lit(false)).and(missing().not()),
+        And => l.and(r),
+        Or => l.or(r),
+        Xor => l.xor(r),
+    }
+}
+
+fn param<'a>(params: &'a serde_json::Value, key: &str) -> Option<&'a serde_json::Value> {
+    params.get(key).filter(|v| !v.is_null())
+}
+
+fn param_i64(params: &serde_json::Value, key: &str) -> SfResult<Option<i64>> {
+    match param(params, key) {
+        None => Ok(None),
+        Some(v) => v.as_i64().map(Some).ok_or_else(|| {
+            SfError::InvalidOperation(format!("parameter {key} must be an integer, got {v}"))
+        }),
+    }
+}
+
+fn param_bool(params: &serde_json::Value, key: &str, default: bool) -> bool {
+    param(params, key).and_then(|v| v.as_bool()).unwrap_or(default)
+}
+
+fn param_str(params: &serde_json::Value, key: &str) -> SfResult<String> {
+    param(params, key)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+        .ok_or_else(|| SfError::Internal(format!("missing string parameter {key}")))
+}
+
+/// Parse a pandas-style dtype name into a Polars type.
+pub fn parse_dtype(name: &str) -> SfResult<DataType> {
+    Ok(match name {
+        "int8" => DataType::Int8,
+        "int16" => DataType::Int16,
+        "int32" => DataType::Int32,
+        "int64" | "int" => DataType::Int64,
+        "uint8" => DataType::UInt8,
+        "uint16" => DataType::UInt16,
+        "uint32" => DataType::UInt32,
+        "uint64" => DataType::UInt64,
+        "float32" => DataType::Float32,
+        "float64" | "float" => DataType::Float64,
+        "bool" | "boolean" => DataType::Boolean,
+        "str" | "string" | "object" => DataType::String,
+        "date" => DataType::Date,
+        "datetime64[ns]" => DataType::Datetime(TimeUnit::Nanoseconds, None),
+        "datetime64[us]" => DataType::Datetime(TimeUnit::Microseconds, None),
+        "datetime64[ms]" => DataType::Datetime(TimeUnit::Milliseconds, None),
+        "datetime64[s]" => DataType::Datetime(TimeUnit::Milliseconds, None),
+        "timedelta64[ns]" => DataType::Duration(TimeUnit::Nanoseconds),
+        "timedelta64[us]" => DataType::Duration(TimeUnit::Microseconds),
+        "category" => DataType::String,
+        other => bail!(InvalidOperation: "data type {other:?} not understood"),
+    })
+}
+
+fn cum(f: fn(pl::Expr, bool) -> pl::Expr, arg: pl::Expr) -> pl::Expr {
+    f(arg, false)
+}
+
+/// Lower a named function. The names are the flat methods the Python layer
+/// exposes (`str_lower`, `dt_year`, ...).
+pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfResult<pl::Expr> {
+    let mut it = args.into_iter();
+    let mut next = || {
+        it.next()
+            .ok_or_else(|| SfError::Internal(format!("{name}: missing argument")))
+    };
+    let e = next()?;
+    Ok(match name {
+        // elementwise
+        "not" => e.not(),
+        "neg" => -e,
+        "abs" => e.abs(),
+        "is_null" => e.is_null(),
+        "not_null" => e.is_not_null(),
+        "alias" => e.alias(param_str(p, "name")?.as_str()),
+        "cast" => {
+            let dtype = parse_dtype(&param_str(p, "dtype")?)?;
+            if param_bool(p, "strict", true) {
+                e.strict_cast(dtype)
+            } else {
+                e.cast(dtype)
+            }
+        }
+        "fill_null" => e.fill_null(next()?),
+        "round" => {
+            let decimals = param_i64(p, "decimals")?.unwrap_or(0).max(0) as u32;
+            e.round(decimals, pl::RoundMode::HalfToEven)
+        }
+        "clip" => {
+            let lo = next()?;
+            let hi = next()?;
+            e.clip(lo, hi)
+        }
+        "is_in" => e.is_in(next()?.implode(false), param_bool(p, "nulls_equal", false)),
+        "between" => {
+            let lo = next()?;
+            let hi = next()?;
+            let closed = match param_str(p, "inclusive")?.as_str() {
+                "both" => pl::ClosedInterval::Both,
+                "neither" => pl::ClosedInterval::None,
+                "left" => pl::ClosedInterval::Left,
+                "right" => pl::ClosedInterval::Right,
+                other => bail!(Compute: "inclusive has to be either string of 'both','left', 'right', or 'neither', got {other:?}"),
+            };
+            e.is_between(lo, hi, closed).fill_null(pl::lit(false))
+        }
+        "where" => {
+            // where(cond, then, otherwise); a missing condition takes `otherwise`.
+            let then = next()?;
+            let otherwise = next()?;
+            pl::when(e.fill_null(pl::lit(false))).then(then).otherwise(otherwise)
+        }
+        "replace" => {
+            let old = next()?;
+            let new = next()?;
+            e.replace(old.implode(false), new.implode(false))
+        }
+        "map_dict" => {
+            let old = next()?;
+            let new = next()?;
+            e.replace_strict(
+                old.implode(false),
+                new.implode(false),
+                Some(pl::lit(pl::Null {})),
+                None::<DataType>,
+            )
+        }
+        "is_nan" => e.is_nan(),
+        "fill_nan" => e.fill_nan(next()?),
+        "sqrt" => e.sqrt(),
+        "log" => e.log(pl::lit(std::f64::consts::E)),
+        "exp" => e.exp(),
+        "floor" => e.floor(),
+        "ceil" => e.ceil(),
+        // order dependent
+        "cum_sum" => cum(pl::Expr::cum_sum, e),
+        "cum_prod" => cum(pl::Expr::cum_prod, e),
+        "cum_min" => cum(pl::Expr::cum_min, e),
+        "cum_max" => cum(pl::Expr::cum_max, e),
+        "shift" => e.shift(pl::lit(param_i64(p, "n")?.unwrap_or(1))),
+        "diff" => e.diff(pl::lit(param_i64(p, "n")?.unwrap_or(1)), polars::series::ops::NullBehavior::Ignore),
+        "pct_change" => e.pct_change(pl::lit(param_i64(p, "n")?.unwrap_or(1))),
+        "ffill" => e.fill_null_with_strategy(pl::FillNullStrategy::Forward(
+            param_i64(p, "limit")?.map(|l| l as pl::IdxSize),
+        )),
+        "bfill" => e.fill_null_with_strategy(pl::FillNullStrategy::Backward(
+            param_i64(p, "limit")?.map(|l| l as pl::IdxSize),
+        )),
+        "rank" => {
+            let method = match param_str(p, "method")?.as_str() {
+                "average" => pl::RankMethod::Average,
+                "min" => pl::RankMethod::Min,
+                "max" => pl::RankMethod::Max,
+                "dense" => pl::RankMethod::Dense,
+                "first" => pl::RankMethod::Ordinal,
+                other => bail!(Compute: "invalid rank method {other:?}"),
+            };
+            let opts = pl::RankOptions {
+                method,
+                descending: !param_bool(p, "ascending", true),
+            };
+            e.rank(opts, None).cast(DataType::Float64)
+        }
+        // strings
+        "str_lower" => e.str().to_lowercase(),
+        "str_upper" => e.str().to_uppercase(),
+        "str_strip" => e.str().strip_chars(chars(p)),
+        "str_lstrip" => e.str().strip_chars_start(chars(p)),
+        "str_rstrip" => e.str().strip_chars_end(chars(p)),
+        "str_len" => e.str().len_chars().cast(DataType::Int64),
+        "str_contains" => {
+            let pat = param_str(p, "pat")?;
+            let regex = param_bool(p, "regex", true);
+            let case = param_bool(p, "case", true);
+            match (regex, case) {
+                (false, true) => e.str().contains_literal(pl::lit(pat)),
+                (false, false) => e
+                    .str()
+                    .to_lowercase()
+                    .str()
+                    .contains_literal(pl::lit(pat.to_lowercase())),
+                (true, true) => e.str().contains(pl::lit(pat), true),
+                (true, false) => e.str().contains(pl::lit(format!("(?i){pat}")), true),
+            }
+        }
+        "str_startswith" => e.str().starts_with(pl::lit(param_str(p, "pat")?)),
+        "str_endswith" => e.str().ends_with(pl::lit(param_str(p, "pat")?)),
+        "str_replace" => {
+            let pat = param_str(p, "pat")?;
+            let repl = param_str(p, "repl")?;
+            let literal = !param_bool(p, "regex", false);
+            let n = param_i64(p, "n")?.unwrap_or(-1);
+            let pat = if param_bool(p, "case", true) {
+                pat
+            } else if literal {
+                format!("(?i){}", regex_escape(&pat))
+            } else {
+                format!("(?i){pat}")
+            };
+            let literal = literal && param_bool(p, "case", true);
+            if n < 0 {
+                e.str().replace_all(pl::lit(pat), pl::lit(repl), literal)
+            } else {
+                e.str().replace_n(pl::lit(pat), pl::lit(repl), literal, n)
+            }
+        }
+        "str_slice" => {
+            // Python slice semantics on characters; start/stop may be negative.
+            let start = param_i64(p, "start")?.unwrap_or(0);
+            let stop = param_i64(p, "stop")?;
+            let len = e.clone().str().len_chars().cast(DataType::Int64);
+            let norm = |v: i64| {
+                if v < 0 {
+                    (len.clone() + pl::lit(v)).clip(pl::lit(0i64), len.clone())
+                } else {
+                    pl::lit(v).clip(pl::lit(0i64), len.clone())
+                }
+            };
+            let s = norm(start);
+            let t = match stop {
+                Some(v) => norm(v),
+                None => len.clone(),
+            };
+            let length = (t - s.clone()).clip_min(pl::lit(0i64));
+            e.str().slice(s, length)
+        }
+        "str_split_part" => {
+            // Part `i` of a split, null past the last part (pandas' expand=True).
+            let pat = param_str(p, "pat")?;
+            let i = param_i64(p, "i")?.unwrap_or(0);
+            e.str().split(pl::lit(pat)).list().get(pl::lit(i), true)
+        }
+        "str_split_count" => {
+            let pat = param_str(p, "pat")?;
+            e.str().split(pl::lit(pat)).list().len().cast(DataType::Int64)
+        }
+        "str_cat" => {
+            let sep = param_str(p, "sep")?;
+            let mut parts = vec![e];
+            for rest in it.by_ref() {
+                parts.push(rest);
+            }
+            pl::concat_str(parts, &sep, false)
+        }
+        "str_to_datetime" => {
+            let format = param(p, "format").and_then(|v| v.as_str()).map(|s| s.into());
+            let opts = pl::StrptimeOptions {
+                format,
+                strict: true,
+                exact: true,
+                cache: true,
+            };
+            e.str().to_datetime(
+                Some(TimeUnit::Microseconds),
+                None,
+                opts,
+                pl::lit("raise"),
+            )
+        }
+        // datetimes
+        "dt_year" => e.dt().year().cast(DataType::Int32),
+        "dt_month" => e.dt().month().cast(DataType::Int32),
+        "dt_day" => e.dt().day().cast(DataType::Int32),
+        "dt_hour" => e.dt().hour().cast(DataType::Int32),
+        "dt_minute" => e.dt().minute().cast(DataType::Int32),
+        "dt_second" => e.dt().second().cast(DataType::Int32),
+        "dt_dayofweek" => e.dt().weekday().cast(DataType::Int32) - pl::lit(1i32),
+        "dt_date" => e.dt().date(),
+        "dt_normalize" => e.dt().truncate(pl::lit("1d")),
+        "dt_floor" => e.dt().truncate(pl::lit(param_str(p, "every")?)),
+        "dt_strftime" => e.dt().strftime(&param_str(p, "format")?),
+        other => bail!(NotImplemented: "expression function {other:?}"),
+    })
+}
+
+fn chars(p: &serde_json::Value) -> pl::Expr {
+    match param(p, "chars").and_then(|v| v.as_str()) {
+        Some(c) => pl::lit(c),
+        None => pl::lit(pl::Null {}),
+    }
+}
+
+fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

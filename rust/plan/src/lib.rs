@@ -1,0 +1,14 @@
+//! Logical plans for shardframe: the expression IR ([`Expr`]), the plan tree
+//! ([`Plan`]) that the Python layer builds one pandas call at a time, its
+//! schema (known without running anything), `explain` text, and the
+//! statistics-based pruning the executor applies to scans.
+//!
+//! Start with [`Plan`]; [`expr::lower_fn`] lists every function the engine
+//! knows and how it maps onto Polars.
+
+pub mod expr;
+mod plan;
+pub mod prune;
+
+pub use expr::{BinOp, Expr};
+pub use plan::{describe, row_index, Agg, AggFunc, CsvOptions, NamedExpr, Plan, SortSpec, Source};

@@ -1,0 +1,380 @@
+use std::fmt::Write;
+use std::sync::Arc;
+
+use polars::prelude as pl;
+use polars::prelude::{DataFrame, DataType, IntoLazy, SchemaRef};
+use serde::{Deserialize, Serialize};
+use shardframe_core::{PartitionRef, SfResult};
+
+use crate::Expr;
+
+/// An output column: a name and the expression computing it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NamedExpr {
+    pub name: String,
+    pub expr: Expr,
+}
+
+/// Options of a CSV scan, in pandas' terms already resolved by Python.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CsvOptions {
+    #[serde(default = "default_sep")]
+    pub sep: String,
+    #[serde(default = "default_true")]
+    pub has_header: bool,
+    /// Column names replacing the header (or naming a header-less file).
+    #[serde(default)]
+    pub names: Option<Vec<String>>,
+    /// Data types forced by name (pandas-style names).
+    #[serde(default)]
+    pub dtypes: Vec<(String, String)>,
+    #[serde(default)]
+    pub na_values: Vec<String>,
+    #[serde(default)]
+    pub skip_rows: usize,
+    #[serde(default)]
+    pub n_rows: Option<usize>,
+    #[serde(default)]
+    pub try_parse_dates: bool,
+}
+
+fn default_sep() -> String {
+    ",".into()
+}
+fn default_true() -> bool {
+    true
+}
+
+/// Where rows come from.
+#[derive(Debug)]
+pub enum Source {
+    /// Partitions already in the store.
+    Memory { parts: Vec<PartitionRef>, schema: SchemaRef },
+    /// One unit of work per file; Polars' reader applies the pushed-down
+    /// projection and predicate and skips row groups by their statistics.
+    Parquet { paths: Vec<String>, schema: SchemaRef },
+    Csv { paths: Vec<String>, options: CsvOptions, schema: SchemaRef },
+    NdJson { paths: Vec<String>, schema: SchemaRef },
+}
+
+impl Source {
+    pub fn schema(&self) -> &SchemaRef {
+        match self {
+            Source::Memory { schema, .. }
+            | Source::Parquet { schema, .. }
+            | Source::Csv { schema, .. }
+            | Source::NdJson { schema, .. } => schema,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AggFunc {
+    Sum,
+    Mean,
+    Median,
+    Min,
+    Max,
+    Std,
+    Var,
+    Count,
+    Size,
+    NUnique,
+    Quantile,
+    Any,
+    All,
+    Prod,
+    ArgMin,
+    ArgMax,
+    First,
+    Last,
+}
+
+impl AggFunc {
+    /// Aggregations computed as a partial per partition and a final combine.
+    pub fn is_decomposable(self) -> bool {
+        use AggFunc::*;
+        matches!(self, Sum | Mean | Min | Max | Std | Var | Count | Size | Any | All | Prod)
+    }
+}
+
+/// One reduction: `func(expr)` named `name`. `ddof` for std/var, `q` for quantile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Agg {
+    pub name: String,
+    pub func: AggFunc,
+    pub expr: Expr,
+    #[serde(default = "default_ddof")]
+    pub ddof: u8,
+    #[serde(default)]
+    pub q: f64,
+    /// Keep nulls as a distinct value (nunique with dropna=False).
+    #[serde(default)]
+    pub count_null: bool,
+}
+
+fn default_ddof() -> u8 {
+    1
+}
+
+impl Agg {
+    /// The whole-column aggregation in Polars.
+    pub fn lower(&self) -> SfResult<pl::Expr> {
+        use AggFunc::*;
+        let e = self.expr.lower()?;
+        let out = match self.func {
+            Sum => e.sum(),
+            Mean => e.mean(),
+            Median => e.median(),
+            Min => e.min(),
+            Max => e.max(),
+            Std => e.std(self.ddof),
+            Var => e.var(self.ddof),
+            Count => e.count().cast(DataType::Int64),
+            Size => e.len().cast(DataType::Int64),
+            NUnique => {
+                if self.count_null {
+                    e.n_unique().cast(DataType::Int64)
+                } else {
+                    e.drop_nulls().n_unique().cast(DataType::Int64)
+                }
+            }
+            Quantile => e.quantile(pl::lit(self.q), pl::QuantileMethod::Linear),
+            Any => e.any(true),
+            All => e.all(true),
+            Prod => e.product(),
+            ArgMin => e.arg_min().cast(DataType::Int64),
+            ArgMax => e.arg_max().cast(DataType::Int64),
+            First => e.first(),
+            Last => e.last(),
+        };
+        Ok(out.alias(self.name.as_str()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SortSpec {
+    pub by: Vec<Expr>,
+    pub descending: Vec<bool>,
+    #[serde(default = "default_true")]
+    pub nulls_last: bool,
+    #[serde(default = "default_true")]
+    pub stable: bool,
+}
+
+/// A logical plan. Children are shared, so a frame and the frames derived
+/// from it share the plan below them.
+#[derive(Debug)]
+pub enum Plan {
+    Scan(Arc<Source>),
+    /// Output exactly these columns, computed from the input row by row.
+    Select { input: Arc<Plan>, exprs: Vec<NamedExpr> },
+    Filter { input: Arc<Plan>, predicate: Expr },
+    /// Append the global row position (0..n, Int64) as column `name`.
+    RowIndex { input: Arc<Plan>, name: String },
+    /// Rows `offset..offset+len`; a negative offset counts from the end.
+    Slice { input: Arc<Plan>, offset: i64, len: usize },
+    Sort { input: Arc<Plan>, spec: SortSpec },
+    /// Whole-frame reductions to a single row.
+    Reduce { input: Arc<Plan>, aggs: Vec<Agg> },
+    /// Rows of each input, in order (columns by name; missing ones are null).
+    Concat { inputs: Vec<Arc<Plan>> },
+}
+
+impl Plan {
+    pub fn schema(&self) -> SfResult<SchemaRef> {
+        match self {
+            Plan::Scan(src) => Ok(src.schema().clone()),
+            Plan::Slice { input, .. } | Plan::Sort { input, .. } => input.schema(),
+            Plan::Concat { inputs } => {
+                let frames = inputs
+                    .iter()
+                    .map(|p| -> SfResult<pl::LazyFrame> { Ok(DataFrame::empty_with_schema(p.schema()?.as_ref()).lazy()) })
+                    .collect::<SfResult<Vec<_>>>()?;
+                let args = pl::UnionArgs {
+                    diagonal: true,
+                    to_supertypes: true,
+                    ..Default::default()
+                };
+                Ok(pl::concat(frames, args)?.collect_schema()?)
+            }
+            _ => {
+                let input = self.input().map(|p| p.schema()).transpose()?;
+                let empty = match input {
+                    Some(schema) => DataFrame::empty_with_schema(&schema),
+                    None => DataFrame::empty(),
+                };
+                Ok(self.apply_narrow(empty.lazy())?.collect_schema()?)
+            }
+        }
+    }
+
+    pub fn input(&self) -> Option<&Arc<Plan>> {
+        match self {
+            Plan::Scan(_) | Plan::Concat { .. } => None,
+            Plan::Select { input, .. }
+            | Plan::Filter { input, .. }
+            | Plan::RowIndex { input, .. }
+            | Plan::Slice { input, .. }
+            | Plan::Sort { input, .. }
+            | Plan::Reduce { input, .. } => Some(input),
+        }
+    }
+
+    /// Select and Filter run on each partition alone when their expressions
+    /// are row-local; everything else needs more than one partition.
+    pub fn is_narrow(&self) -> bool {
+        match self {
+            Plan::Select { exprs, .. } => exprs.iter().all(|e| e.expr.is_row_local()),
+            Plan::Filter { predicate, .. } => predicate.is_row_local(),
+            _ => false,
+        }
+    }
+
+    /// Apply this node's own operation to a lazy frame of its input. For
+    /// RowIndex the offset is 0 (the executor adds partition offsets) and
+    /// for Reduce this is the whole-input aggregation.
+    pub fn apply_narrow(&self, lf: pl::LazyFrame) -> SfResult<pl::LazyFrame> {
+        Ok(match self {
+            Plan::Select { exprs, .. } => {
+                let exprs = exprs
+                    .iter()
+                    .map(|e| Ok(e.expr.lower()?.alias(e.name.as_str())))
+                    .collect::<SfResult<Vec<_>>>()?;
+                lf.select(exprs)
+            }
+            Plan::Filter { predicate, .. } => lf.filter(predicate.lower()?),
+            Plan::RowIndex { name, .. } => row_index(lf, name, 0),
+            Plan::Reduce { aggs, .. } => {
+                let aggs = aggs.iter().map(Agg::lower).collect::<SfResult<Vec<_>>>()?;
+                lf.select(aggs)
+            }
+            Plan::Sort { spec, .. } => {
+                let by = spec.by.iter().map(Expr::lower).collect::<SfResult<Vec<_>>>()?;
+                lf.sort_by_exprs(
+                    by,
+                    pl::SortMultipleOptions::default()
+                        .with_order_descending_multi(spec.descending.clone())
+                        .with_nulls_last(spec.nulls_last)
+                        .with_maintain_order(spec.stable),
+                )
+            }
+            Plan::Slice { offset, len, .. } => lf.slice(*offset, *len as pl::IdxSize),
+            Plan::Scan(_) | Plan::Concat { .. } => lf,
+        })
+    }
+
+    /// Indented text of the plan, root first.
+    pub fn explain(&self) -> String {
+        let mut out = String::new();
+        self.explain_into(&mut out, 0);
+        out
+    }
+
+    fn explain_into(&self, out: &mut String, depth: usize) {
+        let pad = "  ".repeat(depth);
+        let line = match self {
+            Plan::Scan(src) => match src.as_ref() {
+                Source::Memory { parts, .. } => {
+                    let rows: usize = parts.iter().map(|p| p.rows()).sum();
+                    let bytes: usize = parts.iter().map(|p| p.compressed_bytes()).sum();
+                    format!(
+                        "SCAN memory: {} partitions, {rows} rows, {bytes} bytes compressed",
+                        parts.len()
+                    )
+                }
+                Source::Parquet { paths, .. } => format!("SCAN parquet: {} files", paths.len()),
+                Source::Csv { paths, .. } => format!("SCAN csv: {} files", paths.len()),
+                Source::NdJson { paths, .. } => format!("SCAN ndjson: {} files", paths.len()),
+            },
+            Plan::Select { exprs, .. } => {
+                let names: Vec<_> = exprs.iter().map(|e| describe_named(e)).collect();
+                format!("SELECT [{}]", names.join(", "))
+            }
+            Plan::Filter { predicate, .. } => format!("FILTER {}", describe(predicate)),
+            Plan::RowIndex { name, .. } => format!("ROW INDEX as {name}"),
+            Plan::Slice { offset, len, .. } => format!("SLICE offset={offset} len={len}"),
+            Plan::Sort { spec, .. } => {
+                let by: Vec<_> = spec.by.iter().map(describe).collect();
+                format!("SORT by [{}] descending={:?}", by.join(", "), spec.descending)
+            }
+            Plan::Reduce { aggs, .. } => {
+                let a: Vec<_> = aggs
+                    .iter()
+                    .map(|a| format!("{}: {:?}({})", a.name, a.func, describe(&a.expr)))
+                    .collect();
+                format!("REDUCE [{}]", a.join(", "))
+            }
+            Plan::Concat { inputs } => format!("CONCAT {} inputs", inputs.len()),
+        };
+        let _ = writeln!(out, "{pad}{line}");
+        if let Plan::Concat { inputs } = self {
+            for i in inputs {
+                i.explain_into(out, depth + 1);
+            }
+        }
+        if let Some(input) = self.input() {
+            input.explain_into(out, depth + 1);
+        }
+    }
+}
+
+/// Add a global row position column starting at `offset`, as Int64.
+pub fn row_index(lf: pl::LazyFrame, name: &str, offset: usize) -> pl::LazyFrame {
+    lf.with_row_index(name, Some(offset as pl::IdxSize))
+        .with_column(pl::col(name).cast(DataType::Int64))
+}
+
+fn describe_named(e: &NamedExpr) -> String {
+    match &e.expr {
+        Expr::Col { name } if *name == e.name => name.clone(),
+        other => format!("{} := {}", e.name, describe(other)),
+    }
+}
+
+/// A compact, readable rendering of an expression.
+pub fn describe(e: &Expr) -> String {
+    use shardframe_core::Scalar;
+    match e {
+        Expr::Col { name } => name.clone(),
+        Expr::Lit { value } => match value {
+            Scalar::Str(s) => format!("{s:?}"),
+            Scalar::Int(i) => i.to_string(),
+            Scalar::Float(f) => f.to_string(),
+            Scalar::Bool(b) => b.to_string(),
+            other => format!("{other:?}"),
+        },
+        Expr::List { values } => format!("[{} values]", values.len()),
+        Expr::Binary { kind, left, right } => {
+            format!("({} {} {})", describe(left), binop_symbol(*kind), describe(right))
+        }
+        Expr::Fn { name, args, .. } => {
+            let a: Vec<_> = args.iter().map(describe).collect();
+            format!("{name}({})", a.join(", "))
+        }
+    }
+}
+
+fn binop_symbol(kind: crate::BinOp) -> &'static str {
+    use crate::BinOp::*;
+    match kind {
+        Add => "+",
+        Sub => "-",
+        Mul => "*",
+        TrueDiv => "/",
+        FloorDiv => "//",
+        Mod => "%",
+        Pow => "**",
+        Eq => "==",
+        Ne => "!=",
+        Lt => "<",
+        Le => "<=",
+        Gt => ">",
+        Ge => ">=",
+        And => "&",
+        Or => "|",
+        Xor => "^",
+    }
+}
+

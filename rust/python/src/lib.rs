@@ -1,0 +1,281 @@
+//! `shardframe._core`: the PyO3 bindings, and nothing else. Each Python
+//! frame holds a [`PyPlan`]; its methods add a plan node (taking JSON for
+//! expressions) or run the plan through [`engine::run`], the one helper
+//! that releases the GIL, watches for Ctrl-C and maps errors.
+
+mod engine;
+mod errors;
+
+use std::io::Cursor;
+use std::sync::Arc;
+
+use polars::prelude as pl;
+use polars::prelude::{DataType, SerReader, TimeUnit};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+use shardframe_core::{Codec, SfError};
+use shardframe_exec::{csv_schema, execute, file_schema, ExecConfig, Materialized};
+use shardframe_plan::{Agg, CsvOptions, Expr, NamedExpr, Plan, SortSpec, Source};
+
+use crate::errors::to_py;
+
+fn parse<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> PyResult<T> {
+    serde_json::from_str(json)
+        .map_err(|e| to_py(SfError::Internal(format!("invalid {what} from Python: {e}"))))
+}
+
+/// Execution settings, built by `shardframe.options`.
+#[pyclass(frozen, module = "shardframe._core")]
+#[derive(Clone)]
+pub struct Config {
+    inner: ExecConfig,
+}
+
+#[pymethods]
+impl Config {
+    #[new]
+    #[pyo3(signature = (codec="zstd", level=1, partition_bytes=32 << 20, max_partition_rows=None))]
+    fn new(codec: &str, level: i32, partition_bytes: usize, max_partition_rows: Option<usize>) -> PyResult<Self> {
+        Ok(Config {
+            inner: ExecConfig {
+                codec: Codec::parse(codec, level).map_err(to_py)?,
+                target_partition_bytes: partition_bytes,
+                max_partition_rows: max_partition_rows.unwrap_or(usize::MAX),
+            },
+        })
+    }
+}
+
+/// A handle to a logical plan (and, once run, to its partitions).
+#[pyclass(frozen, module = "shardframe._core")]
+pub struct PyPlan {
+    plan: Arc<Plan>,
+}
+
+impl PyPlan {
+    fn wrap(plan: Plan) -> PyPlan {
+        PyPlan { plan: Arc::new(plan) }
+    }
+    fn child(&self, build: impl FnOnce(Arc<Plan>) -> Plan) -> PyResult<PyPlan> {
+        let plan = build(self.plan.clone());
+        // Validate now, so a bad column or type fails where the user wrote it.
+        plan.schema().map_err(to_py)?;
+        Ok(PyPlan::wrap(plan))
+    }
+    fn memory(m: Materialized) -> PyPlan {
+        PyPlan::wrap(Plan::Scan(Arc::new(Source::Memory {
+            parts: m.parts,
+            schema: m.schema,
+        })))
+    }
+    fn materialized(&self) -> Option<Materialized> {
+        match self.plan.as_ref() {
+            Plan::Scan(src) => match src.as_ref() {
+                Source::Memory { parts, schema } => Some(Materialized {
+                    parts: parts.clone(),
+                    schema: schema.clone(),
+                }),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    fn run(&self, py: Python<'_>, config: &Config, progress: Option<Py<PyAny>>) -> PyResult<Materialized> {
+        if let Some(m) = self.materialized() {
+            return Ok(m);
+        }
+        let plan = self.plan.clone();
+        engine::run(py, config.inner.clone(), progress, move |ctx| execute(&plan, ctx))
+    }
+}
+
+#[pymethods]
+impl PyPlan {
+    /// Partition an Arrow IPC stream into the store.
+    #[staticmethod]
+    fn from_ipc(py: Python<'_>, data: &Bound<'_, PyBytes>, config: &Config) -> PyResult<PyPlan> {
+        let bytes = data.as_bytes().to_vec();
+        let m = engine::run(py, config.inner.clone(), None, move |ctx| {
+            let df = pl::IpcStreamReader::new(Cursor::new(bytes)).finish()?;
+            shardframe_exec::partition_frame(df, ctx)
+        })?;
+        Ok(PyPlan::memory(m))
+    }
+
+    #[staticmethod]
+    fn scan_parquet(paths: Vec<String>) -> PyResult<PyPlan> {
+        let first = paths.first().ok_or_else(|| to_py(SfError::FileNotFound("no files matched".into())))?;
+        let schema = file_schema("parquet", first).map_err(to_py)?;
+        Ok(PyPlan::wrap(Plan::Scan(Arc::new(Source::Parquet { paths, schema }))))
+    }
+
+    #[staticmethod]
+    fn scan_ndjson(paths: Vec<String>) -> PyResult<PyPlan> {
+        let first = paths.first().ok_or_else(|| to_py(SfError::FileNotFound("no files matched".into())))?;
+        let schema = file_schema("ndjson", first).map_err(to_py)?;
+        Ok(PyPlan::wrap(Plan::Scan(Arc::new(Source::NdJson { paths, schema }))))
+    }
+
+    #[staticmethod]
+    fn scan_csv(paths: Vec<String>, options: &str) -> PyResult<PyPlan> {
+        let options: CsvOptions = parse("csv options", options)?;
+        let first = paths.first().ok_or_else(|| to_py(SfError::FileNotFound("no files matched".into())))?;
+        if !std::path::Path::new(first).exists() {
+            return Err(to_py(SfError::FileNotFound(format!(
+                "[Errno 2] No such file or directory: '{first}'"
+            ))));
+        }
+        let schema = csv_schema(first, &options).map_err(to_py)?;
+        Ok(PyPlan::wrap(Plan::Scan(Arc::new(Source::Csv { paths, options, schema }))))
+    }
+
+    /// Output columns `[{"name":..., "expr":...}, ...]`.
+    fn select(&self, exprs: &str) -> PyResult<PyPlan> {
+        let exprs: Vec<NamedExpr> = parse("select", exprs)?;
+        self.child(|input| Plan::Select { input, exprs })
+    }
+
+    fn filter(&self, predicate: &str) -> PyResult<PyPlan> {
+        let predicate: Expr = parse("predicate", predicate)?;
+        self.child(|input| Plan::Filter { input, predicate })
+    }
+
+    fn row_index(&self, name: String) -> PyResult<PyPlan> {
+        self.child(|input| Plan::RowIndex { input, name })
+    }
+
+    fn slice(&self, offset: i64, len: usize) -> PyResult<PyPlan> {
+        self.child(|input| Plan::Slice { input, offset, len })
+    }
+
+    fn sort(&self, spec: &str) -> PyResult<PyPlan> {
+        let spec: SortSpec = parse("sort", spec)?;
+        self.child(|input| Plan::Sort { input, spec })
+    }
+
+    fn reduce(&self, aggs: &str) -> PyResult<PyPlan> {
+        let aggs: Vec<Agg> = parse("aggregations", aggs)?;
+        self.child(|input| Plan::Reduce { input, aggs })
+    }
+
+    #[staticmethod]
+    fn concat(plans: Vec<PyRef<'_, PyPlan>>) -> PyResult<PyPlan> {
+        let inputs = plans.iter().map(|p| p.plan.clone()).collect();
+        let plan = Plan::Concat { inputs };
+        plan.schema().map_err(to_py)?;
+        Ok(PyPlan::wrap(plan))
+    }
+
+    /// `[(name, dtype name), ...]`, without running anything.
+    fn schema(&self) -> PyResult<Vec<(String, String)>> {
+        let schema = self.plan.schema().map_err(to_py)?;
+        Ok(schema
+            .iter()
+            .map(|(name, dtype)| (name.to_string(), dtype_name(dtype)))
+            .collect())
+    }
+
+    fn explain(&self) -> String {
+        self.plan.explain()
+    }
+
+    fn is_materialized(&self) -> bool {
+        self.materialized().is_some()
+    }
+
+    /// Run the plan; the result is a plan over the produced partitions.
+    #[pyo3(signature = (config, progress=None))]
+    fn collect(&self, py: Python<'_>, config: &Config, progress: Option<Py<PyAny>>) -> PyResult<PyPlan> {
+        if self.is_materialized() {
+            return Ok(PyPlan { plan: self.plan.clone() });
+        }
+        Ok(PyPlan::memory(self.run(py, config, progress)?))
+    }
+
+    /// All rows as one uncompressed Arrow IPC stream.
+    #[pyo3(signature = (config, progress=None))]
+    fn to_ipc<'py>(&self, py: Python<'py>, config: &Config, progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyBytes>> {
+        let m = self.run(py, config, progress)?;
+        let bytes = engine::run(py, config.inner.clone(), None, move |_| shardframe_exec::to_ipc_stream(&m))?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// Write all rows to `path` as parquet or csv; a failed write leaves no file.
+    #[pyo3(signature = (path, format, config, options="{}"))]
+    fn write(&self, py: Python<'_>, path: String, format: &str, config: &Config, options: &str) -> PyResult<()> {
+        let m = self.run(py, config, None)?;
+        let format = format.to_string();
+        let options: serde_json::Value = parse("write options", options)?;
+        engine::run(py, config.inner.clone(), None, move |_| {
+            shardframe_exec::write_file(&m, &path, &format, &options)
+        })
+    }
+
+    /// Partition count and sizes (runs the plan if needed).
+    fn storage<'py>(&self, py: Python<'py>, config: &Config) -> PyResult<Bound<'py, PyDict>> {
+        let m = self.run(py, config, None)?;
+        let d = PyDict::new(py);
+        d.set_item("partitions", m.parts.len())?;
+        d.set_item("rows", m.rows())?;
+        d.set_item("raw_bytes", m.parts.iter().map(|p| p.raw_bytes()).sum::<usize>())?;
+        d.set_item(
+            "compressed_bytes",
+            m.parts.iter().map(|p| p.compressed_bytes()).sum::<usize>(),
+        )?;
+        let codecs: Vec<String> = m.parts.iter().map(|p| format!("{:?}", p.codec())).collect();
+        d.set_item("codec", codecs.first().cloned().unwrap_or_else(|| "none".into()))?;
+        d.set_item("partition_rows", m.parts.iter().map(|p| p.rows()).collect::<Vec<_>>())?;
+        Ok(d)
+    }
+
+    /// Row count: from partition metadata when materialized.
+    fn num_rows(&self, py: Python<'_>, config: &Config) -> PyResult<usize> {
+        Ok(self.run(py, config, None)?.rows())
+    }
+}
+
+fn dtype_name(dtype: &DataType) -> String {
+    match dtype {
+        DataType::Int8 => "int8".into(),
+        DataType::Int16 => "int16".into(),
+        DataType::Int32 => "int32".into(),
+        DataType::Int64 => "int64".into(),
+        DataType::UInt8 => "uint8".into(),
+        DataType::UInt16 => "uint16".into(),
+        DataType::UInt32 => "uint32".into(),
+        DataType::UInt64 => "uint64".into(),
+        DataType::Float32 => "float32".into(),
+        DataType::Float64 => "float64".into(),
+        DataType::Boolean => "bool".into(),
+        DataType::String => "str".into(),
+        DataType::Date => "date".into(),
+        DataType::Datetime(tu, tz) => {
+            let unit = match tu {
+                TimeUnit::Nanoseconds => "ns",
+                TimeUnit::Microseconds => "us",
+                TimeUnit::Milliseconds => "ms",
+            };
+            match tz {
+                Some(tz) => format!("datetime64[{unit}, {tz}]"),
+                None => format!("datetime64[{unit}]"),
+            }
+        }
+        DataType::Duration(tu) => {
+            let unit = match tu {
+                TimeUnit::Nanoseconds => "ns",
+                TimeUnit::Microseconds => "us",
+                TimeUnit::Milliseconds => "ms",
+            };
+            format!("timedelta64[{unit}]")
+        }
+        DataType::Null => "null".into(),
+        other => format!("{other}"),
+    }
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyPlan>()?;
+    m.add_class::<Config>()?;
+    Ok(())
+}
