@@ -557,21 +557,20 @@ class DataFrame(_Rows):
             missing = [x for x in labels_ if x not in idx]
             if missing and errors == "raise":
                 raise KeyError(f"{missing} not found in axis")
-            mask = ~out._index_series().isin(labels_)
-            out = out[mask]
+            base, idx_s = out._with_index_series()
+            out = base[~idx_s.isin(labels_)]
         return self._result(out, inplace)
 
-    def _index_series(self) -> Series:
+    def _with_index_series(self) -> tuple[DataFrame, Series]:
+        """This frame and its (single-level) index as a Series over the same
+        plan, so the index can be used in masks."""
         if self._index is None:
             plan = self._plan.row_index("__pos__")
             base = DataFrame._new(plan, dict(self._cols), None)
-            return Series._new(plan, col("__pos__"), None, None) if False else base._pos_series()
+            return base, Series._new(plan, col("__pos__"), None, None)
         if len(self._index) != 1:
             raise TypeError("only a single-level index is supported here")
-        return Series._new(self._plan, self._index[0][1], self._index[0][0], self._index)
-
-    def _pos_series(self) -> Series:
-        return Series._new(self._plan, col("__pos__"), None, None)
+        return self, Series._new(self._plan, self._index[0][1], self._index[0][0], self._index)
 
     def _result(self, out: DataFrame, inplace: bool) -> DataFrame | None:
         if inplace:
@@ -667,7 +666,10 @@ class DataFrame(_Rows):
         if isinstance(value, dict):
             out = self._map_series(lambda s: s.fillna(value[s.name]), [k for k in value if k in self._cols])
         else:
-            out = self._map_series(lambda s: s.fillna(value))
+            # Columns with nothing missing keep their type, as in pandas.
+            dtypes = self._schema_by_label()
+            accepts = [n for n, d in dtypes.items() if _accepts(d, value)]
+            out = self._map_series(lambda s: s.fillna(value), accepts)
         return self._result(out, inplace)
 
     def ffill(self, limit: int | None = None, inplace: bool = False) -> DataFrame | None:
@@ -714,7 +716,8 @@ class DataFrame(_Rows):
         cols = {}
         for n, e in self._cols.items():
             if isinstance(cond, DataFrame):
-                c = cond._cols[n]
+                # pandas aligns: a column the condition lacks is all False.
+                c = cond._cols[n] if n in cond._cols else lit(False)
             elif isinstance(cond, Series):
                 c = cond._expr
             else:
@@ -724,7 +727,11 @@ class DataFrame(_Rows):
         return self._with_cols(cols)
 
     def replace(self, to_replace: Any = None, value: Any = None) -> DataFrame:
-        return self._map_series(lambda s: s.replace(to_replace, value))
+        keys = list(to_replace) if isinstance(to_replace, (dict, list, tuple)) else [to_replace]
+        dtypes = self._schema_by_label()
+        # Only columns whose type can hold the values being replaced can match them.
+        names = [n for n, d in dtypes.items() if any(_accepts(d, k) for k in keys)]
+        return self._map_series(lambda s: s.replace(to_replace, value), names)
 
     def astype(self, dtype: Any, copy: Any = None, errors: str = "raise") -> DataFrame:
         if isinstance(dtype, dict):
@@ -971,6 +978,41 @@ class _NeedsPositional(Exception):
     pass
 
 
+def _install_frame_operators() -> None:
+    from shardframe.series import _ARITH, _COMPARE, _LOGIC
+
+    def make(dunder: str) -> Callable[[DataFrame, Any], DataFrame]:
+        def op(self: DataFrame, other: Any) -> DataFrame:
+            if isinstance(other, DataFrame):
+                if other._plan is not self._plan or list(other._cols) != list(self._cols):
+                    raise ValueError("Can only compare identically-labeled (both index and columns) DataFrame objects")
+                cols = {n: getattr(self[n], dunder)(other[n])._expr for n in self._cols}
+            elif isinstance(other, Series):
+                raise TypeError("DataFrame-Series arithmetic aligns on columns; not supported natively")
+            else:
+                cols = {n: getattr(self[n], dunder)(other)._expr for n in self._cols}
+            return self._with_cols(cols)
+
+        op.__name__ = dunder
+        return op
+
+    for dunder in [*_ARITH, *_COMPARE, *_LOGIC]:
+        setattr(DataFrame, dunder, make(dunder))
+        if dunder in _ARITH:
+            rname = "__r" + dunder[2:]
+            setattr(DataFrame, rname, make(rname))
+
+    def invert(self: DataFrame) -> DataFrame:
+        return self._map_series(lambda s: ~s)
+
+    def neg(self: DataFrame) -> DataFrame:
+        return self._map_series(lambda s: -s)
+
+    DataFrame.__invert__ = invert  # type: ignore[method-assign]
+    DataFrame.__neg__ = neg  # type: ignore[method-assign]
+    DataFrame.__hash__ = None  # type: ignore[assignment]
+
+
 _SERIES_REDUCER = {
     "sum": "sum", "mean": "mean", "median": "median", "min": "min", "max": "max", "std": "std",
     "var": "var", "count": "count", "nunique": "nunique", "quantile": "quantile", "any": "any",
@@ -992,6 +1034,17 @@ def _reduce_dtype(func: str, dtypes: list[str]) -> Any:
     if dtypes and all(_is_numeric(d) for d in dtypes):
         return "float64" if any(d.startswith("float") for d in dtypes) else None
     return object
+
+
+def _accepts(dtype: str, value: Any) -> bool:
+    """Whether filling a column of ``dtype`` with ``value`` keeps its type."""
+    if isinstance(value, str):
+        return dtype == "str"
+    if isinstance(value, (bool, np.bool_)):
+        return dtype == "bool"
+    if isinstance(value, (int, float, np.number)):
+        return _is_numeric(dtype) and dtype != "bool"
+    return True
 
 
 def _is_numeric(dtype: str) -> bool:
@@ -1086,3 +1139,6 @@ def _config() -> Any:
     from shardframe.options import options
 
     return options.config()
+
+
+_install_frame_operators()

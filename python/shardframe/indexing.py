@@ -36,7 +36,7 @@ class FrameLoc:
         if isinstance(rows, slice):
             if rows.step not in (None, 1):
                 return f._fallback("loc")[rows]
-            idx = f._index_series()
+            f, idx = f._with_index_series()
             mask = None
             if rows.start is not None:
                 mask = idx >= rows.start
@@ -47,10 +47,10 @@ class FrameLoc:
         labels = list(rows) if isinstance(rows, (list, tuple, np.ndarray)) else None
         if labels is not None and labels and all(isinstance(x, (bool, np.bool_)) for x in labels):
             return f[labels]
-        idx = f._index_series()
+        f, idx = f._with_index_series()
         if labels is not None:
             found = f[idx.isin(labels)]
-            present = set(found._index_series().to_list())
+            present = set(found.index.to_list())
             missing = [x for x in labels if x not in present]
             if missing:
                 raise KeyError(f"{missing} not in index")

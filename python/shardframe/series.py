@@ -240,7 +240,8 @@ class Series(_Rows):
     def __invert__(self) -> Series:
         if self._engine_dtype() == "bool":
             return self._derive(self._expr.fn("not"))
-        return self._derive(self._expr.fn("neg") - lit(1) if False else self._expr.fn("neg").binary("sub", lit(1)))
+        # ~x == -x - 1 for integers
+        return self._derive(self._expr.fn("neg").binary("sub", lit(1)))
 
     # -- elementwise methods ----------------------------------------------------
     def abs(self) -> Series:
@@ -464,17 +465,26 @@ class Series(_Rows):
     def max(self, axis: Any = None, skipna: bool = True, numeric_only: bool = False) -> Any:
         return self._minmax("max")
 
-    def count(self) -> int:
-        return int(self._reduce("count"))
+    def count(self) -> Any:
+        return np.int64(self._reduce("count"))
 
     def nunique(self, dropna: bool = True) -> int:
         return int(self._reduce("n_unique", count_null=not dropna))
 
-    def any(self, axis: Any = None, bool_only: bool = False, skipna: bool = True) -> bool:
-        return bool(self._reduce("any", ))
+    def any(self, axis: Any = None, bool_only: bool = False, skipna: bool = True) -> Any:
+        return np.bool_(self._reduce("any", expr=self._truthy()))
 
-    def all(self, axis: Any = None, bool_only: bool = False, skipna: bool = True) -> bool:
-        return bool(self._reduce("all"))
+    def all(self, axis: Any = None, bool_only: bool = False, skipna: bool = True) -> Any:
+        return np.bool_(self._reduce("all", expr=self._truthy()))
+
+    def _truthy(self) -> Expr:
+        """Each value as a bool, the way pandas' any/all read it (missing skipped)."""
+        dtype = self._engine_dtype()
+        if dtype == "bool":
+            return self._expr
+        if dtype == "str":
+            return self._expr.fn("str_len").binary("ne", lit(0))
+        return self._nan_as_null().fn("cast", dtype="bool", strict=False)
 
     def _idx(self, func: str) -> Any:
         pos = self._reduce(func)
@@ -498,10 +508,10 @@ class Series(_Rows):
         from shardframe.frame import DataFrame
 
         frame = self.to_frame("__v__")
-        counts = frame._value_counts(["__v__"], normalize=normalize, sort=sort, ascending=ascending, dropna=dropna)
-        pser = counts.to_pandas()
+        pser = frame._value_counts(["__v__"], normalize=normalize, sort=sort, ascending=ascending, dropna=dropna)
         pser.index.name = self._name
-        return Series(pser) if not isinstance(pser, DataFrame) else pser
+        del DataFrame
+        return Series(pser)
 
     def mode(self, dropna: bool = True) -> Series:
         return self._fallback("mode")(dropna=dropna)
@@ -511,10 +521,17 @@ class Series(_Rows):
         return frame["__v__"].rename(self._name)
 
     def nlargest(self, n: int = 5, keep: str = "first") -> Series:
+        self._check_orderable("nlargest")
         return self.sort_values(ascending=False).head(n)
 
     def nsmallest(self, n: int = 5, keep: str = "first") -> Series:
+        self._check_orderable("nsmallest")
         return self.sort_values(ascending=True).head(n)
+
+    def _check_orderable(self, method: str) -> None:
+        dtype = self._engine_dtype()
+        if dtype in ("str", "bool"):
+            raise TypeError(f"Cannot use method '{method}' with dtype {dtype}")
 
     def head(self, n: int = 5) -> Series:
         return self.to_frame("__v__").head(n)["__v__"].rename(self._name)

@@ -162,10 +162,7 @@ fn lower_binary(kind: BinOp, l: pl::Expr, r: pl::Expr) -> pl::Expr {
             let q = l.cast(DataType::Float64) / r.cast(DataType::Float64);
             q.clone().fill_nan(pl::lit(pl::Null {}))
         }
-        FloorDiv => {
-            let q = l.cast(DataType::Float64).floor_div(r.cast(DataType::Float64));
-            q.fill_nan(pl::lit(pl::Null {}))
-        }
+        FloorDiv => l.floor_div(r),
         // Python's modulo: the result has the sign of the divisor.
         Mod => {
             let rem = l.clone() - r.clone() * l.floor_div(r.clone());
@@ -356,7 +353,7 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
             let pat = param_str(p, "pat")?;
             let regex = param_bool(p, "regex", true);
             let case = param_bool(p, "case", true);
-            match (regex, case) {
+            let found = match (regex, case) {
                 (false, true) => e.str().contains_literal(pl::lit(pat)),
                 (false, false) => e
                     .str()
@@ -365,10 +362,12 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
                     .contains_literal(pl::lit(pat.to_lowercase())),
                 (true, true) => e.str().contains(pl::lit(pat), true),
                 (true, false) => e.str().contains(pl::lit(format!("(?i){pat}")), true),
-            }
+            };
+            found.fill_null(pl::lit(false))
         }
-        "str_startswith" => e.str().starts_with(pl::lit(param_str(p, "pat")?)),
-        "str_endswith" => e.str().ends_with(pl::lit(param_str(p, "pat")?)),
+        // pandas' str dtype: a predicate on a missing string is False.
+        "str_startswith" => e.str().starts_with(pl::lit(param_str(p, "pat")?)).fill_null(pl::lit(false)),
+        "str_endswith" => e.str().ends_with(pl::lit(param_str(p, "pat")?)).fill_null(pl::lit(false)),
         "str_replace" => {
             let pat = param_str(p, "pat")?;
             let repl = param_str(p, "repl")?;

@@ -240,7 +240,7 @@ impl Plan {
             Plan::Select { exprs, .. } => {
                 let exprs = exprs
                     .iter()
-                    .map(|e| Ok(e.expr.lower()?.alias(e.name.as_str())))
+                    .map(|e| Ok(lower_output(&e.expr)?.alias(e.name.as_str())))
                     .collect::<SfResult<Vec<_>>>()?;
                 lf.select(exprs)
             }
@@ -318,6 +318,17 @@ impl Plan {
             input.explain_into(out, depth + 1);
         }
     }
+}
+
+/// A column expression; a bare literal gets pandas' default type (int64,
+/// float64) instead of Polars' narrowest one.
+fn lower_output(e: &Expr) -> SfResult<pl::Expr> {
+    use shardframe_core::Scalar;
+    Ok(match e {
+        Expr::Lit { value: Scalar::Int(i) } => pl::lit(*i).cast(DataType::Int64),
+        Expr::Lit { value: Scalar::Float(f) } => pl::lit(*f).cast(DataType::Float64),
+        other => other.lower()?,
+    })
 }
 
 /// Add a global row position column starting at `offset`, as Int64.

@@ -1,0 +1,113 @@
+"""Shared fixtures: every differential test runs over several partitionings
+and codecs (one suite, every layout)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import shardframe as sf
+
+LAYOUTS = ["one", "two", "many", "row"]
+CODECS = ["zstd", "none"]
+
+
+class Maker:
+    """Builds shardframe objects from pandas ones in a given layout."""
+
+    def __init__(self, layout: str, codec: str) -> None:
+        self.layout = layout
+        self.codec = codec
+
+    def _rows_per_part(self, n: int) -> int | None:
+        if self.layout == "one":
+            return None
+        if self.layout == "two":
+            return max(1, math.ceil(n / 2))
+        if self.layout == "many":
+            return max(1, math.ceil(n / 7))
+        return 1
+
+    def __call__(self, obj: Any) -> Any:
+        n = len(obj)
+        with sf.option_context("max_partition_rows", self._rows_per_part(n), "codec", self.codec):
+            if isinstance(obj, pd.Series):
+                return sf.Series(obj)
+            return sf.DataFrame(obj)
+
+
+@pytest.fixture(params=[(layout, codec) for layout in LAYOUTS for codec in CODECS if codec == "zstd" or layout in ("one", "row")],
+                ids=lambda p: f"{p[0]}-{p[1]}")
+def make(request: pytest.FixtureRequest) -> Maker:
+    layout, codec = request.param
+    return Maker(layout, codec)
+
+
+@pytest.fixture(autouse=True)
+def _raise_on_fallback() -> Any:
+    """Native features must not fall back; tests of fallback opt in explicitly."""
+    with sf.option_context("fallback", "raise", "progress", False):
+        yield
+
+
+def to_pandas(obj: Any) -> Any:
+    if isinstance(obj, (sf.DataFrame, sf.Series)):
+        return obj.to_pandas()
+    return obj
+
+
+def assert_same(expected: Any, got: Any, **kwargs: Any) -> None:
+    got = to_pandas(got)
+    if isinstance(expected, pd.DataFrame):
+        pd.testing.assert_frame_equal(got, expected, **kwargs)
+    elif isinstance(expected, pd.Series):
+        pd.testing.assert_series_equal(got, expected, **kwargs)
+    elif isinstance(expected, pd.Index):
+        pd.testing.assert_index_equal(got, expected, **kwargs)
+    elif isinstance(expected, np.ndarray):
+        pd.testing.assert_frame_equal(pd.DataFrame(got), pd.DataFrame(expected))
+    elif isinstance(expected, pd.api.extensions.ExtensionArray):
+        pd.testing.assert_extension_array_equal(got, expected)
+    elif isinstance(expected, dict):
+        assert repr(got) == repr(expected)
+    elif isinstance(expected, float) and math.isnan(expected):
+        assert isinstance(got, float) and math.isnan(got), got
+    elif isinstance(expected, float):
+        assert got == pytest.approx(expected, rel=1e-9, abs=1e-12), (got, expected)
+    else:
+        assert got == expected, (got, expected)
+        assert type(got) is type(expected) or isinstance(expected, (int, bool, str)), (type(got), type(expected))
+
+
+def check(pdf: Any, make: Maker, fn: Callable[[Any], Any], **kwargs: Any) -> None:
+    """Run ``fn`` on pandas and on shardframe; same result or same exception type."""
+    sdf = make(pdf)
+    try:
+        expected = fn(pdf)
+    except Exception as exc:  # noqa: BLE001 - we compare exception types
+        # numpy and pandas raise private subclasses; require the builtin pandas' error derives from.
+        builtin = next(c for c in type(exc).__mro__ if c.__module__ == "builtins")
+        with pytest.raises(builtin):
+            to_pandas(fn(sdf))
+        return
+    assert_same(expected, fn(sdf), **kwargs)
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    """A small frame with ints, floats with NaN, strings with None, bools, datetimes."""
+    rng = np.random.default_rng(7)
+    n = 23
+    return pd.DataFrame({
+        "i": rng.integers(-50, 50, n),
+        "f": np.where(rng.random(n) < 0.2, np.nan, rng.normal(size=n).round(3)),
+        "s": pd.Series(rng.choice(["apple", "Banana", "cherry", " date ", None], n), dtype="str"),
+        "b": rng.random(n) < 0.5,
+        "t": pd.date_range("2024-01-01", periods=n, freq="37h"),
+        "k": rng.choice(["x", "y", "z"], n),
+    })

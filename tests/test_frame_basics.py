@@ -1,0 +1,98 @@
+"""Construction, inspection, conversion and display, against pandas."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from conftest import assert_same, check
+
+import shardframe as sf
+
+
+def test_round_trip(frame, make):
+    assert_same(frame, make(frame))
+
+
+@pytest.mark.parametrize("data", [
+    {"a": [1, 2, 3], "b": ["x", "y", "z"]},
+    [{"a": 1, "b": 2.5}, {"a": 3, "b": None}],
+])
+def test_constructors(data):
+    assert_same(pd.DataFrame(data), sf.DataFrame(data))
+
+
+def test_numpy_2d_with_columns():
+    arr = np.arange(12).reshape(4, 3)
+    assert_same(pd.DataFrame(arr, columns=list("abc")), sf.DataFrame(arr, columns=list("abc")))
+
+
+def test_arrow_pycapsule_in_and_out():
+    table = pa.table({"x": [1, 2, None], "y": ["a", None, "c"]})
+    df = sf.DataFrame(table)
+    assert_same(table.to_pandas(), df)
+    back = pa.table(df)
+    assert back.column("x").to_pylist() == [1, 2, None]
+
+
+def test_series_constructor():
+    assert_same(pd.Series([1.5, None, 3.0], name="v"), sf.Series([1.5, None, 3.0], name="v"))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d.shape,
+    lambda d: len(d),
+    lambda d: list(d.columns),
+    lambda d: d.dtypes,
+    lambda d: d.head(),
+    lambda d: d.head(3),
+    lambda d: d.tail(4),
+    lambda d: d.tail(0),
+    lambda d: d.nunique(),
+    lambda d: d.to_dict(),
+    lambda d: d.to_numpy(),
+    lambda d: d[["i", "f", "b"]].describe(),
+    lambda d: d.empty,
+], ids=lambda f: f.__code__.co_consts[0] if False else None)
+def test_inspection(frame, make, fn):
+    check(frame, make, fn)
+
+
+def test_repr_matches_pandas(frame, make):
+    assert repr(make(frame)) == repr(frame)
+    assert repr(make(frame).i) == repr(frame.i)
+
+
+def test_repr_of_large_frame_is_truncated_like_pandas(make):
+    pdf = pd.DataFrame({"a": np.arange(500), "b": np.arange(500) * 0.5})
+    sdf = make(pdf)
+    assert repr(sdf) == repr(pdf)
+    assert sdf._repr_html_() == pdf._repr_html_()
+
+
+def test_info_prints_storage(frame, capsys):
+    sf.DataFrame(frame).info()
+    out = capsys.readouterr().out
+    assert "Data columns (total 6 columns)" in out and "compressed" in out
+
+
+def test_storage_summary_compresses():
+    pdf = pd.DataFrame({"a": np.arange(200_000) % 17, "s": np.array(["alpha", "beta"] * 100_000)})
+    st = sf.DataFrame(pdf).storage()
+    assert st["rows"] == 200_000
+    assert st["compressed_bytes"] * 5 < st["raw_bytes"]
+
+
+def test_partitions_follow_target_size():
+    pdf = pd.DataFrame({"a": np.arange(100_000)})
+    with sf.option_context("partition_bytes", 100_000):
+        st = sf.DataFrame(pdf).storage()
+    assert st["partitions"] == 8
+    assert sum(st["partition_rows"]) == 100_000
+
+
+def test_explain_shows_plan(frame, capsys):
+    df = sf.DataFrame(frame)
+    text = df[df.i > 0].explain()
+    assert "FILTER" in text and "SCAN memory" in text

@@ -1,0 +1,58 @@
+"""Column and row selection, masks, loc/iloc, query, isin, between."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import check
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d["i"],
+    lambda d: d[["s", "i"]],
+    lambda d: d.f,
+    lambda d: d[d.i > 0],
+    lambda d: d[(d.i > 0) & (d.f < 0.5)],
+    lambda d: d[(d.i > 10) | ~d.b],
+    lambda d: d[d.s == "apple"],
+    lambda d: d[d.f.isna()],
+    lambda d: d[d.t > "2024-01-10"],
+    lambda d: d[d.t <= pd_ts("2024-01-20")],
+    lambda d: d.loc[d.i > 0, ["i", "s"]],
+    lambda d: d.loc[d.i > 0, "f"],
+    lambda d: d.iloc[2:9],
+    lambda d: d.iloc[-5:],
+    lambda d: d.iloc[3],
+    lambda d: d.iloc[:, [0, 2]],
+    lambda d: d.iloc[1:4, 0:2],
+    lambda d: d.query("i > 0 and f < 0"),
+    lambda d: d.query("k == 'x' or i < -20"),
+    lambda d: d[d.k.isin(["x", "z"])],
+    lambda d: d[d.i.between(-10, 10)],
+    lambda d: d[d.i.between(-10, 10, inclusive="neither")],
+    lambda d: d["missing"],
+    lambda d: d[["i", "missing"]],
+    lambda d: d.i.isin("x"),
+])
+def test_selection(frame, make, fn):
+    check(frame, make, fn)
+
+
+def pd_ts(s):
+    import pandas as pd
+
+    return pd.Timestamp(s)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d.set_index("k").loc["x"],
+    lambda d: d.set_index("i").loc[[d.i.iloc[0], d.i.iloc[3]]],
+    lambda d: d.set_index("k").reset_index(),
+    lambda d: d.set_index(["k", "b"]).reset_index(),
+    lambda d: d.reset_index(),
+    lambda d: d.reset_index(drop=True),
+    lambda d: d[d.i > 0].reset_index(),
+    lambda d: d.set_index("k")[d.set_index("k").i > 0],
+    lambda d: d.set_index("missing"),
+])
+def test_index(frame, make, fn):
+    check(frame, make, fn)
