@@ -3,6 +3,7 @@ materialization and the pandas fallback."""
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,14 @@ class _Rows:
             return self._plan, self._index
         plan = self._plan.row_index(index_col(0))
         return plan, [(None, col(index_col(0)))]
+
+    def _count_rows(self, expr: Expr | None) -> int:
+        """Rows of the root plan, counted by a fused reduction (nothing is stored)."""
+        if expr is None:
+            return int(self._plan.num_rows(options.config()))
+        agg = {"name": "n", "func": "size", "expr": expr}
+        table = _engine.to_arrow(self._plan.reduce(dumps([agg])))
+        return int(table.column(0)[0].as_py())
 
     def _index_names(self) -> list[Any]:
         return [] if self._index is None else [label for label, _ in self._index]
@@ -83,7 +92,8 @@ class _Rows:
             )
         obj = self.to_pandas()  # type: ignore[attr-defined]
         value = getattr(obj, name)
-        if not callable(attr) or isinstance(attr, property):
+        if not inspect.isroutine(value):
+            # properties and accessors (df.T, s.plot, s.str) are returned as they are
             return _wrap_result(value)
 
         def call(*args: Any, **kwargs: Any) -> Any:

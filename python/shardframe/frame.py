@@ -187,7 +187,10 @@ class DataFrame(_Rows):
         return pdf.index[0]
 
     def __len__(self) -> int:
-        return int(self._materialize().num_rows(_config()))
+        cache = self.__dict__.get("_cache")
+        if cache is not None or not self._cols:
+            return int(self._materialize().num_rows(_config()))
+        return self._count_rows(next(iter(self._cols.values())))
 
     def storage(self) -> dict[str, Any]:
         """Partitions, rows, raw and compressed bytes, and their ratio."""

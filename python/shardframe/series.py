@@ -126,7 +126,7 @@ class Series(_Rows):
         return self.to_numpy()
 
     def __len__(self) -> int:
-        return int(self._plan.num_rows(_config()))
+        return self._count_rows(self._expr)
 
     # -- materialization ------------------------------------------------------
     def _value_plan(self) -> PyPlan:

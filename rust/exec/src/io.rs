@@ -60,6 +60,14 @@ pub fn write_file(
     }
 }
 
+fn csv_field(name: &str, sep: u8) -> String {
+    if name.contains(sep as char) || name.contains('"') || name.contains('\n') {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    } else {
+        name.to_string()
+    }
+}
+
 fn write_to(m: &Materialized, tmp: &Path, format: &str, options: &serde_json::Value) -> SfResult<()> {
     let file = File::create(tmp).map_err(|e| SfError::from(e).context(&tmp.display().to_string()))?;
     match format {
@@ -77,9 +85,18 @@ fn write_to(m: &Materialized, tmp: &Path, format: &str, options: &serde_json::Va
             let header = options.get("header").and_then(|v| v.as_bool()).unwrap_or(true);
             let na_rep = options.get("na_rep").and_then(|v| v.as_str()).unwrap_or("");
             let sep = *sep.as_bytes().first().unwrap_or(&b',');
+            let mut file = file;
+            if header {
+                // Written here rather than by Polars, which quotes an empty name
+                // (pandas writes the unnamed index header as nothing).
+                use std::io::Write as _;
+                let names: Vec<String> =
+                    m.schema.iter_names().map(|n| csv_field(n.as_str(), sep)).collect();
+                writeln!(file, "{}", names.join(&(sep as char).to_string()))?;
+            }
             let mut writer = pl::CsvWriter::new(file)
                 .with_separator(sep)
-                .include_header(header)
+                .include_header(false)
                 .with_null_value(na_rep.into())
                 .batched(&m.schema)?;
             for part in &m.parts {

@@ -124,7 +124,8 @@ fn conform(df: DataFrame, schema: &SchemaRef) -> SfResult<DataFrame> {
 
 /// One unit of input to a fused pipeline.
 enum Unit<'a> {
-    Part(&'a PartitionRef),
+    /// A partition and the global row position of its first row.
+    Part(&'a PartitionRef, usize),
     File(&'a Source, &'a str),
 }
 
@@ -140,6 +141,18 @@ fn narrow_chain<'a>(
     while node.is_narrow() {
         ops.push(node.as_ref());
         node = node.input().ok_or_else(|| SfError::Internal("narrow node without input".into()))?;
+    }
+    // Row positions fuse too when they come first: each unit's offset is
+    // known from the row counts of the partitions below.
+    if let Plan::RowIndex { input, .. } = node.as_ref() {
+        ops.push(node.as_ref());
+        node = input;
+        if matches!(node.as_ref(), Plan::Scan(src) if !matches!(src.as_ref(), Source::Memory { .. })) {
+            *base_parts = Some(execute(node, ctx)?);
+            let m = base_parts.as_ref().ok_or_else(|| SfError::Internal("no input".into()))?;
+            ops.reverse();
+            return Ok((with_offsets(&m.parts), ops));
+        }
     }
     ops.reverse();
     let units = match node.as_ref() {
@@ -160,6 +173,18 @@ fn narrow_chain<'a>(
     Ok((units, ops))
 }
 
+fn with_offsets(parts: &[PartitionRef]) -> Vec<Unit<'_>> {
+    let mut offset = 0;
+    parts
+        .iter()
+        .map(|p| {
+            let unit = Unit::Part(p, offset);
+            offset += p.rows();
+            unit
+        })
+        .collect()
+}
+
 /// Skip partitions whose statistics rule out the filters applied directly on them.
 fn prune_parts<'a>(parts: &'a [PartitionRef], ops: &[&Plan]) -> Vec<Unit<'a>> {
     let filters: Vec<_> = ops
@@ -169,10 +194,12 @@ fn prune_parts<'a>(parts: &'a [PartitionRef], ops: &[&Plan]) -> Vec<Unit<'a>> {
             _ => None,
         })
         .collect();
-    parts
-        .iter()
-        .filter(|p| filters.iter().all(|f| prune::may_match(p, f)))
-        .map(Unit::Part)
+    with_offsets(parts)
+        .into_iter()
+        .filter(|u| match u {
+            Unit::Part(p, _) => filters.iter().all(|f| prune::may_match(p, f)),
+            Unit::File(..) => true,
+        })
         .collect()
 }
 
@@ -180,11 +207,14 @@ fn prune_parts<'a>(parts: &'a [PartitionRef], ops: &[&Plan]) -> Vec<Unit<'a>> {
 /// plus those of the filters below it. `None` means all.
 fn required_columns(ops: &[&Plan]) -> Option<Vec<String>> {
     let mut cols = Vec::new();
+    let mut generated = Vec::new();
     for op in ops {
         match op {
             Plan::Filter { predicate, .. } => predicate.columns(&mut cols),
+            Plan::RowIndex { name, .. } => generated.push(name.clone()),
             Plan::Select { exprs, .. } => {
                 exprs.iter().for_each(|e| e.expr.columns(&mut cols));
+                cols.retain(|c| !generated.contains(c));
                 return Some(cols);
             }
             _ => return None,
@@ -197,16 +227,19 @@ fn required_columns(ops: &[&Plan]) -> Option<Vec<String>> {
 type LfMap<'a> = &'a (dyn Fn(pl::LazyFrame) -> SfResult<pl::LazyFrame> + Sync);
 
 fn run_unit(unit: &Unit, ops: &[&Plan], extra: Option<LfMap>) -> SfResult<DataFrame> {
-    let lf = match unit {
-        Unit::Part(part) => {
+    let (lf, offset) = match unit {
+        Unit::Part(part, offset) => {
             let cols = required_columns(ops);
-            part.decode(cols.as_deref())?.lazy()
+            (part.decode(cols.as_deref())?.lazy(), *offset)
         }
-        Unit::File(src, path) => scan::scan_file(src, path)?,
+        Unit::File(src, path) => (scan::scan_file(src, path)?, 0),
     };
     let mut lf = lf;
     for op in ops {
-        lf = op.apply_narrow(lf)?;
+        lf = match op {
+            Plan::RowIndex { name, .. } => row_index(lf, name, offset),
+            _ => op.apply_narrow(lf)?,
+        };
     }
     if let Some(f) = extra {
         lf = f(lf)?;
@@ -214,7 +247,7 @@ fn run_unit(unit: &Unit, ops: &[&Plan], extra: Option<LfMap>) -> SfResult<DataFr
     let result = lf.collect().map_err(SfError::from);
     match unit {
         Unit::File(_, path) => result.map_err(|e| e.context(path)),
-        Unit::Part(_) => result,
+        Unit::Part(..) => result,
     }
 }
 
