@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from conftest import assert_same, check
 
 import shardframe as sf
+from conftest import assert_same, check
 
 
 def test_round_trip(frame, make):

@@ -7,9 +7,9 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import assert_same
 
 import shardframe as sf
+from conftest import assert_same
 
 
 @pytest.fixture

@@ -79,7 +79,6 @@ class _Rows:
         target = getattr(pd, kind)
         if not hasattr(target, name):
             raise AttributeError(f"'{kind}' object has no attribute '{name}'")
-        attr = getattr(target, name)
         if options.fallback == "raise":
             raise FallbackError(
                 f"{kind}.{name} is not supported natively and options.fallback is 'raise'"

@@ -79,7 +79,6 @@ def from_pandas_frame(df: Any) -> PyPlan:
     """Partition a pandas DataFrame (columns only, no index) into the store."""
     import pyarrow as pa
 
-    from shardframe._core import PyPlan
     from shardframe.exceptions import InvalidOperationError
 
     try:

@@ -7,6 +7,8 @@ with pandas.
 
 from __future__ import annotations
 
+import builtins
+
 
 class ShardframeError(Exception):
     """Root of all shardframe errors."""
@@ -35,7 +37,7 @@ class CorruptDataError(ShardframeError, ValueError):
     """Stored or read data could not be decoded."""
 
 
-class FileNotFoundError(ShardframeError, FileNotFoundError):  # noqa: A001
+class FileNotFoundError(ShardframeError, builtins.FileNotFoundError):  # noqa: A001
     """A file or directory does not exist."""
 
 

@@ -10,8 +10,8 @@ import numpy as np
 
 from shardframe import _engine
 from shardframe._base import IndexSpec, _Rows, select_json
-from shardframe._engine import VALUE_COL, index_col
-from shardframe._expr import Expr, col, dumps, lit, lit_list
+from shardframe._engine import VALUE_COL
+from shardframe._expr import Expr, dumps, lit, lit_list
 from shardframe.exceptions import ComputeError, InvalidOperationError
 
 if TYPE_CHECKING:

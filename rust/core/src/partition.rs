@@ -1,9 +1,7 @@
 use std::io::Cursor;
 use std::sync::Arc;
 
-use polars::prelude::{
-    DataFrame, IpcReader, IpcWriter, SchemaRef, SerReader, SerWriter,
-};
+use polars::prelude::{DataFrame, IpcReader, IpcWriter, SchemaRef, SerReader, SerWriter};
 use serde::{Deserialize, Serialize};
 
 use crate::{Codec, Scalar, SfError, SfResult};
@@ -109,10 +107,11 @@ fn column_stats(df: &DataFrame) -> SfResult<Vec<ColumnStats>> {
         .map(|col| {
             let s = col.as_materialized_series();
             let null_count = s.null_count();
-            let (min, max) = if null_count == s.len() || !s.dtype().is_primitive_numeric()
-                && !s.dtype().is_string()
-                && !s.dtype().is_temporal()
-                && !s.dtype().is_bool()
+            let (min, max) = if null_count == s.len()
+                || !s.dtype().is_primitive_numeric()
+                    && !s.dtype().is_string()
+                    && !s.dtype().is_temporal()
+                    && !s.dtype().is_bool()
             {
                 (None, None)
             } else {
@@ -136,7 +135,8 @@ fn column_stats(df: &DataFrame) -> SfResult<Vec<ColumnStats>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use polars::prelude::*;
+    use crate::Scalar;
+    use polars::df;
 
     fn sample() -> DataFrame {
         df!(

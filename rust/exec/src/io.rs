@@ -68,8 +68,14 @@ fn csv_field(name: &str, sep: u8) -> String {
     }
 }
 
-fn write_to(m: &Materialized, tmp: &Path, format: &str, options: &serde_json::Value) -> SfResult<()> {
-    let file = File::create(tmp).map_err(|e| SfError::from(e).context(&tmp.display().to_string()))?;
+fn write_to(
+    m: &Materialized,
+    tmp: &Path,
+    format: &str,
+    options: &serde_json::Value,
+) -> SfResult<()> {
+    let file =
+        File::create(tmp).map_err(|e| SfError::from(e).context(&tmp.display().to_string()))?;
     match format {
         "parquet" => {
             let mut writer = pl::ParquetWriter::new(file)
@@ -82,7 +88,10 @@ fn write_to(m: &Materialized, tmp: &Path, format: &str, options: &serde_json::Va
         }
         "csv" => {
             let sep = options.get("sep").and_then(|v| v.as_str()).unwrap_or(",");
-            let header = options.get("header").and_then(|v| v.as_bool()).unwrap_or(true);
+            let header = options
+                .get("header")
+                .and_then(|v| v.as_bool())
+                .unwrap_or(true);
             let na_rep = options.get("na_rep").and_then(|v| v.as_str()).unwrap_or("");
             let sep = *sep.as_bytes().first().unwrap_or(&b',');
             let mut file = file;
@@ -90,8 +99,11 @@ fn write_to(m: &Materialized, tmp: &Path, format: &str, options: &serde_json::Va
                 // Written here rather than by Polars, which quotes an empty name
                 // (pandas writes the unnamed index header as nothing).
                 use std::io::Write as _;
-                let names: Vec<String> =
-                    m.schema.iter_names().map(|n| csv_field(n.as_str(), sep)).collect();
+                let names: Vec<String> = m
+                    .schema
+                    .iter_names()
+                    .map(|n| csv_field(n.as_str(), sep))
+                    .collect();
                 writeln!(file, "{}", names.join(&(sep as char).to_string()))?;
             }
             let mut writer = pl::CsvWriter::new(file)

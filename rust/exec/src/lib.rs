@@ -140,16 +140,21 @@ fn narrow_chain<'a>(
     let mut node = plan;
     while node.is_narrow() {
         ops.push(node.as_ref());
-        node = node.input().ok_or_else(|| SfError::Internal("narrow node without input".into()))?;
+        node = node
+            .input()
+            .ok_or_else(|| SfError::Internal("narrow node without input".into()))?;
     }
     // Row positions fuse too when they come first: each unit's offset is
     // known from the row counts of the partitions below.
     if let Plan::RowIndex { input, .. } = node.as_ref() {
         ops.push(node.as_ref());
         node = input;
-        if matches!(node.as_ref(), Plan::Scan(src) if !matches!(src.as_ref(), Source::Memory { .. })) {
+        if matches!(node.as_ref(), Plan::Scan(src) if !matches!(src.as_ref(), Source::Memory { .. }))
+        {
             *base_parts = Some(execute(node, ctx)?);
-            let m = base_parts.as_ref().ok_or_else(|| SfError::Internal("no input".into()))?;
+            let m = base_parts
+                .as_ref()
+                .ok_or_else(|| SfError::Internal("no input".into()))?;
             ops.reverse();
             return Ok((with_offsets(&m.parts), ops));
         }
@@ -160,13 +165,16 @@ fn narrow_chain<'a>(
             Source::Memory { parts, .. } => prune_parts(parts, &ops),
             Source::Parquet { paths, .. }
             | Source::Csv { paths, .. }
-            | Source::NdJson { paths, .. } => {
-                paths.iter().map(|p| Unit::File(src.as_ref(), p.as_str())).collect()
-            }
+            | Source::NdJson { paths, .. } => paths
+                .iter()
+                .map(|p| Unit::File(src.as_ref(), p.as_str()))
+                .collect(),
         },
         _ => {
             *base_parts = Some(execute(node, ctx)?);
-            let m = base_parts.as_ref().ok_or_else(|| SfError::Internal("no input".into()))?;
+            let m = base_parts
+                .as_ref()
+                .ok_or_else(|| SfError::Internal("no input".into()))?;
             prune_parts(&m.parts, &ops)
         }
     };
@@ -320,7 +328,10 @@ fn encode_all(frames: Vec<DataFrame>, ctx: &Context) -> SfResult<Vec<PartitionRe
 /// All partitions as one frame.
 fn gather(parts: &[PartitionRef], schema: &SchemaRef) -> SfResult<DataFrame> {
     let frames: Vec<DataFrame> = THREAD_POOL.install(|| {
-        parts.par_iter().map(|p| p.decode(None)).collect::<SfResult<_>>()
+        parts
+            .par_iter()
+            .map(|p| p.decode(None))
+            .collect::<SfResult<_>>()
     })?;
     concat_frames(frames, schema)
 }
@@ -330,7 +341,9 @@ fn concat_frames(frames: Vec<DataFrame>, schema: &SchemaRef) -> SfResult<DataFra
         return Ok(DataFrame::empty_with_schema(schema));
     }
     let mut it = frames.into_iter();
-    let mut out = it.next().ok_or_else(|| SfError::Internal("no frame".into()))?;
+    let mut out = it
+        .next()
+        .ok_or_else(|| SfError::Internal("no frame".into()))?;
     for df in it {
         out.vstack_mut_owned(df)?;
     }
@@ -349,7 +362,11 @@ fn slice(input: &Arc<Plan>, offset: i64, len: usize, ctx: &Context) -> SfResult<
     let (units, ops) = narrow_chain(input, ctx, &mut base)?;
     let batch = THREAD_POOL.current_num_threads().max(1);
     let from_end = offset < 0;
-    let needed = if from_end { offset.unsigned_abs() as usize } else { offset as usize + len };
+    let needed = if from_end {
+        offset.unsigned_abs() as usize
+    } else {
+        offset as usize + len
+    };
     let order: Vec<usize> = if from_end {
         (0..units.len()).rev().collect()
     } else {
@@ -378,7 +395,12 @@ fn slice(input: &Arc<Plan>, offset: i64, len: usize, ctx: &Context) -> SfResult<
     }
 }
 
-fn slice_parts(parts: &[PartitionRef], offset: i64, len: usize, schema: &SchemaRef) -> SfResult<DataFrame> {
+fn slice_parts(
+    parts: &[PartitionRef],
+    offset: i64,
+    len: usize,
+    schema: &SchemaRef,
+) -> SfResult<DataFrame> {
     let total: usize = parts.iter().map(|p| p.rows()).sum();
     let start = if offset < 0 {
         (total as i64 + offset).max(0) as usize
@@ -426,7 +448,11 @@ fn reduce(input: &Arc<Plan>, aggs: &[Agg], ctx: &Context) -> SfResult<DataFrame>
             .into_iter()
             .flatten()
             .collect::<Vec<_>>();
-        let partials = run_narrow(&input_plan, ctx, Some(&move |lf: pl::LazyFrame| Ok(lf.select(partial_exprs.clone()))))?;
+        let partials = run_narrow(
+            &input_plan,
+            ctx,
+            Some(&move |lf: pl::LazyFrame| Ok(lf.select(partial_exprs.clone()))),
+        )?;
         let partial_schema = match partials.first() {
             Some(df) => df.schema().clone(),
             None => Arc::new(pl::Schema::default()),
@@ -450,7 +476,11 @@ fn reduce(input: &Arc<Plan>, aggs: &[Agg], ctx: &Context) -> SfResult<DataFrame>
             .enumerate()
             .map(|(i, a)| Ok(a.expr.lower()?.alias(format!("__a{i}"))))
             .collect::<SfResult<_>>()?;
-        let frames = run_narrow(&input_plan, ctx, Some(&move |lf: pl::LazyFrame| Ok(lf.select(cols.clone()))))?;
+        let frames = run_narrow(
+            &input_plan,
+            ctx,
+            Some(&move |lf: pl::LazyFrame| Ok(lf.select(cols.clone()))),
+        )?;
         let schema = match frames.first() {
             Some(df) => df.schema().clone(),
             None => {
@@ -537,4 +567,101 @@ fn final_expr(i: usize, a: &Agg) -> pl::Expr {
         _ => pl::lit(pl::Null {}),
     };
     out.alias(a.name.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::df;
+    use shardframe_core::Scalar;
+    use shardframe_plan::{BinOp, Expr};
+
+    fn memory(rows: usize, per_part: usize) -> (Arc<Plan>, Context) {
+        let ctx = Context::new(ExecConfig {
+            max_partition_rows: per_part,
+            ..Default::default()
+        });
+        let df = df!("x" => (0..rows as i64).collect::<Vec<_>>()).unwrap();
+        let m = partition_frame(df, &ctx).unwrap();
+        let plan = Plan::Scan(Arc::new(Source::Memory {
+            parts: m.parts,
+            schema: m.schema,
+        }));
+        (Arc::new(plan), ctx)
+    }
+
+    fn agg(func: AggFunc) -> Agg {
+        Agg {
+            name: format!("{func:?}"),
+            func,
+            expr: Expr::col("x"),
+            ddof: 1,
+            q: 0.5,
+            count_null: false,
+        }
+    }
+
+    #[test]
+    fn partial_and_gathered_reductions_agree_across_partitionings() {
+        for per_part in [1, 3, 1000] {
+            let (scan, ctx) = memory(100, per_part);
+            let pred = Expr::Binary {
+                kind: BinOp::Gt,
+                left: Box::new(Expr::col("x")),
+                right: Box::new(Expr::Lit {
+                    value: Scalar::Int(9),
+                }),
+            };
+            let filtered = Arc::new(Plan::Filter {
+                input: scan,
+                predicate: pred,
+            });
+            let aggs = vec![agg(AggFunc::Sum), agg(AggFunc::Std), agg(AggFunc::Median)];
+            let out = reduce(&filtered, &aggs[..2], &ctx).unwrap();
+            let sum = out
+                .column("Sum")
+                .unwrap()
+                .get(0)
+                .unwrap()
+                .try_extract::<i64>()
+                .unwrap();
+            assert_eq!(sum, (10..100).sum::<i64>());
+            let med = reduce(&filtered, &aggs[2..], &ctx).unwrap();
+            let med = med
+                .column("Median")
+                .unwrap()
+                .get(0)
+                .unwrap()
+                .try_extract::<f64>()
+                .unwrap();
+            assert_eq!(med, 54.5);
+        }
+    }
+
+    #[test]
+    fn cancelled_run_stops_with_interrupted() {
+        let (scan, ctx) = memory(100, 1);
+        ctx.cancel_flag()
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        let err = reduce(&scan, &[agg(AggFunc::Sum)], &ctx).unwrap_err();
+        assert_eq!(err, SfError::Interrupted);
+    }
+
+    #[test]
+    fn row_positions_continue_across_partitions() {
+        let (scan, ctx) = memory(10, 3);
+        let plan = Arc::new(Plan::RowIndex {
+            input: scan,
+            name: "pos".into(),
+        });
+        let df = execute(&plan, &ctx).unwrap().to_frame().unwrap();
+        let pos: Vec<i64> = df
+            .column("pos")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(pos, (0..10).collect::<Vec<_>>());
+    }
 }

@@ -67,13 +67,16 @@ pub fn csv_schema(path: &str, options: &CsvOptions) -> SfResult<SchemaRef> {
     let mut lf = csv_reader(path, options)?
         .finish()
         .map_err(|e| SfError::from(e).context(path))?;
-    lf.collect_schema().map_err(|e| SfError::from(e).context(path))
+    lf.collect_schema()
+        .map_err(|e| SfError::from(e).context(path))
 }
 
 /// Schema of a parquet or ndjson file.
 pub fn file_schema(src_kind: &str, path: &str) -> SfResult<SchemaRef> {
     if !std::path::Path::new(path).exists() {
-        return Err(SfError::FileNotFound(format!("[Errno 2] No such file or directory: '{path}'")));
+        return Err(SfError::FileNotFound(format!(
+            "[Errno 2] No such file or directory: '{path}'"
+        )));
     }
     let lf = match src_kind {
         "parquet" => pl::LazyFrame::scan_parquet(PlRefPath::new(path), Default::default()),
@@ -81,5 +84,6 @@ pub fn file_schema(src_kind: &str, path: &str) -> SfResult<SchemaRef> {
         other => return Err(SfError::Internal(format!("unknown file kind {other}"))),
     };
     let mut lf = lf.map_err(|e| SfError::from(e).context(path))?;
-    lf.collect_schema().map_err(|e| SfError::from(e).context(path))
+    lf.collect_schema()
+        .map_err(|e| SfError::from(e).context(path))
 }

@@ -63,8 +63,16 @@ pub enum BinOp {
 /// shifts, ranks). A pipeline with one of these cannot run partition by
 /// partition independently.
 const ORDER_DEPENDENT: &[&str] = &[
-    "cum_sum", "cum_prod", "cum_min", "cum_max", "shift", "diff", "pct_change", "rank",
-    "ffill", "bfill",
+    "cum_sum",
+    "cum_prod",
+    "cum_min",
+    "cum_max",
+    "shift",
+    "diff",
+    "pct_change",
+    "rank",
+    "ffill",
+    "bfill",
 ];
 
 impl Expr {
@@ -123,9 +131,7 @@ pub fn lower_scalar(value: &Scalar) -> pl::Expr {
         Scalar::Int(i) => pl::lit(*i),
         Scalar::Float(f) => pl::lit(*f),
         Scalar::Str(s) => pl::lit(s.as_str()),
-        Scalar::Datetime(ns) => {
-            pl::lit(*ns).cast(DataType::Datetime(TimeUnit::Nanoseconds, None))
-        }
+        Scalar::Datetime(ns) => pl::lit(*ns).cast(DataType::Datetime(TimeUnit::Nanoseconds, None)),
         Scalar::Date(d) => pl::lit(*d).cast(DataType::Date),
         Scalar::Duration(ns) => pl::lit(*ns).cast(DataType::Duration(TimeUnit::Nanoseconds)),
     }
@@ -164,18 +170,39 @@ fn lower_binary(kind: BinOp, l: pl::Expr, r: pl::Expr) -> pl::Expr {
         }
         FloorDiv => l.floor_div(r),
         // Python's modulo: the result has the sign of the divisor.
-        Mod => {
-            let rem = l.clone() - r.clone() * l.floor_div(r.clone());
-            rem
-        }
+        Mod => l.clone() - r.clone() * l.floor_div(r),
         Pow => l.pow(r),
         // A comparison with a missing value is False (and != is True), as in pandas.
-        Eq => l.clone().eq(r.clone()).fill_null(pl::lit(false)).and(missing().not()),
-        Ne => l.clone().neq(r.clone()).fill_null(pl::lit(true)).or(missing()),
-        Lt => l.clone().lt(r.clone()).fill_null(pl::lit(false)).and(missing().not()),
-        Le => l.clone().lt_eq(r.clone()).fill_null(pl::lit(false)).and(missing().not()),
-        Gt => l.clone().gt(r.clone()).fill_null(pl::lit(false)).and(missing().not()),
-        Ge => l.clone().gt_eq(r.clone()).fill_null(pl::lit(false)).and(missing().not()),
+        Eq => l
+            .clone()
+            .eq(r.clone())
+            .fill_null(pl::lit(false))
+            .and(missing().not()),
+        Ne => l
+            .clone()
+            .neq(r.clone())
+            .fill_null(pl::lit(true))
+            .or(missing()),
+        Lt => l
+            .clone()
+            .lt(r.clone())
+            .fill_null(pl::lit(false))
+            .and(missing().not()),
+        Le => l
+            .clone()
+            .lt_eq(r.clone())
+            .fill_null(pl::lit(false))
+            .and(missing().not()),
+        Gt => l
+            .clone()
+            .gt(r.clone())
+            .fill_null(pl::lit(false))
+            .and(missing().not()),
+        Ge => l
+            .clone()
+            .gt_eq(r.clone())
+            .fill_null(pl::lit(false))
+            .and(missing().not()),
         And => l.and(r),
         Or => l.or(r),
         Xor => l.xor(r),
@@ -196,7 +223,9 @@ fn param_i64(params: &serde_json::Value, key: &str) -> SfResult<Option<i64>> {
 }
 
 fn param_bool(params: &serde_json::Value, key: &str, default: bool) -> bool {
-    param(params, key).and_then(|v| v.as_bool()).unwrap_or(default)
+    param(params, key)
+        .and_then(|v| v.as_bool())
+        .unwrap_or(default)
 }
 
 fn param_str(params: &serde_json::Value, key: &str) -> SfResult<String> {
@@ -281,7 +310,9 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
                 "neither" => pl::ClosedInterval::None,
                 "left" => pl::ClosedInterval::Left,
                 "right" => pl::ClosedInterval::Right,
-                other => bail!(Compute: "inclusive has to be either string of 'both','left', 'right', or 'neither', got {other:?}"),
+                other => {
+                    bail!(Compute: "inclusive has to be either string of 'both','left', 'right', or 'neither', got {other:?}")
+                }
             };
             e.is_between(lo, hi, closed).fill_null(pl::lit(false))
         }
@@ -289,7 +320,9 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
             // where(cond, then, otherwise); a missing condition takes `otherwise`.
             let then = next()?;
             let otherwise = next()?;
-            pl::when(e.fill_null(pl::lit(false))).then(then).otherwise(otherwise)
+            pl::when(e.fill_null(pl::lit(false)))
+                .then(then)
+                .otherwise(otherwise)
         }
         "replace" => {
             let old = next()?;
@@ -319,7 +352,10 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
         "cum_min" => cum(pl::Expr::cum_min, e),
         "cum_max" => cum(pl::Expr::cum_max, e),
         "shift" => e.shift(pl::lit(param_i64(p, "n")?.unwrap_or(1))),
-        "diff" => e.diff(pl::lit(param_i64(p, "n")?.unwrap_or(1)), polars::series::ops::NullBehavior::Ignore),
+        "diff" => e.diff(
+            pl::lit(param_i64(p, "n")?.unwrap_or(1)),
+            polars::series::ops::NullBehavior::Ignore,
+        ),
         "pct_change" => e.pct_change(pl::lit(param_i64(p, "n")?.unwrap_or(1))),
         "ffill" => e.fill_null_with_strategy(pl::FillNullStrategy::Forward(
             param_i64(p, "limit")?.map(|l| l as pl::IdxSize),
@@ -366,8 +402,14 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
             found.fill_null(pl::lit(false))
         }
         // pandas' str dtype: a predicate on a missing string is False.
-        "str_startswith" => e.str().starts_with(pl::lit(param_str(p, "pat")?)).fill_null(pl::lit(false)),
-        "str_endswith" => e.str().ends_with(pl::lit(param_str(p, "pat")?)).fill_null(pl::lit(false)),
+        "str_startswith" => e
+            .str()
+            .starts_with(pl::lit(param_str(p, "pat")?))
+            .fill_null(pl::lit(false)),
+        "str_endswith" => e
+            .str()
+            .ends_with(pl::lit(param_str(p, "pat")?))
+            .fill_null(pl::lit(false)),
         "str_replace" => {
             let pat = param_str(p, "pat")?;
             let repl = param_str(p, "repl")?;
@@ -415,7 +457,11 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
         }
         "str_split_count" => {
             let pat = param_str(p, "pat")?;
-            e.str().split(pl::lit(pat)).list().len().cast(DataType::Int64)
+            e.str()
+                .split(pl::lit(pat))
+                .list()
+                .len()
+                .cast(DataType::Int64)
         }
         "str_cat" => {
             let sep = param_str(p, "sep")?;
@@ -426,19 +472,17 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
             pl::concat_str(parts, &sep, false)
         }
         "str_to_datetime" => {
-            let format = param(p, "format").and_then(|v| v.as_str()).map(|s| s.into());
+            let format = param(p, "format")
+                .and_then(|v| v.as_str())
+                .map(|s| s.into());
             let opts = pl::StrptimeOptions {
                 format,
                 strict: true,
                 exact: true,
                 cache: true,
             };
-            e.str().to_datetime(
-                Some(TimeUnit::Microseconds),
-                None,
-                opts,
-                pl::lit("raise"),
-            )
+            e.str()
+                .to_datetime(Some(TimeUnit::Microseconds), None, opts, pl::lit("raise"))
         }
         // datetimes
         "dt_year" => e.dt().year().cast(DataType::Int32),

@@ -49,12 +49,25 @@ fn default_true() -> bool {
 #[derive(Debug)]
 pub enum Source {
     /// Partitions already in the store.
-    Memory { parts: Vec<PartitionRef>, schema: SchemaRef },
+    Memory {
+        parts: Vec<PartitionRef>,
+        schema: SchemaRef,
+    },
     /// One unit of work per file; Polars' reader applies the pushed-down
     /// projection and predicate and skips row groups by their statistics.
-    Parquet { paths: Vec<String>, schema: SchemaRef },
-    Csv { paths: Vec<String>, options: CsvOptions, schema: SchemaRef },
-    NdJson { paths: Vec<String>, schema: SchemaRef },
+    Parquet {
+        paths: Vec<String>,
+        schema: SchemaRef,
+    },
+    Csv {
+        paths: Vec<String>,
+        options: CsvOptions,
+        schema: SchemaRef,
+    },
+    NdJson {
+        paths: Vec<String>,
+        schema: SchemaRef,
+    },
 }
 
 impl Source {
@@ -95,7 +108,10 @@ impl AggFunc {
     /// Aggregations computed as a partial per partition and a final combine.
     pub fn is_decomposable(self) -> bool {
         use AggFunc::*;
-        matches!(self, Sum | Mean | Min | Max | Std | Var | Count | Size | Any | All | Prod)
+        matches!(
+            self,
+            Sum | Mean | Min | Max | Std | Var | Count | Size | Any | All | Prod
+        )
     }
 }
 
@@ -169,17 +185,38 @@ pub struct SortSpec {
 pub enum Plan {
     Scan(Arc<Source>),
     /// Output exactly these columns, computed from the input row by row.
-    Select { input: Arc<Plan>, exprs: Vec<NamedExpr> },
-    Filter { input: Arc<Plan>, predicate: Expr },
+    Select {
+        input: Arc<Plan>,
+        exprs: Vec<NamedExpr>,
+    },
+    Filter {
+        input: Arc<Plan>,
+        predicate: Expr,
+    },
     /// Append the global row position (0..n, Int64) as column `name`.
-    RowIndex { input: Arc<Plan>, name: String },
+    RowIndex {
+        input: Arc<Plan>,
+        name: String,
+    },
     /// Rows `offset..offset+len`; a negative offset counts from the end.
-    Slice { input: Arc<Plan>, offset: i64, len: usize },
-    Sort { input: Arc<Plan>, spec: SortSpec },
+    Slice {
+        input: Arc<Plan>,
+        offset: i64,
+        len: usize,
+    },
+    Sort {
+        input: Arc<Plan>,
+        spec: SortSpec,
+    },
     /// Whole-frame reductions to a single row.
-    Reduce { input: Arc<Plan>, aggs: Vec<Agg> },
+    Reduce {
+        input: Arc<Plan>,
+        aggs: Vec<Agg>,
+    },
     /// Rows of each input, in order (columns by name; missing ones are null).
-    Concat { inputs: Vec<Arc<Plan>> },
+    Concat {
+        inputs: Vec<Arc<Plan>>,
+    },
 }
 
 impl Plan {
@@ -190,7 +227,9 @@ impl Plan {
             Plan::Concat { inputs } => {
                 let frames = inputs
                     .iter()
-                    .map(|p| -> SfResult<pl::LazyFrame> { Ok(DataFrame::empty_with_schema(p.schema()?.as_ref()).lazy()) })
+                    .map(|p| -> SfResult<pl::LazyFrame> {
+                        Ok(DataFrame::empty_with_schema(p.schema()?.as_ref()).lazy())
+                    })
                     .collect::<SfResult<Vec<_>>>()?;
                 let args = pl::UnionArgs {
                     diagonal: true,
@@ -251,7 +290,11 @@ impl Plan {
                 lf.select(aggs)
             }
             Plan::Sort { spec, .. } => {
-                let by = spec.by.iter().map(Expr::lower).collect::<SfResult<Vec<_>>>()?;
+                let by = spec
+                    .by
+                    .iter()
+                    .map(Expr::lower)
+                    .collect::<SfResult<Vec<_>>>()?;
                 lf.sort_by_exprs(
                     by,
                     pl::SortMultipleOptions::default()
@@ -289,7 +332,7 @@ impl Plan {
                 Source::NdJson { paths, .. } => format!("SCAN ndjson: {} files", paths.len()),
             },
             Plan::Select { exprs, .. } => {
-                let names: Vec<_> = exprs.iter().map(|e| describe_named(e)).collect();
+                let names: Vec<_> = exprs.iter().map(describe_named).collect();
                 format!("SELECT [{}]", names.join(", "))
             }
             Plan::Filter { predicate, .. } => format!("FILTER {}", describe(predicate)),
@@ -297,7 +340,11 @@ impl Plan {
             Plan::Slice { offset, len, .. } => format!("SLICE offset={offset} len={len}"),
             Plan::Sort { spec, .. } => {
                 let by: Vec<_> = spec.by.iter().map(describe).collect();
-                format!("SORT by [{}] descending={:?}", by.join(", "), spec.descending)
+                format!(
+                    "SORT by [{}] descending={:?}",
+                    by.join(", "),
+                    spec.descending
+                )
             }
             Plan::Reduce { aggs, .. } => {
                 let a: Vec<_> = aggs
@@ -325,8 +372,12 @@ impl Plan {
 fn lower_output(e: &Expr) -> SfResult<pl::Expr> {
     use shardframe_core::Scalar;
     Ok(match e {
-        Expr::Lit { value: Scalar::Int(i) } => pl::lit(*i).cast(DataType::Int64),
-        Expr::Lit { value: Scalar::Float(f) } => pl::lit(*f).cast(DataType::Float64),
+        Expr::Lit {
+            value: Scalar::Int(i),
+        } => pl::lit(*i).cast(DataType::Int64),
+        Expr::Lit {
+            value: Scalar::Float(f),
+        } => pl::lit(*f).cast(DataType::Float64),
         other => other.lower()?,
     })
 }
@@ -358,7 +409,12 @@ pub fn describe(e: &Expr) -> String {
         },
         Expr::List { values } => format!("[{} values]", values.len()),
         Expr::Binary { kind, left, right } => {
-            format!("({} {} {})", describe(left), binop_symbol(*kind), describe(right))
+            format!(
+                "({} {} {})",
+                describe(left),
+                binop_symbol(*kind),
+                describe(right)
+            )
         }
         Expr::Fn { name, args, .. } => {
             let a: Vec<_> = args.iter().map(describe).collect();
@@ -388,4 +444,3 @@ fn binop_symbol(kind: crate::BinOp) -> &'static str {
         Xor => "^",
     }
 }
-

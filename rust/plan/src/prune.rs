@@ -11,12 +11,16 @@ use crate::{BinOp, Expr};
 /// `predicate`; `true` when it might.
 pub fn may_match(part: &Partition, predicate: &Expr) -> bool {
     match predicate {
-        Expr::Binary { kind: BinOp::And, left, right } => {
-            may_match(part, left) && may_match(part, right)
-        }
-        Expr::Binary { kind: BinOp::Or, left, right } => {
-            may_match(part, left) || may_match(part, right)
-        }
+        Expr::Binary {
+            kind: BinOp::And,
+            left,
+            right,
+        } => may_match(part, left) && may_match(part, right),
+        Expr::Binary {
+            kind: BinOp::Or,
+            left,
+            right,
+        } => may_match(part, left) || may_match(part, right),
         Expr::Binary { kind, left, right } => match (left.as_ref(), right.as_ref()) {
             (Expr::Col { name }, Expr::Lit { value }) => compare(part, name, *kind, value),
             (Expr::Lit { value }, Expr::Col { name }) => match flip(*kind) {
@@ -47,7 +51,10 @@ fn compare(part: &Partition, column: &str, kind: BinOp, value: &Scalar) -> bool 
     };
     if stats.null_count == part.rows() && part.rows() > 0 {
         // An all-null column satisfies no comparison (pandas: NaN compares False).
-        return !matches!(kind, BinOp::Eq | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge);
+        return !matches!(
+            kind,
+            BinOp::Eq | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+        );
     }
     let (Some(min), Some(max)) = (&stats.min, &stats.max) else {
         return true;
@@ -70,14 +77,20 @@ fn compare(part: &Partition, column: &str, kind: BinOp, value: &Scalar) -> bool 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use polars::prelude::*;
+    use polars::df;
     use shardframe_core::Codec;
 
     fn lit(v: i64) -> Box<Expr> {
-        Box::new(Expr::Lit { value: Scalar::Int(v) })
+        Box::new(Expr::Lit {
+            value: Scalar::Int(v),
+        })
     }
     fn cmp(kind: BinOp, v: i64) -> Expr {
-        Expr::Binary { kind, left: Box::new(Expr::col("x")), right: lit(v) }
+        Expr::Binary {
+            kind,
+            left: Box::new(Expr::col("x")),
+            right: lit(v),
+        }
     }
 
     #[test]
@@ -97,7 +110,11 @@ mod tests {
         };
         assert!(!may_match(&part, &both));
         // Literal on the left: 35 < x never holds.
-        let flipped = Expr::Binary { kind: BinOp::Lt, left: lit(35), right: Box::new(Expr::col("x")) };
+        let flipped = Expr::Binary {
+            kind: BinOp::Lt,
+            left: lit(35),
+            right: Box::new(Expr::col("x")),
+        };
         assert!(!may_match(&part, &flipped));
     }
 }

@@ -1,4 +1,4 @@
-use pyo3::exceptions::{PyRuntimeError, PyKeyboardInterrupt};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError};
 use pyo3::prelude::*;
 use shardframe_core::SfError;
 

@@ -20,8 +20,11 @@ use shardframe_plan::{Agg, CsvOptions, Expr, NamedExpr, Plan, SortSpec, Source};
 use crate::errors::to_py;
 
 fn parse<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> PyResult<T> {
-    serde_json::from_str(json)
-        .map_err(|e| to_py(SfError::Internal(format!("invalid {what} from Python: {e}"))))
+    serde_json::from_str(json).map_err(|e| {
+        to_py(SfError::Internal(format!(
+            "invalid {what} from Python: {e}"
+        )))
+    })
 }
 
 /// Execution settings, built by `shardframe.options`.
@@ -35,7 +38,12 @@ pub struct Config {
 impl Config {
     #[new]
     #[pyo3(signature = (codec="zstd", level=1, partition_bytes=32 << 20, max_partition_rows=None))]
-    fn new(codec: &str, level: i32, partition_bytes: usize, max_partition_rows: Option<usize>) -> PyResult<Self> {
+    fn new(
+        codec: &str,
+        level: i32,
+        partition_bytes: usize,
+        max_partition_rows: Option<usize>,
+    ) -> PyResult<Self> {
         Ok(Config {
             inner: ExecConfig {
                 codec: Codec::parse(codec, level).map_err(to_py)?,
@@ -54,7 +62,9 @@ pub struct PyPlan {
 
 impl PyPlan {
     fn wrap(plan: Plan) -> PyPlan {
-        PyPlan { plan: Arc::new(plan) }
+        PyPlan {
+            plan: Arc::new(plan),
+        }
     }
     fn child(&self, build: impl FnOnce(Arc<Plan>) -> Plan) -> PyResult<PyPlan> {
         let plan = build(self.plan.clone());
@@ -80,12 +90,19 @@ impl PyPlan {
             _ => None,
         }
     }
-    fn run(&self, py: Python<'_>, config: &Config, progress: Option<Py<PyAny>>) -> PyResult<Materialized> {
+    fn run(
+        &self,
+        py: Python<'_>,
+        config: &Config,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Materialized> {
         if let Some(m) = self.materialized() {
             return Ok(m);
         }
         let plan = self.plan.clone();
-        engine::run(py, config.inner.clone(), progress, move |ctx| execute(&plan, ctx))
+        engine::run(py, config.inner.clone(), progress, move |ctx| {
+            execute(&plan, ctx)
+        })
     }
 }
 
@@ -104,29 +121,45 @@ impl PyPlan {
 
     #[staticmethod]
     fn scan_parquet(paths: Vec<String>) -> PyResult<PyPlan> {
-        let first = paths.first().ok_or_else(|| to_py(SfError::FileNotFound("no files matched".into())))?;
+        let first = paths
+            .first()
+            .ok_or_else(|| to_py(SfError::FileNotFound("no files matched".into())))?;
         let schema = file_schema("parquet", first).map_err(to_py)?;
-        Ok(PyPlan::wrap(Plan::Scan(Arc::new(Source::Parquet { paths, schema }))))
+        Ok(PyPlan::wrap(Plan::Scan(Arc::new(Source::Parquet {
+            paths,
+            schema,
+        }))))
     }
 
     #[staticmethod]
     fn scan_ndjson(paths: Vec<String>) -> PyResult<PyPlan> {
-        let first = paths.first().ok_or_else(|| to_py(SfError::FileNotFound("no files matched".into())))?;
+        let first = paths
+            .first()
+            .ok_or_else(|| to_py(SfError::FileNotFound("no files matched".into())))?;
         let schema = file_schema("ndjson", first).map_err(to_py)?;
-        Ok(PyPlan::wrap(Plan::Scan(Arc::new(Source::NdJson { paths, schema }))))
+        Ok(PyPlan::wrap(Plan::Scan(Arc::new(Source::NdJson {
+            paths,
+            schema,
+        }))))
     }
 
     #[staticmethod]
     fn scan_csv(paths: Vec<String>, options: &str) -> PyResult<PyPlan> {
         let options: CsvOptions = parse("csv options", options)?;
-        let first = paths.first().ok_or_else(|| to_py(SfError::FileNotFound("no files matched".into())))?;
+        let first = paths
+            .first()
+            .ok_or_else(|| to_py(SfError::FileNotFound("no files matched".into())))?;
         if !std::path::Path::new(first).exists() {
             return Err(to_py(SfError::FileNotFound(format!(
                 "[Errno 2] No such file or directory: '{first}'"
             ))));
         }
         let schema = csv_schema(first, &options).map_err(to_py)?;
-        Ok(PyPlan::wrap(Plan::Scan(Arc::new(Source::Csv { paths, options, schema }))))
+        Ok(PyPlan::wrap(Plan::Scan(Arc::new(Source::Csv {
+            paths,
+            options,
+            schema,
+        }))))
     }
 
     /// Output columns `[{"name":..., "expr":...}, ...]`.
@@ -185,24 +218,45 @@ impl PyPlan {
 
     /// Run the plan; the result is a plan over the produced partitions.
     #[pyo3(signature = (config, progress=None))]
-    fn collect(&self, py: Python<'_>, config: &Config, progress: Option<Py<PyAny>>) -> PyResult<PyPlan> {
+    fn collect(
+        &self,
+        py: Python<'_>,
+        config: &Config,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<PyPlan> {
         if self.is_materialized() {
-            return Ok(PyPlan { plan: self.plan.clone() });
+            return Ok(PyPlan {
+                plan: self.plan.clone(),
+            });
         }
         Ok(PyPlan::memory(self.run(py, config, progress)?))
     }
 
     /// All rows as one uncompressed Arrow IPC stream.
     #[pyo3(signature = (config, progress=None))]
-    fn to_ipc<'py>(&self, py: Python<'py>, config: &Config, progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyBytes>> {
+    fn to_ipc<'py>(
+        &self,
+        py: Python<'py>,
+        config: &Config,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
         let m = self.run(py, config, progress)?;
-        let bytes = engine::run(py, config.inner.clone(), None, move |_| shardframe_exec::to_ipc_stream(&m))?;
+        let bytes = engine::run(py, config.inner.clone(), None, move |_| {
+            shardframe_exec::to_ipc_stream(&m)
+        })?;
         Ok(PyBytes::new(py, &bytes))
     }
 
     /// Write all rows to `path` as parquet or csv; a failed write leaves no file.
     #[pyo3(signature = (path, format, config, options="{}"))]
-    fn write(&self, py: Python<'_>, path: String, format: &str, config: &Config, options: &str) -> PyResult<()> {
+    fn write(
+        &self,
+        py: Python<'_>,
+        path: String,
+        format: &str,
+        config: &Config,
+        options: &str,
+    ) -> PyResult<()> {
         let m = self.run(py, config, None)?;
         let format = format.to_string();
         let options: serde_json::Value = parse("write options", options)?;
@@ -217,14 +271,23 @@ impl PyPlan {
         let d = PyDict::new(py);
         d.set_item("partitions", m.parts.len())?;
         d.set_item("rows", m.rows())?;
-        d.set_item("raw_bytes", m.parts.iter().map(|p| p.raw_bytes()).sum::<usize>())?;
+        d.set_item(
+            "raw_bytes",
+            m.parts.iter().map(|p| p.raw_bytes()).sum::<usize>(),
+        )?;
         d.set_item(
             "compressed_bytes",
             m.parts.iter().map(|p| p.compressed_bytes()).sum::<usize>(),
         )?;
         let codecs: Vec<String> = m.parts.iter().map(|p| format!("{:?}", p.codec())).collect();
-        d.set_item("codec", codecs.first().cloned().unwrap_or_else(|| "none".into()))?;
-        d.set_item("partition_rows", m.parts.iter().map(|p| p.rows()).collect::<Vec<_>>())?;
+        d.set_item(
+            "codec",
+            codecs.first().cloned().unwrap_or_else(|| "none".into()),
+        )?;
+        d.set_item(
+            "partition_rows",
+            m.parts.iter().map(|p| p.rows()).collect::<Vec<_>>(),
+        )?;
         Ok(d)
     }
 
