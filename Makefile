@@ -34,6 +34,7 @@ lint: build ## cargo fmt/clippy, ruff, mypy
 	cargo clippy --release --workspace -q -- -D warnings
 	$(VENV)/bin/ruff check python tests
 	$(VENV)/bin/mypy
+	$(PY) -m mypy.stubtest shardframe._core
 
 test: build lint ## Lint, Rust unit tests, then the Python suite (prints native/fallback counts)
 	cargo test --release -q -p shardframe-core -p shardframe-plan -p shardframe-exec

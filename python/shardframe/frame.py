@@ -199,10 +199,6 @@ class DataFrame(_Rows):
         info["ratio"] = raw / info["compressed_bytes"] if info["compressed_bytes"] else 1.0
         return info
 
-    def memory_usage(self, index: bool = True, deep: bool = False) -> pd.Series:
-        """Raw (decoded) bytes per column, as pandas reports them."""
-        return self._fallback_silent("memory_usage")(index=index, deep=deep)
-
     def explain(self) -> str:
         """The plan, root first."""
         text = self._output_plan().explain()
@@ -298,12 +294,6 @@ class DataFrame(_Rows):
         if name in cols:
             return self[name]
         return self._fallback(name)
-
-    def _fallback_silent(self, name: str) -> Callable[..., Any]:
-        """pandas computes this on the materialized rows; not counted as a fallback
-        because it only reads metadata of the result."""
-        pdf = self.to_pandas()
-        return getattr(pdf, name)
 
     def __dir__(self) -> list[str]:
         return sorted(set(super().__dir__()) | {str(c) for c in self._cols})
@@ -934,15 +924,6 @@ class DataFrame(_Rows):
 
     def rank(self, method: str = "average", ascending: bool = True, na_option: str = "keep", pct: bool = False, numeric_only: bool = False) -> DataFrame:
         return self._map_series(lambda s: s.rank(method=method, ascending=ascending, na_option=na_option, pct=pct))
-
-    # -- counting --------------------------------------------------------------------------
-    def _value_counts(self, names: list[Hashable], normalize: bool, sort: bool, ascending: bool, dropna: bool) -> Any:
-        """Counts per distinct combination, through pandas on the projected columns.
-        (The native group-by arrives with the relational work.)"""
-        pdf = self[names].to_pandas() if len(names) > 1 else self[names].to_pandas()
-        if len(names) == 1:
-            return pdf[names[0]].value_counts(normalize=normalize, sort=sort, ascending=ascending, dropna=dropna)
-        return pdf.value_counts(normalize=normalize, sort=sort, ascending=ascending, dropna=dropna)
 
     # -- row-wise Python functions ------------------------------------------------------
     def _map_partitions(self, fn: Callable[[pd.DataFrame], pd.DataFrame]) -> DataFrame:

@@ -501,21 +501,6 @@ class Series(_Rows):
         return self._idx("arg_max")
 
     # -- whole-column results -----------------------------------------------------
-    def unique(self) -> np.ndarray:
-        return self.to_pandas().unique()
-
-    def value_counts(self, normalize: bool = False, sort: bool = True, ascending: bool = False, bins: Any = None, dropna: bool = True) -> Series:
-        from shardframe.frame import DataFrame
-
-        frame = self.to_frame("__v__")
-        pser = frame._value_counts(["__v__"], normalize=normalize, sort=sort, ascending=ascending, dropna=dropna)
-        pser.index.name = self._name
-        del DataFrame
-        return Series(pser)
-
-    def mode(self, dropna: bool = True) -> Series:
-        return self._fallback("mode")(dropna=dropna)
-
     def sort_values(self, ascending: bool = True, na_position: str = "last", kind: str | None = None, ignore_index: bool = False) -> Series:
         frame = self.to_frame("__v__").sort_values("__v__", ascending=ascending, na_position=na_position, ignore_index=ignore_index)
         return frame["__v__"].rename(self._name)
