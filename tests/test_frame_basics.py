@@ -96,3 +96,9 @@ def test_explain_shows_plan(frame, capsys):
     df = sf.DataFrame(frame)
     text = df[df.i > 0].explain()
     assert "FILTER" in text and "SCAN memory" in text
+
+
+def test_memory_usage_numeric_matches_pandas(make):
+    pdf = pd.DataFrame({"a": np.arange(40), "b": np.linspace(0, 1, 40), "c": np.arange(40) % 2 == 0})
+    assert_same(pdf.memory_usage(deep=True), make(pdf).memory_usage(deep=True))
+    assert_same(pdf.memory_usage(index=False), make(pdf).memory_usage(index=False))

@@ -99,7 +99,7 @@ def test_malformed_csv_names_the_file(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("a,b\n1,2\n3,4\n5,oops\n")
     df = sf.read_csv(path, dtype={"b": "int64"})
-    with pytest.raises(ValueError, match="bad.csv"):
+    with pytest.raises(ValueError, match="bad.csv, line 4"):
         df.to_pandas()
 
 

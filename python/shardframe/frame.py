@@ -199,6 +199,24 @@ class DataFrame(_Rows):
         info["ratio"] = raw / info["compressed_bytes"] if info["compressed_bytes"] else 1.0
         return info
 
+    def memory_usage(self, index: bool = True, deep: bool = False) -> pd.Series:
+        """Bytes of each column as decoded (what pandas would hold), from partition statistics."""
+        import pandas as pd
+
+        info = self._materialize().storage(_config())
+        sizes = info["column_bytes"]
+        rows = info["rows"]
+        dtypes = self._schema_by_label()
+        # Fixed-width columns take what pandas' numpy arrays take; strings their
+        # decoded Arrow buffers.
+        data = {n: sizes[str(n)] if dtypes[n] == "str" else rows * _pandas_dtype(dtypes[n]).itemsize for n in self._cols}
+        out = pd.Series(data, dtype="int64")
+        out.index = _columns_index(list(self._cols))
+        if index:
+            idx_bytes = 132 if self._index is None else sum(sizes[index_col(i)] for i in range(len(self._index)))
+            out = pd.concat([pd.Series({"Index": idx_bytes}, dtype="int64"), out])
+        return out
+
     def explain(self) -> str:
         """The plan, root first."""
         text = self._output_plan().explain()
@@ -927,17 +945,28 @@ class DataFrame(_Rows):
 
     # -- row-wise Python functions ------------------------------------------------------
     def _map_partitions(self, fn: Callable[[pd.DataFrame], pd.DataFrame]) -> DataFrame:
-        """Run a pandas function on each partition's rows; results concatenated in order."""
-        import pandas as pd
+        """Run a pandas function on each partition's rows in turn (one partition
+        in pandas memory at a time); results are stacked in order."""
+        import pyarrow as pa
 
         plan = self._materialize()
-        table = _engine.to_arrow(plan)
-        del table
-        pdf = self.to_pandas()
+        n_index = 0 if self._index is None else len(self._index)
         info = plan.storage(_config())
-        bounds = np.cumsum([0, *info["partition_rows"]])
-        pieces = [fn(pdf.iloc[bounds[i]:bounds[i + 1]]) for i in range(len(bounds) - 1)] or [fn(pdf)]
-        return DataFrame(pd.concat(pieces))
+        pieces: list[DataFrame] = []
+        offset = 0
+        for i, rows in enumerate(info["partition_rows"]):
+            table = pa.ipc.open_stream(plan.partition_ipc(i)).read_all()
+            pdf = self._set_index(table.to_pandas(), self._index_names(), n_index)
+            if n_index == 0:
+                import pandas as pd
+
+                pdf.index = pd.RangeIndex(offset, offset + rows)
+            offset += rows
+            pdf.columns = _columns_index(list(self._cols))
+            pieces.append(DataFrame(fn(pdf)))
+        if not pieces:
+            return DataFrame(fn(self.to_pandas()))
+        return _stack(pieces)
 
     def apply(self, func: Callable[..., Any], axis: Any = 0, raw: bool = False, result_type: Any = None, args: tuple = (), **kwargs: Any) -> Any:
         """``axis=1`` runs ``func`` on the rows of each partition in turn."""
@@ -1002,6 +1031,15 @@ _SERIES_REDUCER = {
     "var": "var", "count": "count", "nunique": "nunique", "quantile": "quantile", "any": "any",
     "all": "all", "idxmin": "idxmin", "idxmax": "idxmax", "prod": "prod",
 }
+
+
+def _stack(frames: list[DataFrame]) -> DataFrame:
+    """Rows of frames with the same columns and index levels, in order, in the engine."""
+    from shardframe._core import PyPlan
+
+    first = frames[0]
+    plans = [f._output_plan() for f in frames]
+    return DataFrame._from_plan(PyPlan.concat(plans), list(first._cols), first._rebased_index())
 
 
 def _reduce_dtype(func: str, dtypes: list[str]) -> Any:

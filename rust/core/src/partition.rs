@@ -15,6 +15,8 @@ pub struct ColumnStats {
     pub min: Option<Scalar>,
     pub max: Option<Scalar>,
     pub null_count: usize,
+    /// Decoded size of the column's buffers.
+    pub raw_bytes: usize,
 }
 
 /// An immutable block of rows held as compressed Arrow IPC (file format,
@@ -127,6 +129,7 @@ fn column_stats(df: &DataFrame) -> SfResult<Vec<ColumnStats>> {
                 min,
                 max,
                 null_count,
+                raw_bytes: s.estimated_size(),
             })
         })
         .collect()

@@ -254,7 +254,12 @@ fn run_unit(unit: &Unit, ops: &[&Plan], extra: Option<LfMap>) -> SfResult<DataFr
     }
     let result = lf.collect().map_err(SfError::from);
     match unit {
-        Unit::File(_, path) => result.map_err(|e| e.context(path)),
+        Unit::File(src, path) => {
+            result.map_err(|e| match scan::csv_error_line(src, path, &e.to_string()) {
+                Some(line) => e.context(&format!("{path}, line {line}")),
+                None => e.context(path),
+            })
+        }
         Unit::Part(..) => result,
     }
 }

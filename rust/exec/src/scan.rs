@@ -87,3 +87,32 @@ pub fn file_schema(src_kind: &str, path: &str) -> SfResult<SchemaRef> {
     lf.collect_schema()
         .map_err(|e| SfError::from(e).context(path))
 }
+
+/// For a CSV value that failed to parse: the 1-based line of the first value
+/// of `column` that does not convert to the column's type. Reads the file
+/// again (only on this error path) with that column as text.
+pub(crate) fn csv_error_line(src: &Source, path: &str, message: &str) -> Option<usize> {
+    let Source::Csv {
+        options, schema, ..
+    } = src
+    else {
+        return None;
+    };
+    let start = message.find("at column '")? + "at column '".len();
+    let column = &message[start..start + message[start..].find('\'')?];
+    let dtype = schema.get(column)?.clone();
+    let mut opts = options.clone();
+    opts.dtypes.retain(|(name, _)| name != column);
+    opts.dtypes.push((column.to_string(), "str".into()));
+    let lf = csv_reader(path, &opts).ok()?.finish().ok()?;
+    let c = pl::col(column);
+    let bad = lf
+        .with_row_index("__row", None)
+        .filter(c.clone().is_not_null().and(c.clone().cast(dtype).is_null()))
+        .select([pl::col("__row")])
+        .first()
+        .collect()
+        .ok()?;
+    let row = bad.column("__row").ok()?.get(0).ok()?.extract::<usize>()?;
+    Some(row + options.skip_rows + usize::from(options.has_header) + 1)
+}

@@ -288,7 +288,40 @@ impl PyPlan {
             "partition_rows",
             m.parts.iter().map(|p| p.rows()).collect::<Vec<_>>(),
         )?;
+        let columns = PyDict::new(py);
+        for (name, _) in m.schema.iter() {
+            let bytes: usize = m
+                .parts
+                .iter()
+                .filter_map(|p| p.column_stats(name.as_str()).map(|s| s.raw_bytes))
+                .sum();
+            columns.set_item(name.as_str(), bytes)?;
+        }
+        d.set_item("column_bytes", columns)?;
         Ok(d)
+    }
+
+    /// The rows of partition `i` (of the materialized plan) as an IPC stream.
+    fn partition_ipc<'py>(&self, py: Python<'py>, i: usize) -> PyResult<Bound<'py, PyBytes>> {
+        let m = self.materialized().ok_or_else(|| {
+            to_py(SfError::Internal(
+                "partition_ipc on a plan that has not run".into(),
+            ))
+        })?;
+        let part = m.parts.get(i).cloned().ok_or_else(|| {
+            to_py(SfError::OutOfBounds(format!(
+                "partition {i} of {}",
+                m.parts.len()
+            )))
+        })?;
+        let single = Materialized {
+            parts: vec![part],
+            schema: m.schema.clone(),
+        };
+        engine::run(py, ExecConfig::default(), None, move |_| {
+            shardframe_exec::to_ipc_stream(&single)
+        })
+        .map(|bytes| PyBytes::new(py, &bytes))
     }
 
     /// Row count: from partition metadata when materialized.

@@ -1,0 +1,62 @@
+"""The runtime as a user feels it: Ctrl-C cancels, progress shows, the GIL is free."""
+
+from __future__ import annotations
+
+import _thread
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import shardframe as sf
+
+
+@pytest.fixture(scope="module")
+def many_parts() -> sf.DataFrame:
+    n = 1_000_000
+    with sf.option_context("max_partition_rows", 1000):
+        return sf.DataFrame({"a": np.arange(n), "s": np.array([f"x{i % 1000}" for i in range(n)])})
+
+
+def slow_query(df: sf.DataFrame) -> object:
+    return (df.s + "y").str.upper().str.len().sum()
+
+
+def test_ctrl_c_cancels_promptly_and_frame_stays_usable(many_parts):
+    timer = threading.Timer(0.05, _thread.interrupt_main)
+    timer.start()
+    started = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        for _ in range(200):
+            slow_query(many_parts)
+    assert time.perf_counter() - started < 5
+    assert int((many_parts.a >= 10).sum()) == 999_990
+
+
+def test_progress_bar_appears_for_long_work(many_parts, capsys):
+    with sf.option_context("progress", True, "progress_delay", 0.0):
+        for _ in range(5):
+            slow_query(many_parts)
+    err = capsys.readouterr().err
+    assert "task" in err
+
+
+def test_gil_is_released_during_queries(many_parts):
+    ticks = 0
+    stop = threading.Event()
+
+    def count() -> None:
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+            time.sleep(0.001)
+
+    t = threading.Thread(target=count)
+    t.start()
+    started = time.perf_counter()
+    while time.perf_counter() - started < 0.3:
+        slow_query(many_parts)
+    stop.set()
+    t.join()
+    assert ticks > 50
