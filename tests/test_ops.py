@@ -6,9 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import shardframe as sf
 from conftest import check
-from shardframe.exceptions import FallbackWarning
 
 
 @pytest.mark.parametrize("fn", [
@@ -89,15 +87,15 @@ def test_order_dependent(frame, make, fn, col):
     check(frame[col], make, fn)
 
 
-# value_counts/unique need the engine's group-by (relational issue); until then they
-# run through pandas, visibly.
 @pytest.mark.parametrize("fn", [
     lambda s: s.value_counts(), lambda s: s.value_counts(normalize=True),
-    lambda s: s.value_counts(dropna=False), lambda s: s.unique(), lambda s: s.mode(),
+    lambda s: s.value_counts(dropna=False), lambda s: s.value_counts(ascending=True),
+    lambda s: s.value_counts(sort=False), lambda s: s.unique(), lambda s: s.mode(),
+    lambda s: s.nunique(), lambda s: s.nunique(dropna=False),
 ])
-def test_counting_falls_back_visibly(frame, make, fn):
-    with sf.option_context("fallback", "warn"), pytest.warns(FallbackWarning):
-        check(frame.k, make, fn)
+@pytest.mark.parametrize("col", ["k", "s", "i", "f", "b"])
+def test_counting(frame, make, fn, col):
+    check(frame[col], make, fn)
 
 
 @pytest.mark.parametrize("fn", [

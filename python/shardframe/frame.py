@@ -943,6 +943,17 @@ class DataFrame(_Rows):
     def rank(self, method: str = "average", ascending: bool = True, na_option: str = "keep", pct: bool = False, numeric_only: bool = False) -> DataFrame:
         return self._map_series(lambda s: s.rank(method=method, ascending=ascending, na_option=na_option, pct=pct))
 
+    # -- grouping -----------------------------------------------------------------------
+    def groupby(self, by: Any = None, axis: Any = 0, level: Any = None, as_index: bool = True,
+                sort: bool = True, group_keys: bool = True, observed: Any = None,
+                dropna: bool = True) -> Any:
+        """Group rows by columns (or Series of this frame); see :class:`DataFrameGroupBy`."""
+        from shardframe.groupby import DataFrameGroupBy
+
+        if level is not None or by is None:
+            return self._fallback("groupby")(by=by, level=level, as_index=as_index, sort=sort, dropna=dropna)
+        return DataFrameGroupBy(self, by, as_index=as_index, sort=sort, dropna=dropna)
+
     # -- row-wise Python functions ------------------------------------------------------
     def _map_partitions(self, fn: Callable[[pd.DataFrame], pd.DataFrame]) -> DataFrame:
         """Run a pandas function on each partition's rows in turn (one partition

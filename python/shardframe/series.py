@@ -10,8 +10,8 @@ import numpy as np
 
 from shardframe import _engine
 from shardframe._base import IndexSpec, _Rows, select_json
-from shardframe._engine import VALUE_COL
-from shardframe._expr import Expr, dumps, lit, lit_list
+from shardframe._engine import VALUE_COL, index_col
+from shardframe._expr import Expr, col, dumps, lit, lit_list
 from shardframe.exceptions import ComputeError, InvalidOperationError
 
 if TYPE_CHECKING:
@@ -468,9 +468,6 @@ class Series(_Rows):
     def count(self) -> Any:
         return np.int64(self._reduce("count"))
 
-    def nunique(self, dropna: bool = True) -> int:
-        return int(self._reduce("n_unique", count_null=not dropna))
-
     def any(self, axis: Any = None, bool_only: bool = False, skipna: bool = True) -> Any:
         return np.bool_(self._reduce("any", expr=self._truthy()))
 
@@ -501,6 +498,54 @@ class Series(_Rows):
         return self._idx("arg_max")
 
     # -- whole-column results -----------------------------------------------------
+    def _group_counts(self, dropna: bool) -> PyPlan:
+        """Distinct values (``__v__``) with their count (``__n``) and first position (``__first``)."""
+        plan = self._plan.row_index("__pos__")
+        keys = [{"name": "__v__", "expr": self._nan_as_null()}]
+        aggs = [{"name": "__n", "func": "size", "expr": col("__pos__")},
+                {"name": "__first", "func": "min", "expr": col("__pos__")}]
+        return plan.group_by(dumps(keys), dumps(aggs), dropna)
+
+    def value_counts(self, normalize: bool = False, sort: bool = True, ascending: bool = False,
+                     bins: Any = None, dropna: bool = True) -> Series:
+        """Counts of distinct values, largest first (ties in order of first appearance)."""
+        if bins is not None:
+            return self._fallback("value_counts")(normalize=normalize, sort=sort, ascending=ascending, bins=bins, dropna=dropna)
+        grouped = self._group_counts(dropna)
+        by = [col("__n"), col("__first")] if sort else [col("__first")]
+        desc = [not ascending, False] if sort else [False]
+        ordered = grouped.sort(dumps({"by": by, "descending": desc, "nulls_last": True, "stable": True}))
+        value = col("__n")
+        name = "count"
+        if normalize:
+            total = self.count() if dropna else len(self)
+            value = value.fn("cast", dtype="float64").binary("true_div", lit(int(total)))
+            name = "proportion"
+        plan = ordered.select(select_json([{"name": index_col(0), "expr": col("__v__")},
+                                           {"name": VALUE_COL, "expr": value}]))
+        return Series._new(plan, col(VALUE_COL), name, [(self._name, col(index_col(0)))])
+
+    def unique(self) -> Any:
+        """Distinct values in order of appearance (missing included), as pandas returns them."""
+        grouped = self._group_counts(dropna=False)
+        ordered = grouped.sort(dumps({"by": [col("__first")], "descending": [False], "nulls_last": True, "stable": True}))
+        values = Series._new(ordered, col("__v__"), self._name, None).to_pandas()
+        return values.unique()
+
+    def nunique(self, dropna: bool = True) -> int:
+        return int(self._group_counts(dropna).num_rows(_config()))
+
+    def mode(self, dropna: bool = True) -> Series:
+        """The most frequent value(s), sorted."""
+        grouped = _engine.collect(self._group_counts(dropna))
+        top = Series._new(grouped, col("__n"), None, None).max()
+        if top != top:  # no values: NaN
+            return Series._new(grouped, col("__v__"), self._name, None)
+        best = grouped.filter(dumps(col("__n").binary("eq", lit(int(top)))))
+        ordered = best.sort(dumps({"by": [col("__v__")], "descending": [False], "nulls_last": True, "stable": True}))
+        plan = ordered.select(select_json([{"name": VALUE_COL, "expr": col("__v__")}]))
+        return Series._new(plan, col(VALUE_COL), self._name, None)
+
     def sort_values(self, ascending: bool = True, na_position: str = "last", kind: str | None = None, ignore_index: bool = False) -> Series:
         frame = self.to_frame("__v__").sort_values("__v__", ascending=ascending, na_position=na_position, ignore_index=ignore_index)
         return frame["__v__"].rename(self._name)

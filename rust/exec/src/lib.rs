@@ -19,7 +19,7 @@ use polars::prelude::{DataFrame, DataType, IntoLazy, SchemaRef};
 use polars_core::runtime::THREAD_POOL;
 use rayon::prelude::*;
 use shardframe_core::{Partition, PartitionRef, SfError, SfResult};
-use shardframe_plan::{prune, row_index, Agg, AggFunc, Plan, Source};
+use shardframe_plan::{group_keys, prune, row_index, Agg, AggFunc, NamedExpr, Plan, Source};
 
 pub use context::{Context, ExecConfig};
 pub use io::{partition_frame, to_ipc_stream, write_file};
@@ -87,6 +87,21 @@ pub fn execute(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
             encode_all(vec![df], ctx)?
         }
         Plan::Reduce { input, aggs } => encode_all(vec![reduce(input, aggs, ctx)?], ctx)?,
+        Plan::GroupBy {
+            input,
+            keys,
+            aggs,
+            dropna,
+        } => encode_all(group_by(input, keys, aggs, *dropna, &schema, ctx)?, ctx)?,
+        Plan::Join { left, right, spec } => {
+            // Both sides gathered; the shuffle and broadcast joins come with the
+            // relational work.
+            let l = execute(left, ctx)?.to_frame()?;
+            let r = execute(right, ctx)?.to_frame()?;
+            ctx.check()?;
+            let df = spec.apply(l.lazy(), r.lazy())?.collect()?;
+            encode_all(vec![df], ctx)?
+        }
         Plan::Concat { inputs } => {
             let mut parts = Vec::new();
             for input in inputs {
@@ -433,17 +448,7 @@ fn slice_parts(
 /// partition (fused into the partition's pipeline) and a final combine;
 /// the others gather just the columns they need.
 fn reduce(input: &Arc<Plan>, aggs: &[Agg], ctx: &Context) -> SfResult<DataFrame> {
-    let narrow = input.is_narrow() || matches!(input.as_ref(), Plan::Scan(_));
-    let materialized;
-    let input_plan: Arc<Plan> = if narrow {
-        input.clone()
-    } else {
-        materialized = execute(input, ctx)?;
-        Arc::new(Plan::Scan(Arc::new(Source::Memory {
-            parts: materialized.parts.clone(),
-            schema: materialized.schema.clone(),
-        })))
-    };
+    let input_plan = fusable_input(input, ctx)?;
     if aggs.iter().all(|a| a.func.is_decomposable()) {
         let partial_exprs = aggs
             .iter()
@@ -510,6 +515,156 @@ fn reduce(input: &Arc<Plan>, aggs: &[Agg], ctx: &Context) -> SfResult<DataFrame>
             .collect::<SfResult<Vec<_>>>()?;
         Ok(df.lazy().select(finals).collect()?)
     }
+}
+
+/// The input of a reduction or group-by as a plan whose chain can fuse the
+/// partial step: itself when narrow, else its materialized partitions.
+fn fusable_input(input: &Arc<Plan>, ctx: &Context) -> SfResult<Arc<Plan>> {
+    if input.is_narrow() || matches!(input.as_ref(), Plan::Scan(_)) {
+        return Ok(input.clone());
+    }
+    let m = execute(input, ctx)?;
+    Ok(Arc::new(Plan::Scan(Arc::new(Source::Memory {
+        parts: m.parts,
+        schema: m.schema,
+    }))))
+}
+
+/// Rows below this many go to a single final task instead of being hashed
+/// into buckets.
+const SINGLE_BUCKET_ROWS: usize = 200_000;
+
+/// Group-by in two phases around a hash exchange. Phase one runs fused into
+/// each partition's pipeline: partial aggregates per group when every
+/// aggregation decomposes, else just the key and input columns. The
+/// exchange hashes the keys into buckets, so each group lands in exactly one
+/// bucket; phase two aggregates each bucket in parallel.
+fn group_by(
+    input: &Arc<Plan>,
+    keys: &[NamedExpr],
+    aggs: &[Agg],
+    dropna: bool,
+    out_schema: &SchemaRef,
+    ctx: &Context,
+) -> SfResult<Vec<DataFrame>> {
+    let input = fusable_input(input, ctx)?;
+    let key_cols: Vec<pl::Expr> = keys.iter().map(|k| pl::col(k.name.as_str())).collect();
+    let decomposable = aggs.iter().all(|a| a.func.is_decomposable());
+    let keys_owned = keys.to_vec();
+    let (frames, finals) = if decomposable {
+        let partials = aggs
+            .iter()
+            .enumerate()
+            .map(|(i, a)| partial_exprs(i, a))
+            .collect::<SfResult<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>();
+        let frames = run_narrow(
+            &input,
+            ctx,
+            Some(&move |lf: pl::LazyFrame| {
+                let (lf, k) = group_keys(lf, &keys_owned, dropna)?;
+                Ok(lf.group_by(k).agg(partials.clone()))
+            }),
+        )?;
+        let finals: Vec<pl::Expr> = aggs
+            .iter()
+            .enumerate()
+            .map(|(i, a)| final_expr(i, a))
+            .collect();
+        (frames, finals)
+    } else {
+        let mut cols = key_cols.clone();
+        for (i, a) in aggs.iter().enumerate() {
+            cols.push(a.expr.lower()?.alias(format!("__a{i}")));
+        }
+        let frames = run_narrow(
+            &input,
+            ctx,
+            Some(&move |lf: pl::LazyFrame| {
+                let (lf, _) = group_keys(lf, &keys_owned, dropna)?;
+                Ok(lf.select(cols.clone()))
+            }),
+        )?;
+        let finals = aggs
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let mut a = a.clone();
+                a.expr = shardframe_plan::Expr::col(format!("__a{i}"));
+                a.lower()
+            })
+            .collect::<SfResult<Vec<_>>>()?;
+        (frames, finals)
+    };
+    let rows: usize = frames.iter().map(|f| f.height()).sum();
+    if frames.is_empty() || rows == 0 {
+        return Ok(vec![DataFrame::empty_with_schema(out_schema)]);
+    }
+    let n_buckets = if rows < SINGLE_BUCKET_ROWS {
+        1
+    } else {
+        (THREAD_POOL.current_num_threads() * 2).max(2)
+    };
+    let buckets = hash_partition(frames, &key_cols, n_buckets, ctx)?;
+    let partial_schema = buckets
+        .iter()
+        .flatten()
+        .next()
+        .map(|df| df.schema().clone())
+        .unwrap_or_default();
+    let outputs = run_tasks(ctx, buckets.len(), |b| {
+        let df = concat_frames(buckets[b].clone(), &partial_schema)?;
+        if df.height() == 0 {
+            return Ok(None);
+        }
+        Ok(Some(
+            df.lazy()
+                .group_by(key_cols.clone())
+                .agg(finals.clone())
+                .collect()?,
+        ))
+    })?;
+    let outputs: Vec<DataFrame> = outputs.into_iter().flatten().collect();
+    if outputs.is_empty() {
+        return Ok(vec![DataFrame::empty_with_schema(out_schema)]);
+    }
+    Ok(outputs)
+}
+
+/// Split every frame into `n` buckets by a hash of the key columns; bucket
+/// `b` of the result holds the pieces of all frames that hash to `b`.
+fn hash_partition(
+    frames: Vec<DataFrame>,
+    keys: &[pl::Expr],
+    n: usize,
+    ctx: &Context,
+) -> SfResult<Vec<Vec<DataFrame>>> {
+    if n == 1 {
+        return Ok(vec![frames]);
+    }
+    let split = run_tasks(ctx, frames.len(), |i| {
+        let bucket =
+            (pl::as_struct(keys.to_vec()).hash(0, 1, 2, 3) % pl::lit(n as u64)).alias("__bucket");
+        let df = frames[i].clone().lazy().with_column(bucket).collect()?;
+        let mut out = Vec::new();
+        // Stable: rows keep their order within a bucket (first/last depend on it).
+        for piece in df.partition_by_stable(["__bucket"], true)? {
+            let b = piece
+                .column("__bucket")?
+                .get(0)?
+                .extract::<u64>()
+                .ok_or_else(|| SfError::Internal("bucket id".into()))?;
+            out.push((b as usize, piece.drop("__bucket")?));
+        }
+        Ok(out)
+    })?;
+    let mut buckets: Vec<Vec<DataFrame>> = (0..n).map(|_| Vec::new()).collect();
+    for (b, piece) in split.into_iter().flatten() {
+        buckets[b].push(piece);
+    }
+    Ok(buckets)
 }
 
 fn partial_exprs(i: usize, a: &Agg) -> SfResult<Vec<pl::Expr>> {

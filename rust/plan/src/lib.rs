@@ -11,4 +11,7 @@ mod plan;
 pub mod prune;
 
 pub use expr::{BinOp, Expr};
-pub use plan::{describe, row_index, Agg, AggFunc, CsvOptions, NamedExpr, Plan, SortSpec, Source};
+pub use plan::{
+    describe, group_keys, row_index, Agg, AggFunc, CsvOptions, JoinSpec, NamedExpr, Plan, SortSpec,
+    Source,
+};

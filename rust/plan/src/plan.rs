@@ -162,8 +162,9 @@ impl Agg {
             Prod => e.product(),
             ArgMin => e.arg_min().cast(DataType::Int64),
             ArgMax => e.arg_max().cast(DataType::Int64),
-            First => e.first(),
-            Last => e.last(),
+            // pandas' first/last skip missing values.
+            First => e.first_non_null(),
+            Last => e.last_non_null(),
         };
         Ok(out.alias(self.name.as_str()))
     }
@@ -177,6 +178,58 @@ pub struct SortSpec {
     pub nulls_last: bool,
     #[serde(default = "default_true")]
     pub stable: bool,
+}
+
+/// How two plans are joined; pandas' `merge` semantics (coalescing, order)
+/// are applied by the Python layer around it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JoinSpec {
+    /// "inner", "left", "right", "full", "cross", "semi" or "anti".
+    pub how: String,
+    pub left_on: Vec<String>,
+    pub right_on: Vec<String>,
+    #[serde(default)]
+    pub nulls_equal: bool,
+    /// Suffix for right columns whose names clash with left ones.
+    #[serde(default = "default_suffix")]
+    pub suffix: String,
+    /// Keep key columns of both sides (true) or one coalesced column.
+    #[serde(default)]
+    pub coalesce: bool,
+}
+
+fn default_suffix() -> String {
+    "_right".into()
+}
+
+impl JoinSpec {
+    pub fn apply(&self, left: pl::LazyFrame, right: pl::LazyFrame) -> SfResult<pl::LazyFrame> {
+        let how = match self.how.as_str() {
+            "inner" => pl::JoinType::Inner,
+            "left" => pl::JoinType::Left,
+            "right" => pl::JoinType::Right,
+            "full" | "outer" => pl::JoinType::Full,
+            "cross" => pl::JoinType::Cross,
+            "semi" => pl::JoinType::Semi,
+            "anti" => pl::JoinType::Anti,
+            other => shardframe_core::bail!(Compute: "unknown join type {other:?}"),
+        };
+        if how == pl::JoinType::Cross {
+            return Ok(left.cross_join(right, Some(self.suffix.as_str().into())));
+        }
+        let l: Vec<pl::Expr> = self.left_on.iter().map(|c| pl::col(c.as_str())).collect();
+        let r: Vec<pl::Expr> = self.right_on.iter().map(|c| pl::col(c.as_str())).collect();
+        let mut args = pl::JoinArgs::new(how);
+        args.suffix = Some(self.suffix.as_str().into());
+        args.nulls_equal = self.nulls_equal;
+        args.coalesce = if self.coalesce {
+            pl::JoinCoalesce::CoalesceColumns
+        } else {
+            pl::JoinCoalesce::KeepColumns
+        };
+        args.maintain_order = pl::MaintainOrderJoin::LeftRight;
+        Ok(left.join(right, l, r, args))
+    }
 }
 
 /// A logical plan. Children are shared, so a frame and the frames derived
@@ -217,6 +270,19 @@ pub enum Plan {
     Concat {
         inputs: Vec<Arc<Plan>>,
     },
+    /// Groups by the key expressions, one row per group, in no particular
+    /// order: key columns then aggregations. `dropna` drops null keys.
+    GroupBy {
+        input: Arc<Plan>,
+        keys: Vec<NamedExpr>,
+        aggs: Vec<Agg>,
+        dropna: bool,
+    },
+    Join {
+        left: Arc<Plan>,
+        right: Arc<Plan>,
+        spec: JoinSpec,
+    },
 }
 
 impl Plan {
@@ -224,6 +290,11 @@ impl Plan {
         match self {
             Plan::Scan(src) => Ok(src.schema().clone()),
             Plan::Slice { input, .. } | Plan::Sort { input, .. } => input.schema(),
+            Plan::Join { left, right, spec } => {
+                let l = DataFrame::empty_with_schema(left.schema()?.as_ref()).lazy();
+                let r = DataFrame::empty_with_schema(right.schema()?.as_ref()).lazy();
+                Ok(spec.apply(l, r)?.collect_schema()?)
+            }
             Plan::Concat { inputs } => {
                 let frames = inputs
                     .iter()
@@ -251,13 +322,14 @@ impl Plan {
 
     pub fn input(&self) -> Option<&Arc<Plan>> {
         match self {
-            Plan::Scan(_) | Plan::Concat { .. } => None,
+            Plan::Scan(_) | Plan::Concat { .. } | Plan::Join { .. } => None,
             Plan::Select { input, .. }
             | Plan::Filter { input, .. }
             | Plan::RowIndex { input, .. }
             | Plan::Slice { input, .. }
             | Plan::Sort { input, .. }
-            | Plan::Reduce { input, .. } => Some(input),
+            | Plan::Reduce { input, .. }
+            | Plan::GroupBy { input, .. } => Some(input),
         }
     }
 
@@ -304,7 +376,14 @@ impl Plan {
                 )
             }
             Plan::Slice { offset, len, .. } => lf.slice(*offset, *len as pl::IdxSize),
-            Plan::Scan(_) | Plan::Concat { .. } => lf,
+            Plan::GroupBy {
+                keys, aggs, dropna, ..
+            } => {
+                let (lf, keys) = group_keys(lf, keys, *dropna)?;
+                let aggs = aggs.iter().map(Agg::lower).collect::<SfResult<Vec<_>>>()?;
+                lf.group_by(keys).agg(aggs)
+            }
+            Plan::Scan(_) | Plan::Concat { .. } | Plan::Join { .. } => lf,
         })
     }
 
@@ -354,12 +433,28 @@ impl Plan {
                 format!("REDUCE [{}]", a.join(", "))
             }
             Plan::Concat { inputs } => format!("CONCAT {} inputs", inputs.len()),
+            Plan::GroupBy { keys, aggs, .. } => {
+                let k: Vec<_> = keys.iter().map(describe_named).collect();
+                let a: Vec<_> = aggs
+                    .iter()
+                    .map(|a| format!("{}: {:?}({})", a.name, a.func, describe(&a.expr)))
+                    .collect();
+                format!("GROUP BY [{}] AGG [{}]", k.join(", "), a.join(", "))
+            }
+            Plan::Join { spec, .. } => format!(
+                "JOIN {} on {:?} = {:?}",
+                spec.how, spec.left_on, spec.right_on
+            ),
         };
         let _ = writeln!(out, "{pad}{line}");
         if let Plan::Concat { inputs } = self {
             for i in inputs {
                 i.explain_into(out, depth + 1);
             }
+        }
+        if let Plan::Join { left, right, .. } = self {
+            left.explain_into(out, depth + 1);
+            right.explain_into(out, depth + 1);
         }
         if let Some(input) = self.input() {
             input.explain_into(out, depth + 1);
@@ -380,6 +475,27 @@ fn lower_output(e: &Expr) -> SfResult<pl::Expr> {
         } => pl::lit(*f).cast(DataType::Float64),
         other => other.lower()?,
     })
+}
+
+/// Key columns computed under their names (nulls dropped when `dropna`),
+/// and the column expressions to group by.
+pub fn group_keys(
+    lf: pl::LazyFrame,
+    keys: &[NamedExpr],
+    dropna: bool,
+) -> SfResult<(pl::LazyFrame, Vec<pl::Expr>)> {
+    let computed = keys
+        .iter()
+        .map(|k| Ok(k.expr.lower()?.alias(k.name.as_str())))
+        .collect::<SfResult<Vec<_>>>()?;
+    let mut lf = lf.with_columns(computed);
+    if dropna {
+        for k in keys {
+            lf = lf.filter(pl::col(k.name.as_str()).is_not_null());
+        }
+    }
+    let names = keys.iter().map(|k| pl::col(k.name.as_str())).collect();
+    Ok((lf, names))
 }
 
 /// Add a global row position column starting at `offset`, as Int64.

@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use shardframe_core::{Codec, SfError};
 use shardframe_exec::{csv_schema, execute, file_schema, ExecConfig, Materialized};
-use shardframe_plan::{Agg, CsvOptions, Expr, NamedExpr, Plan, SortSpec, Source};
+use shardframe_plan::{Agg, CsvOptions, Expr, JoinSpec, NamedExpr, Plan, SortSpec, Source};
 
 use crate::errors::to_py;
 
@@ -189,6 +189,29 @@ impl PyPlan {
     fn reduce(&self, aggs: &str) -> PyResult<PyPlan> {
         let aggs: Vec<Agg> = parse("aggregations", aggs)?;
         self.child(|input| Plan::Reduce { input, aggs })
+    }
+
+    /// One row per group of `keys` with `aggs` (JSON), in no particular order.
+    fn group_by(&self, keys: &str, aggs: &str, dropna: bool) -> PyResult<PyPlan> {
+        let keys: Vec<NamedExpr> = parse("group keys", keys)?;
+        let aggs: Vec<Agg> = parse("aggregations", aggs)?;
+        self.child(|input| Plan::GroupBy {
+            input,
+            keys,
+            aggs,
+            dropna,
+        })
+    }
+
+    fn join(&self, other: &PyPlan, spec: &str) -> PyResult<PyPlan> {
+        let spec: JoinSpec = parse("join", spec)?;
+        let plan = Plan::Join {
+            left: self.plan.clone(),
+            right: other.plan.clone(),
+            spec,
+        };
+        plan.schema().map_err(to_py)?;
+        Ok(PyPlan::wrap(plan))
     }
 
     #[staticmethod]

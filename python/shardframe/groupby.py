@@ -1,0 +1,319 @@
+"""``DataFrame.groupby``: two-phase aggregation in the engine (partial per
+partition, hash exchange on the keys, final per bucket), then pandas' order
+and index on the small result."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any
+
+from shardframe._base import _wrap_result, select_json
+from shardframe._engine import index_col
+from shardframe._expr import Expr, col, dumps
+from shardframe.exceptions import ColumnNotFoundError, FallbackError, FallbackWarning
+from shardframe.options import options
+
+if TYPE_CHECKING:
+    from shardframe.frame import DataFrame
+    from shardframe.series import Series
+
+# (output label, input column or None for size, pandas function name, options)
+AggSpec = tuple[Hashable, Hashable | None, str, dict[str, Any]]
+
+# pandas name -> engine aggregation
+_FUNCS = {
+    "sum": "sum", "mean": "mean", "median": "median", "min": "min", "max": "max",
+    "std": "std", "var": "var", "count": "count", "size": "size", "nunique": "n_unique",
+    "prod": "prod", "quantile": "quantile", "any": "any", "all": "all",
+    "first": "first", "last": "last",
+}
+_FLOAT_RESULT = {"mean", "median", "std", "var", "quantile"}
+_INT_RESULT = {"count", "size", "nunique"}
+_NUMERIC_ONLY = {"mean", "median", "std", "var", "quantile", "prod"}
+
+
+class DataFrameGroupBy:
+    """Groups of a DataFrame's rows by key columns."""
+
+    def __init__(self, frame: DataFrame, by: Any, as_index: bool = True, sort: bool = True,
+                 dropna: bool = True, selection: list[Hashable] | None = None) -> None:
+        from shardframe.series import Series
+
+        keys = by if isinstance(by, list) else [by]
+        if not keys:
+            raise ValueError("No group keys passed!")
+        self._frame = frame
+        self._keys: list[tuple[Hashable, Expr]] = []
+        for k in keys:
+            if isinstance(k, Series):
+                if k._plan is not frame._plan:
+                    raise ValueError("grouping by a Series from another frame is not supported; assign it as a column")
+                self._keys.append((k.name, k._expr))
+            elif k in frame._cols:
+                self._keys.append((k, frame._cols[k]))
+            else:
+                raise ColumnNotFoundError(k)
+        self._as_index = as_index
+        self._sort = sort
+        self._dropna = dropna
+        key_labels = {label for label, _ in self._keys}
+        self._selection = selection if selection is not None else [c for c in frame._cols if c not in key_labels]
+
+    # -- selection -------------------------------------------------------------
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, list):
+            missing = [k for k in key if k not in self._frame._cols]
+            if missing:
+                raise ColumnNotFoundError(f"Columns not found: {missing}")
+            return DataFrameGroupBy(self._frame, [k for k, _ in self._keys] if all(
+                k in self._frame._cols for k, _ in self._keys) else self._key_series(),
+                self._as_index, self._sort, self._dropna, list(key))
+        if key not in self._frame._cols:
+            raise ColumnNotFoundError(f"Column not found: {key}")
+        return SeriesGroupBy(self, key)
+
+    def _key_series(self) -> list[Series]:
+        from shardframe.series import Series
+
+        f = self._frame
+        return [Series._new(f._plan, e, label, f._index) for label, e in self._keys]
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in self._frame._cols:
+            return self[name]
+        return self._fallback(name)
+
+    def _fallback(self, name: str) -> Any:
+        import pandas as pd
+
+        if not hasattr(pd.core.groupby.DataFrameGroupBy, name):
+            raise AttributeError(f"'DataFrameGroupBy' object has no attribute '{name}'")
+        if options.fallback == "raise":
+            raise FallbackError(f"DataFrameGroupBy.{name} is not supported natively and options.fallback is 'raise'")
+        if options.fallback == "warn":
+            warnings.warn(f"DataFrameGroupBy.{name} is not supported natively; running it through pandas",
+                          FallbackWarning, stacklevel=3)
+        pdf = self._frame.to_pandas()
+        by = [label for label, _ in self._keys]
+        grouped = pdf.groupby(by, as_index=self._as_index, sort=self._sort, dropna=self._dropna)[self._selection]
+        attr = getattr(grouped, name)
+        if not callable(attr):
+            return _wrap_result(attr)
+        return lambda *a, **k: _wrap_result(attr(*a, **k))
+
+    # -- aggregation ------------------------------------------------------------------
+    def _run(self, specs: list[AggSpec]) -> DataFrame:
+        """Aggregate ``specs`` = [(output label, input column or None for size, func, kwargs)]
+        into a frame indexed (or led) by the keys, in pandas' group order."""
+        from shardframe.frame import DataFrame
+
+        f = self._frame
+        plan = f._plan.row_index("__pos__") if not self._sort else f._plan
+        dtypes = f._schema_by_label()
+        keys = [{"name": f"__k{i}", "expr": e} for i, (_, e) in enumerate(self._keys)]
+        aggs: list[dict[str, Any]] = []
+        casts: list[str | None] = []
+        for j, (_, column, func, kw) in enumerate(specs):
+            if func not in _FUNCS:
+                raise AttributeError(f"'{func}' is not a valid function for 'DataFrameGroupBy' object")
+            if column is None:
+                expr = self._keys[0][1]
+                dtype = "int64"
+            else:
+                expr = f._cols[column]
+                dtype = dtypes[column]
+                if func in _NUMERIC_ONLY and dtype == "str":
+                    raise TypeError(f"agg function failed [how->{func},dtype->{dtype}]")
+                if func == "sum" and dtype == "str":
+                    raise TypeError("summing strings in a group-by is not supported natively")
+                if dtype.startswith("float"):
+                    expr = expr.fn("fill_nan", _null())
+            agg = {"name": f"__g{j}", "func": _FUNCS[func], "expr": expr}
+            if func in ("std", "var"):
+                agg["ddof"] = kw.get("ddof", 1)
+            if func == "quantile":
+                agg["q"] = float(kw.get("q", 0.5))
+            if func == "nunique":
+                agg["count_null"] = not kw.get("dropna", True)
+            aggs.append(agg)
+            casts.append(_result_dtype(func, dtype))
+        if not self._sort:
+            aggs.append({"name": "__first", "func": "min", "expr": col("__pos__")})
+        grouped = plan.group_by(dumps(keys), dumps(aggs), self._dropna)
+        order = [col(f"__k{i}") for i in range(len(keys))] if self._sort else [col("__first")]
+        spec = {"by": order, "descending": [False] * len(order), "nulls_last": True, "stable": True}
+        ordered = grouped.sort(dumps(spec))
+        items = []
+        for i, (_, _) in enumerate(self._keys):
+            items.append({"name": index_col(i) if self._as_index else f"__k{i}", "expr": col(f"__k{i}")})
+        for j, cast in enumerate(casts):
+            e = col(f"__g{j}")
+            if cast is not None:
+                e = e.fn("cast", dtype=cast)
+            items.append({"name": f"__g{j}", "expr": e})
+        out_plan = ordered.select(select_json(items))
+        labels = [label for label, _ in self._keys]
+        cols: dict[Hashable, Expr] = {}
+        if not self._as_index:
+            for i, label in enumerate(labels):
+                cols[label] = col(f"__k{i}")
+        for j, (label, _, _, _) in enumerate(specs):
+            cols[label] = col(f"__g{j}")
+        index = [(label, col(index_col(i))) for i, label in enumerate(labels)] if self._as_index else None
+        return DataFrame._new(out_plan, cols, index)
+
+    def _all(self, func: str, **kw: Any) -> DataFrame:
+        return self._run([(n, n, func, kw) for n in self._selection])
+
+    def agg(self, func: Any = None, *args: Any, **kwargs: Any) -> DataFrame:
+        """Aggregate with a name, a list of names, a dict, or named aggregations."""
+        if func is None and kwargs:
+            specs: list[AggSpec] = []
+            for out, (column, how) in kwargs.items():
+                if column not in self._frame._cols:
+                    raise ColumnNotFoundError(column)
+                specs.append((out, column, _name(how), {}))
+            return self._run(specs)
+        if isinstance(func, str):
+            return self._all(_name(func))
+        if isinstance(func, list):
+            specs = [((c, _name(f)), c, _name(f), {}) for c in self._selection for f in func]
+            return self._run(specs)
+        if isinstance(func, dict):
+            multi = any(isinstance(v, list) for v in func.values())
+            specs = []
+            for c, fs in func.items():
+                if c not in self._frame._cols:
+                    raise KeyError(f"Column(s) ['{c}'] do not exist")
+                for f in fs if isinstance(fs, list) else [fs]:
+                    label = (c, _name(f)) if multi else c
+                    specs.append((label, c, _name(f), {}))
+            return self._run(specs)
+        return self._fallback("agg")(func, *args, **kwargs)
+
+    aggregate = agg
+
+    def size(self) -> Any:
+        out = self._run([("size", None, "size", {})])
+        if self._as_index:
+            s = out["size"]
+            s.name = None
+            return s
+        return out
+
+    def sum(self, numeric_only: bool = False) -> DataFrame:
+        return self._all("sum")
+
+    def mean(self, numeric_only: bool = False) -> DataFrame:
+        return self._all("mean")
+
+    def median(self, numeric_only: bool = False) -> DataFrame:
+        return self._all("median")
+
+    def min(self, numeric_only: bool = False) -> DataFrame:
+        return self._all("min")
+
+    def max(self, numeric_only: bool = False) -> DataFrame:
+        return self._all("max")
+
+    def std(self, ddof: int = 1, numeric_only: bool = False) -> DataFrame:
+        return self._all("std", ddof=ddof)
+
+    def var(self, ddof: int = 1, numeric_only: bool = False) -> DataFrame:
+        return self._all("var", ddof=ddof)
+
+    def count(self) -> DataFrame:
+        return self._all("count")
+
+    def nunique(self, dropna: bool = True) -> DataFrame:
+        return self._all("nunique", dropna=dropna)
+
+    def prod(self, numeric_only: bool = False) -> DataFrame:
+        return self._all("prod")
+
+    def first(self, numeric_only: bool = False) -> DataFrame:
+        return self._all("first")
+
+    def last(self, numeric_only: bool = False) -> DataFrame:
+        return self._all("last")
+
+    def quantile(self, q: float = 0.5) -> DataFrame:
+        return self._all("quantile", q=q)
+
+    def any(self) -> DataFrame:
+        return self._all("any")
+
+    def all(self) -> DataFrame:
+        return self._all("all")
+
+
+class SeriesGroupBy:
+    """Groups of one column."""
+
+    def __init__(self, parent: DataFrameGroupBy, column: Hashable) -> None:
+        self._parent = parent
+        self._column = column
+
+    def _one(self, func: str, **kw: Any) -> Any:
+        out = self._parent._run([(self._column, self._column, func, kw)])
+        if self._parent._as_index:
+            return out[self._column]
+        return out
+
+    def agg(self, func: Any = None, **kwargs: Any) -> Any:
+        if func is None and kwargs:
+            specs: list[AggSpec] = [(out, self._column, _name(how), {}) for out, how in kwargs.items()]
+            return self._parent._run(specs)
+        if isinstance(func, str):
+            return self._one(_name(func))
+        if isinstance(func, list):
+            specs = [(_name(f), self._column, _name(f), {}) for f in func]
+            return self._parent._run(specs)
+        return self._parent._fallback("agg")(func)
+
+    aggregate = agg
+
+    def size(self) -> Any:
+        return self._parent.size()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in _FUNCS:
+            return lambda **kw: self._one(name, **kw)
+        return getattr(self._parent[[self._column]], name)
+
+
+def _name(func: Any) -> str:
+    if isinstance(func, str):
+        return func
+    named = {"sum": "sum", "mean": "mean", "amin": "min", "amax": "max", "min": "min", "max": "max",
+             "median": "median", "std": "std", "var": "var", "len": "size"}
+    name = getattr(func, "__name__", None)
+    if name in named:
+        return named[name]
+    raise TypeError(f"aggregation {func!r} is not supported natively")
+
+
+def _null() -> Expr:
+    from shardframe._expr import lit
+
+    return lit(None)
+
+
+def _result_dtype(func: str, dtype: str) -> str | None:
+    if func in _FLOAT_RESULT:
+        return "float64"
+    if func in _INT_RESULT:
+        return "int64"
+    if func in ("sum", "prod") and (dtype.startswith(("int", "uint")) or dtype == "bool"):
+        return "int64"
+    if func in ("any", "all"):
+        return "bool"
+    return None
+
+
+__all__ = ["DataFrameGroupBy", "SeriesGroupBy"]

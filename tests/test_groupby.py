@@ -1,0 +1,93 @@
+"""groupby against pandas: keys, as_index/sort/dropna, agg forms, reductions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.pandas import column, data_frames, range_indexes
+
+import shardframe as sf
+from conftest import check
+
+FUNCS = ["sum", "mean", "median", "min", "max", "std", "var", "count", "nunique",
+         "first", "last", "prod", "any", "all"]
+
+
+@pytest.mark.parametrize("func", FUNCS)
+@pytest.mark.parametrize("by", ["k", ["k", "b"]])
+def test_reductions(frame, make, func, by):
+    num = frame[["k", "b", "i", "f"]]
+    check(num, make, lambda d: getattr(d.groupby(by), func)())
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d.groupby("k").size(),
+    lambda d: d.groupby("k", as_index=False).size(),
+    lambda d: d.groupby("s", dropna=False).size(),
+    lambda d: d.groupby("s").i.sum(),
+    lambda d: d.groupby("k", sort=False).i.mean(),
+    lambda d: d.groupby("k", as_index=False).i.sum(),
+    lambda d: d.groupby("k")["f"].agg("median"),
+    lambda d: d.groupby("k")["f"].agg(["min", "max"]),
+    lambda d: d.groupby("k")[["i", "f"]].agg(["sum", "mean"]),
+    lambda d: d.groupby("k")[["i", "f"]].agg({"i": "sum", "f": "max"}),
+    lambda d: d.groupby("k")[["i", "f"]].agg({"i": ["sum", "count"], "f": "max"}),
+    lambda d: d.groupby("k", as_index=False).agg(total=("i", "sum"), spread=("f", "std")),
+    lambda d: d.groupby(["k", "b"], as_index=False).agg(n=("i", "count")),
+    lambda d: d.groupby("k")[["i", "f"]].quantile(0.25),
+    lambda d: d.groupby("k").i.nunique(),
+    lambda d: d.groupby("k")[["s", "t"]].min(),
+    lambda d: d.groupby("k")[["s", "t"]].first(),
+    lambda d: d.groupby("k").s.mean(),
+    lambda d: d.groupby("nope").i.sum(),
+    lambda d: d.groupby("k")["nope"],
+    lambda d: d.groupby("k").agg(x=("nope", "sum")),
+    lambda d: d.groupby("k").sum().reset_index(),
+    lambda d: d[d.i > 0].groupby("k").f.sum(),
+    lambda d: d.assign(r=d.i * 2).groupby("k").r.max(),
+])
+def test_groupby_forms(frame, make, fn):
+    check(frame, make, fn)
+
+
+def test_keys_in_one_partition_and_all_null_keys(make):
+    pdf = pd.DataFrame({"k": [None] * 5 + ["a"] * 5, "v": np.arange(10.0)})
+    pdf["k"] = pdf["k"].astype("str")
+    check(pdf, make, lambda d: d.groupby("k").v.sum())
+    check(pdf, make, lambda d: d.groupby("k", dropna=False).v.sum())
+    check(pdf[pdf.k.isna()], make, lambda d: d.groupby("k").v.sum())
+
+
+def test_many_groups_use_the_hash_exchange():
+    rng = np.random.default_rng(3)
+    n = 400_000
+    pdf = pd.DataFrame({"k": rng.integers(0, 50_000, n), "v": rng.normal(size=n)})
+    with sf.option_context("max_partition_rows", 50_000):
+        sdf = sf.DataFrame(pdf)
+    for func in ["sum", "mean", "std", "count", "median", "first"]:
+        pd.testing.assert_series_equal(getattr(sdf.groupby("k").v, func)().to_pandas(),
+                                       getattr(pdf.groupby("k").v, func)())
+
+
+keys = st.sampled_from(["a", "b", "c", None])
+frames = data_frames(
+    [column("k", elements=keys, dtype=object),
+     column("v", elements=st.one_of(st.floats(-1e6, 1e6), st.just(float("nan"))), dtype="float64"),
+     column("n", elements=st.integers(-100, 100), dtype="int64")],
+    index=range_indexes(min_size=0, max_size=30),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frames, st.integers(1, 8), st.sampled_from(["sum", "mean", "min", "max", "count", "std", "median"]),
+       st.booleans(), st.booleans())
+def test_groupby_agg_property(pdf, rows, func, sort, dropna):
+    pdf = pdf.assign(k=pdf.k.astype("str"))
+    with sf.option_context("max_partition_rows", rows):
+        sdf = sf.DataFrame(pdf)
+    exp = getattr(pdf.groupby("k", sort=sort, dropna=dropna)[["v", "n"]], func)()
+    got = getattr(sdf.groupby("k", sort=sort, dropna=dropna)[["v", "n"]], func)()
+    pd.testing.assert_frame_equal(got.to_pandas(), exp, check_index_type=False, check_dtype=len(pdf) > 0)
