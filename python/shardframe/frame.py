@@ -9,9 +9,10 @@ import numpy as np
 
 from shardframe import _engine
 from shardframe._base import IndexSpec, _Rows, select_json
+from shardframe._engine import VALUE_COL as VALUE
 from shardframe._engine import index_col
 from shardframe._expr import Expr, col, dumps, lit
-from shardframe.exceptions import ColumnNotFoundError, ComputeError
+from shardframe.exceptions import ColumnNotFoundError
 from shardframe.series import Series
 
 if TYPE_CHECKING:
@@ -370,11 +371,10 @@ class DataFrame(_Rows):
 
     def _filter(self, mask: Series, positional: bool = False) -> DataFrame:
         if mask._plan is not self._plan:
-            if not positional:
-                raise ComputeError(
-                    "boolean mask from another frame: align it by assigning it as a column first"
-                )
-            return self._assign_positional({"__mask__": mask})._filter_by_col("__mask__")
+            # pandas aligns a boolean Series on the index (an array: by position).
+            aligned = self._aligned_column(mask._values_by_position() if positional else mask)
+            base = DataFrame._new(aligned, {**self._rebase_cols(aligned), "__mask__": col(VALUE)}, self._rebased_index())
+            return base._filter_by_col("__mask__")
         plan, index = self._with_positions()
         items = [{"name": index_col(i), "expr": e} for i, (_, e) in enumerate(index or [])]
         items += [{"name": str(n), "expr": e} for n, e in self._cols.items()]
@@ -389,16 +389,6 @@ class DataFrame(_Rows):
         mask = self[name]
         out = self._filter(mask)
         return out.drop(columns=[name])
-
-    def _assign_positional(self, series: dict[Hashable, Series]) -> DataFrame:
-        """Attach columns from other frames by row position (same length required)."""
-        base = self.to_pandas()
-        for name, s in series.items():
-            values = s.to_pandas()
-            if len(values) != len(base):
-                raise ValueError(f"Length of values ({len(values)}) does not match length of index ({len(base)})")
-            base[name] = values.to_numpy()
-        return DataFrame(base)
 
     @property
     def loc(self) -> Any:
@@ -490,37 +480,55 @@ class DataFrame(_Rows):
         self._set_cols(cols)
 
     def _set_positional(self, key: Hashable, value: Any) -> None:
-        """Assign values that do not come from this frame's plan, by position
-        (pandas aligns on the index; for a Series with another index we align
-        through pandas)."""
+        """Assign values that do not come from this frame's plan: a Series is
+        aligned on the index (pandas' reindex), an array or list by position.
+        Both are engine joins; this frame keeps its row order."""
+        aligned = self._aligned_column(value)
+        cols = dict(self._rebase_cols(aligned))
+        cols[key] = col(VALUE)
+        out = DataFrame._new(aligned, cols, self._rebased_index())
+        out._output_plan().schema()
+        self._init(out._plan, out._cols, out._index)
+
+    def _rebase_cols(self, plan: PyPlan) -> dict[Hashable, Expr]:
+        return {n: col(str(n)) for n in self._cols}
+
+    def _aligned_column(self, value: Any) -> PyPlan:
+        """This frame's output (index and data columns) plus column ``VALUE``
+        holding ``value`` aligned to its rows."""
         import pandas as pd
 
-        n = len(self)
+        own = self._output_plan()
+        if isinstance(value, pd.Series):
+            value = Series(value)
         if isinstance(value, Series):
-            pvalue: Any = value.to_pandas()
-            own_index = self.index
-            if not pvalue.index.equals(own_index):
-                pvalue = pvalue.reindex(own_index)
-            arr = pvalue.to_numpy()
-        else:
-            arr = value.to_numpy() if isinstance(value, pd.Series) else np.asarray(value)
-            if isinstance(value, pd.Series):
-                arr = value.reindex(self.index).to_numpy()
-            if len(arr) != n:
-                raise ValueError(f"Length of values ({len(arr)}) does not match length of index ({n})")
-        extra = DataFrame({"__assigned__": arr})
-        combined = self._zip(extra)
-        cols = dict(combined._cols)
-        cols[key] = cols.pop("__assigned__")
-        combined._set_cols(cols)
-        self._init(combined._plan, combined._cols, combined._index)
-
-    def _zip(self, other: DataFrame) -> DataFrame:
-        """Columns of self and other side by side, by row position (same length)."""
-        left = self.to_pandas()
-        right = other.to_pandas()
-        right.index = left.index
-        return DataFrame(pd_concat_columns(left, right))
+            n_levels = 1 if self._index is None else len(self._index)
+            other_levels = 1 if value._index is None else len(value._index)
+            if n_levels != other_levels:
+                raise ValueError("cannot align on indexes with different numbers of levels")
+            keys = [index_col(i) for i in range(n_levels)]
+            if self._index is None:
+                own = own.row_index(index_col(0))
+            right = value._value_plan()
+            if value._index is None:
+                right = right.row_index(index_col(0))
+            if _has_duplicate_keys(right, keys):
+                raise ValueError("cannot reindex on an axis with duplicate labels")
+            spec = {"how": "left", "left_on": keys, "right_on": keys, "coalesce": True, "nulls_equal": True}
+            joined = own.join(right, dumps(spec))
+            if self._index is None:
+                names = [n for n, _ in joined.schema() if n != index_col(0)]
+                joined = joined.select(select_json([{"name": n, "expr": col(n)} for n in names]))
+            return joined
+        arr = value.to_numpy() if hasattr(value, "to_numpy") else np.asarray(value)
+        n = len(self)
+        if arr.ndim != 1 or len(arr) != n:
+            raise ValueError(f"Length of values ({len(arr)}) does not match length of index ({n})")
+        right = DataFrame({VALUE: arr})._output_plan().row_index("__pos__")
+        spec = {"how": "inner", "left_on": ["__pos__"], "right_on": ["__pos__"], "coalesce": True}
+        joined = own.row_index("__pos__").join(right, dumps(spec))
+        items = [{"name": n, "expr": col(n)} for n, _ in own.schema()] + [{"name": VALUE, "expr": col(VALUE)}]
+        return joined.select(select_json(items))
 
     def assign(self, **kwargs: Any) -> DataFrame:
         out = self.copy()
@@ -1053,6 +1061,15 @@ def _stack(frames: list[DataFrame]) -> DataFrame:
     return DataFrame._from_plan(PyPlan.concat(plans), list(first._cols), first._rebased_index())
 
 
+def _has_duplicate_keys(plan: PyPlan, keys: list[str]) -> bool:
+    """Whether some combination of ``keys`` occurs twice in ``plan``."""
+    items = [{"name": k, "expr": col(k)} for k in keys]
+    aggs = [{"name": "__n", "func": "size", "expr": col(keys[0])}]
+    grouped = plan.group_by(select_json(items), dumps(aggs), False)
+    dup = grouped.filter(dumps(col("__n").binary("gt", lit(1))))
+    return bool(dup.num_rows(_config()) > 0)
+
+
 def _reduce_dtype(func: str, dtypes: list[str]) -> Any:
     if func in ("count", "nunique"):
         return "int64"
@@ -1138,12 +1155,6 @@ def _lit_list(values: Any) -> Expr:
     from shardframe._expr import lit_list
 
     return lit_list(list(values))
-
-
-def pd_concat_columns(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
-    import pandas as pd
-
-    return pd.concat([left, right], axis=1)
 
 
 def _human(n: float) -> str:

@@ -12,7 +12,7 @@ from shardframe import _engine
 from shardframe._base import IndexSpec, _Rows, select_json
 from shardframe._engine import VALUE_COL, index_col
 from shardframe._expr import Expr, col, dumps, lit, lit_list
-from shardframe.exceptions import ComputeError, InvalidOperationError
+from shardframe.exceptions import InvalidOperationError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -197,28 +197,67 @@ class Series(_Rows):
     def _operand(self, other: Any) -> Expr:
         if isinstance(other, Series):
             if other._plan is not self._plan:
-                return self._align(other)
+                raise InvalidOperationError("a Series from another frame must be aligned first")
             return other._expr
-        if isinstance(other, (list, tuple, np.ndarray)):
-            other_s = Series(np.asarray(other))
-            if len(other_s) != len(self):
-                raise ComputeError("Lengths must match to compare")
-            return self._align(other_s, positional=True)
         if isinstance(other, str) and self._engine_dtype().startswith("datetime"):
             import pandas as pd
 
             return lit(pd.Timestamp(other))
         return lit(other)
 
-    def _align(self, other: Series, positional: bool = False) -> Expr:
-        raise InvalidOperationError(
-            "combining Series from different frames needs index alignment, which is not supported yet; "
-            "assign both columns to one DataFrame first"
-        )
+    def _values_by_position(self) -> np.ndarray:
+        return self.to_numpy()
+
+    def _aligned_pair(self, other: Series, positional: bool = False) -> tuple[PyPlan, IndexSpec]:
+        """A plan with this Series' values as ``__l`` and ``other``'s as ``__r``,
+        aligned on the index as pandas does: same index -> same order; else the
+        sorted union of labels (outer join), missing values where one side lacks a label."""
+        from shardframe.frame import _has_duplicate_keys
+
+        n_levels = 1 if self._index is None else len(self._index)
+        if n_levels != (1 if other._index is None else len(other._index)):
+            raise ValueError("cannot align Series with different numbers of index levels")
+        keys = [index_col(i) for i in range(n_levels)]
+
+        def side(s: Series, name: str) -> PyPlan:
+            plan = s._plan.select(select_json([*s._index_exprs(), {"name": name, "expr": s._expr}]))
+            return plan.row_index(index_col(0)) if s._index is None else plan
+
+        left, right = side(self, "__l"), side(other, "__r")
+        same = positional or (self._index is None and other._index is None and len(self) == len(other))
+        if not same:
+            same = self.index.equals(other.index)
+        if same:
+            # Identical labels: combine by position, in this Series' order.
+            left, right = left.row_index("__pos__"), right.row_index("__pos__")
+            spec = {"how": "inner", "left_on": ["__pos__"], "right_on": ["__pos__"], "coalesce": True, "suffix": "__rr"}
+            joined = left.join(right, dumps(spec))
+        else:
+            if _has_duplicate_keys(left, keys) or _has_duplicate_keys(right, keys):
+                raise ValueError("cannot reindex on an axis with duplicate labels")
+            spec = {"how": "full", "left_on": keys, "right_on": keys, "coalesce": True, "nulls_equal": True}
+            joined = left.join(right, dumps(spec)).sort(dumps({
+                "by": [col(k) for k in keys], "descending": [False] * len(keys), "nulls_last": True, "stable": True}))
+        keep_range = self._index is None and (other._index is None or positional) and same
+        index: IndexSpec = None if keep_range else [
+            (label, col(index_col(i))) for i, label in enumerate(self._index_names() or [None])]
+        return joined, index
 
     def _binary(self, kind: str, other: Any, reverse: bool = False) -> Series:
         if isinstance(other, _Rows) and not isinstance(other, Series):
             return NotImplemented
+        positional = isinstance(other, (list, tuple, np.ndarray))
+        if positional:
+            arr = np.asarray(other)
+            if arr.ndim != 1 or len(arr) != len(self):
+                raise ValueError("Lengths must match to compare" if kind in ("eq", "ne", "lt", "le", "gt", "ge")
+                                 else f"Length of values ({len(arr)}) does not match length of index ({len(self)})")
+            other = Series(arr)
+        if isinstance(other, Series) and other._plan is not self._plan:
+            plan, index = self._aligned_pair(other, positional)
+            left_s = Series._new(plan, col("__l"), self._name, index)
+            right_s = Series._new(plan, col("__r"), other._name, index)
+            return left_s._binary(kind, right_s, reverse)
         right = self._operand(other)
         left = self._expr
         if reverse:
