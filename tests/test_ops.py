@@ -67,7 +67,8 @@ def test_quantile(frame, make, q):
     check(frame.f, make, lambda s: s.quantile(q))
 
 
-@pytest.mark.parametrize("name", ["sum", "mean", "min", "max", "count", "std", "median", "nunique"])
+@pytest.mark.parametrize("name", ["sum", "mean", "min", "max", "count", "std", "var", "median", "nunique",
+                                  "quantile", "idxmin", "idxmax", "any", "all"])
 def test_frame_reductions(frame, make, name):
     num = frame[["i", "f"]]
     check(num, make, lambda d: getattr(d, name)())
@@ -133,3 +134,16 @@ def test_empty_frame(make):
     pdf = pd.DataFrame({"a": np.array([], dtype="int64"), "b": np.array([], dtype="float64")})
     check(pdf, make, lambda d: d.a.sum())
     check(pdf, make, lambda d: d[d.a > 0])
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d.cumsum(), lambda d: d.cummax(), lambda d: d.shift(2), lambda d: d.diff(),
+    lambda d: d.pct_change(), lambda d: d.rank(), lambda d: d[d.i > 0].cumsum(),
+])
+def test_frame_order_dependent(frame, make, fn):
+    check(frame[["i", "f"]], make, fn)
+
+
+def test_unparseable_number_is_value_error(make):
+    s = pd.Series(["1.5", "x", "3"], dtype="str")
+    check(s, make, lambda x: x.astype("float64"))

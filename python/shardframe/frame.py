@@ -250,10 +250,11 @@ class DataFrame(_Rows):
         return self.to_pandas().to_dict(orient=orient, into=into, index=index)  # type: ignore[call-overload]
 
     def to_arrow(self) -> Any:
-        """All rows as a pyarrow Table (index levels included as columns when not a RangeIndex)."""
-        import pyarrow as pa
-
-        return pa.Table.from_pandas(self.to_pandas(), preserve_index=self._index is not None)
+        """All rows as a pyarrow Table, straight from the engine (index levels
+        first, named as pandas names them, when the index is not a RangeIndex)."""
+        table = _engine.to_arrow(self._materialize())
+        names = [index_col(i) if label is None else str(label) for i, label in enumerate(self._index_names())]
+        return table.rename_columns(names + [str(c) for c in self._cols])
 
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
         return self.to_arrow().__arrow_c_stream__(requested_schema)

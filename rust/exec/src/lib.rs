@@ -15,7 +15,7 @@ mod scan;
 use std::sync::Arc;
 
 use polars::prelude as pl;
-use polars::prelude::{DataFrame, DataType, IntoLazy, SchemaRef};
+use polars::prelude::{DataFrame, DataType, IntoLazy, SchemaExt, SchemaRef};
 use polars_core::runtime::THREAD_POOL;
 use rayon::prelude::*;
 use shardframe_core::{Partition, PartitionRef, SfError, SfResult};
@@ -53,10 +53,18 @@ pub fn execute(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
             _ => encode_all(run_narrow(plan, ctx, None)?, ctx)?,
         },
         p if p.is_narrow() => encode_all(run_narrow(plan, ctx, None)?, ctx)?,
-        Plan::Select { input, .. } | Plan::Filter { input, .. } | Plan::Sort { input, .. } => {
-            // Order-dependent expressions and sorts see all rows at once.
-            let input = execute(input, ctx)?;
-            let df = input.to_frame()?;
+        Plan::Select { input, exprs } => {
+            // Order-dependent expressions see all rows at once, but only the
+            // columns they read.
+            let mut cols = Vec::new();
+            exprs.iter().for_each(|e| e.expr.columns(&mut cols));
+            let df = gather_input(input, Some(cols), ctx)?;
+            ctx.check()?;
+            let df = plan.apply_narrow(df.lazy())?.collect()?;
+            encode_all(vec![df], ctx)?
+        }
+        Plan::Filter { input, .. } | Plan::Sort { input, .. } => {
+            let df = gather_input(input, None, ctx)?;
             ctx.check()?;
             let df = plan.apply_narrow(df.lazy())?.collect()?;
             encode_all(vec![df], ctx)?
@@ -515,6 +523,37 @@ fn reduce(input: &Arc<Plan>, aggs: &[Agg], ctx: &Context) -> SfResult<DataFrame>
             .collect::<SfResult<Vec<_>>>()?;
         Ok(df.lazy().select(finals).collect()?)
     }
+}
+
+/// All rows of `input` in one frame, only `columns` (all when `None`); a
+/// narrow input is projected inside its fused pipeline, never stored.
+fn gather_input(
+    input: &Arc<Plan>,
+    columns: Option<Vec<String>>,
+    ctx: &Context,
+) -> SfResult<DataFrame> {
+    let schema = input.schema()?;
+    let out_schema: SchemaRef = match &columns {
+        Some(cols) => Arc::new(
+            cols.iter()
+                .filter_map(|c| schema.get_field(c.as_str()))
+                .collect(),
+        ),
+        None => schema.clone(),
+    };
+    let plan = fusable_input(input, ctx)?;
+    let project = columns.map(|cols| cols.iter().map(|c| pl::col(c.as_str())).collect::<Vec<_>>());
+    let frames = run_narrow(
+        &plan,
+        ctx,
+        Some(&move |lf: pl::LazyFrame| {
+            Ok(match &project {
+                Some(cols) => lf.select(cols.clone()),
+                None => lf,
+            })
+        }),
+    )?;
+    concat_frames(frames, &out_schema)
 }
 
 /// The input of a reduction or group-by as a plan whose chain can fuse the
