@@ -57,3 +57,25 @@ def pd_ts(s):
 ])
 def test_index(frame, make, fn):
     check(frame, make, fn)
+
+
+def loc_assign(d, key, value):
+    d = d.copy()
+    d.loc[key] = value
+    return d
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: loc_assign(d, (3, "f"), 99.0),
+    lambda d: loc_assign(d, ([1, 4], "i"), 0),
+    lambda d: loc_assign(d, (slice(2, 5), ["i", "f"]), -1),
+    lambda d: loc_assign(d.set_index("k"), ("x", "f"), 0.5),
+    lambda d: d.loc[2:6, "i":"s"],
+    lambda d: d.loc[[0, 5, 7]],
+    lambda d: d.loc[5],
+    lambda d: d.loc[5, "s"],
+    lambda d: d.loc[[0, 99]],
+    lambda d: d.set_index("i").loc[d.i.iloc[2]],
+])
+def test_loc_labels(frame, make, fn):
+    check(frame, make, fn)

@@ -25,46 +25,51 @@ class FrameLoc:
     def __init__(self, frame: DataFrame) -> None:
         self._f = frame
 
-    def _rows(self, rows: Any) -> Any:
+    def _row_mask(self, rows: Any) -> tuple[DataFrame, Series | None, bool]:
+        """(frame, boolean Series over that frame's plan or None for all rows,
+        whether ``rows`` named a single label)."""
         from shardframe.series import Series
 
         f = self._f
         if isinstance(rows, slice) and rows == slice(None):
-            return f
+            return f, None, False
         if isinstance(rows, Series):
-            return f[rows]
+            return f, rows, False
         if isinstance(rows, slice):
             if rows.step not in (None, 1):
-                return f._fallback("loc")[rows]
+                raise TypeError("label slices with a step are not supported natively")
             f, idx = f._with_index_series()
             mask = None
             if rows.start is not None:
                 mask = idx >= rows.start
             if rows.stop is not None:
-                m2 = idx <= rows.stop
-                mask = m2 if mask is None else mask & m2
-            return f if mask is None else f[mask]
-        labels = list(rows) if isinstance(rows, (list, tuple, np.ndarray)) else None
-        if labels is not None and labels and all(isinstance(x, (bool, np.bool_)) for x in labels):
-            return f[labels]
+                upper = idx <= rows.stop
+                mask = upper if mask is None else mask & upper
+            return f, mask, False
+        if isinstance(rows, (list, tuple, np.ndarray)):
+            labels = list(rows)
+            if labels and all(isinstance(x, (bool, np.bool_)) for x in labels):
+                return f, None, False
+            f, idx = f._with_index_series()
+            return f, idx.isin(labels), False
         f, idx = f._with_index_series()
-        if labels is not None:
-            found = f[idx.isin(labels)]
-            present = set(found.index.to_list())
-            missing = [x for x in labels if x not in present]
-            if missing:
-                raise KeyError(f"{missing} not in index")
-            return found
-        found = f[idx == rows]
-        if len(found) == 0:
-            raise KeyError(rows)
-        return ("row", found)
+        return f, idx == rows, True
 
     def __getitem__(self, key: Any) -> Any:
         rows, cols = _split_key(key)
-        sel = self._rows(rows)
-        single_row = isinstance(sel, tuple)
-        frame = sel[1] if single_row else sel
+        if isinstance(rows, (list, tuple, np.ndarray)) and len(rows) and all(
+                isinstance(x, (bool, np.bool_)) for x in rows):
+            frame = self._f[list(rows)]
+            single = False
+        else:
+            frame, mask, single = self._row_mask(rows)
+            if mask is not None:
+                frame = frame[mask]
+            if isinstance(rows, (list, tuple, np.ndarray)) and not single:
+                present = set(frame.index.to_list())
+                missing = [x for x in rows if x not in present]
+                if missing:
+                    raise KeyError(f"{missing} not in index")
         if not (isinstance(cols, slice) and cols == slice(None)):
             if isinstance(cols, slice):
                 names = list(frame.columns)
@@ -73,42 +78,37 @@ class FrameLoc:
                 frame = frame[names[a:b]]
             else:
                 frame = frame[cols]
-        if single_row and len(frame) == 1 if hasattr(frame, "_cols") else False:
-            pdf = frame.to_pandas()
-            return pdf.iloc[0]
-        if single_row and not hasattr(frame, "_cols"):
-            s = frame.to_pandas()
-            return s.iloc[0] if len(s) == 1 else frame
+        if single:
+            n = len(frame)
+            if n == 0:
+                raise KeyError(rows)
+            if n == 1:
+                # One label: a row (as a pandas Series) or a scalar.
+                return frame.to_pandas().iloc[0]
         return frame
 
     def __setitem__(self, key: Any, value: Any) -> None:
         from shardframe._expr import lit
-        from shardframe.series import Series
 
         rows, cols = _split_key(key)
         f = self._f
         names = cols if isinstance(cols, list) else [cols]
-        if isinstance(rows, Series):
-            if rows._plan is not f._plan:
-                raise ValueError("boolean mask must come from the same frame")
-            cond = rows._expr.fn("fill_null", lit(False))
-            new = dict(f._cols)
-            for name in names:
-                val = f._as_expr(value, name)
-                old = new.get(name, lit(None))
-                new[name] = cond.fn("where", val, old)
-            f._set_cols(new)
-            return
-        if isinstance(rows, slice) and rows == slice(None):
+        frame, mask, _ = self._row_mask(rows)
+        if frame._plan is not f._plan:
+            # A RangeIndex gained a column of positions: same rows, same columns.
+            f._init(frame._plan, dict(f._cols), f._index)
+        if mask is None:
             for name in names:
                 f[name] = value
             return
-        pdf = f.to_pandas()
-        pdf.loc[key] = value
-        from shardframe.frame import DataFrame
-
-        new_frame = DataFrame(pdf)
-        f._init(new_frame._plan, new_frame._cols, new_frame._index)
+        if mask._plan is not f._plan:
+            raise ValueError("boolean mask must come from the same frame")
+        cond = mask._expr.fn("fill_null", lit(False))
+        new = dict(f._cols)
+        for name in names:
+            val = f._as_expr(value, name)
+            new[name] = cond.fn("where", val, new.get(name, lit(None)))
+        f._set_cols(new)
 
 
 class FrameILoc:

@@ -458,14 +458,7 @@ fn slice_parts(
 fn reduce(input: &Arc<Plan>, aggs: &[Agg], ctx: &Context) -> SfResult<DataFrame> {
     let input_plan = fusable_input(input, ctx)?;
     if aggs.iter().all(|a| a.func.is_decomposable()) {
-        let partial_exprs = aggs
-            .iter()
-            .enumerate()
-            .map(|(i, a)| partial_exprs(i, a))
-            .collect::<SfResult<Vec<_>>>()?
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>();
+        let partial_exprs = partials_of(aggs)?;
         let partials = run_narrow(
             &input_plan,
             ctx,
@@ -512,15 +505,7 @@ fn reduce(input: &Arc<Plan>, aggs: &[Agg], ctx: &Context) -> SfResult<DataFrame>
             }
         };
         let df = concat_frames(frames, &schema)?;
-        let finals = aggs
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                let mut a = a.clone();
-                a.expr = shardframe_plan::Expr::col(format!("__a{i}"));
-                a.lower()
-            })
-            .collect::<SfResult<Vec<_>>>()?;
+        let finals = gathered_finals(aggs)?;
         Ok(df.lazy().select(finals).collect()?)
     }
 }
@@ -591,14 +576,7 @@ fn group_by(
     let decomposable = aggs.iter().all(|a| a.func.is_decomposable());
     let keys_owned = keys.to_vec();
     let (frames, finals) = if decomposable {
-        let partials = aggs
-            .iter()
-            .enumerate()
-            .map(|(i, a)| partial_exprs(i, a))
-            .collect::<SfResult<Vec<_>>>()?
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>();
+        let partials = partials_of(aggs)?;
         let frames = run_narrow(
             &input,
             ctx,
@@ -626,15 +604,7 @@ fn group_by(
                 Ok(lf.select(cols.clone()))
             }),
         )?;
-        let finals = aggs
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                let mut a = a.clone();
-                a.expr = shardframe_plan::Expr::col(format!("__a{i}"));
-                a.lower()
-            })
-            .collect::<SfResult<Vec<_>>>()?;
+        let finals = gathered_finals(aggs)?;
         (frames, finals)
     };
     let rows: usize = frames.iter().map(|f| f.height()).sum();
@@ -704,6 +674,30 @@ fn hash_partition(
         buckets[b].push(piece);
     }
     Ok(buckets)
+}
+
+/// Every aggregation's partial expressions, flattened.
+fn partials_of(aggs: &[Agg]) -> SfResult<Vec<pl::Expr>> {
+    Ok(aggs
+        .iter()
+        .enumerate()
+        .map(|(i, a)| partial_exprs(i, a))
+        .collect::<SfResult<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+/// The aggregations applied to gathered inputs named `__a{i}`.
+fn gathered_finals(aggs: &[Agg]) -> SfResult<Vec<pl::Expr>> {
+    aggs.iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let mut a = a.clone();
+            a.expr = shardframe_plan::Expr::col(format!("__a{i}"));
+            a.lower()
+        })
+        .collect()
 }
 
 fn partial_exprs(i: usize, a: &Agg) -> SfResult<Vec<pl::Expr>> {
