@@ -28,7 +28,7 @@ def loc_set(d):
     lambda d: setitem(d, "bad", lambda x: [1, 2]),
     lambda d: d.assign(z=lambda x: x.i * 2, w=3.5),
     loc_set,
-    lambda d: d[["i", "f", "s"]].where(d[["i", "f"]] > 0),
+    lambda d: d.where(d[["i", "f"]] > 0),
     lambda d: d.i.where(d.i > 0, -1),
     lambda d: d.i.mask(d.i > 0),
     lambda d: d[["i", "f"]].fillna(0),

@@ -102,3 +102,11 @@ def test_memory_usage_numeric_matches_pandas(make):
     pdf = pd.DataFrame({"a": np.arange(40), "b": np.linspace(0, 1, 40), "c": np.arange(40) % 2 == 0})
     assert_same(pdf.memory_usage(deep=True), make(pdf).memory_usage(deep=True))
     assert_same(pdf.memory_usage(index=False), make(pdf).memory_usage(index=False))
+
+
+@pytest.mark.parametrize("ignore_index", [False, True])
+def test_concat_rows(frame, make, ignore_index):
+    a, b = frame.iloc[:10], frame.iloc[10:][["i", "s", "k"]]
+    expected = pd.concat([a, b, a.set_index(pd.RangeIndex(3, 13))], ignore_index=ignore_index)
+    got = sf.concat([make(a), make(b), make(a.set_index(pd.RangeIndex(3, 13)))], ignore_index=ignore_index)
+    assert_same(expected, got)

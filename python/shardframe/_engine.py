@@ -72,7 +72,18 @@ def to_arrow(plan: PyPlan, desc: str = "shardframe") -> pa.Table:
 
 
 def arrow_to_pandas(table: pa.Table) -> Any:
-    return table.to_pandas()
+    """pandas' view of engine rows: as pyarrow converts them, except that a
+    boolean column with missing values holds NaN (pandas' missing marker in
+    object columns), not None."""
+    import numpy as np
+    import pyarrow as pa
+
+    pdf = table.to_pandas()
+    for i, field in enumerate(table.schema):
+        if pa.types.is_boolean(field.type) and table.column(i).null_count:
+            values = pdf.iloc[:, i]
+            pdf.isetitem(i, values.where(values.notna(), np.nan))
+    return pdf
 
 
 def from_pandas_frame(df: Any) -> PyPlan:

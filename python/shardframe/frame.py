@@ -228,7 +228,7 @@ class DataFrame(_Rows):
     def to_pandas(self) -> pd.DataFrame:
         """Run the plan and return a pandas DataFrame."""
         table = _engine.to_arrow(self._materialize())
-        pdf = table.to_pandas()
+        pdf = _engine.arrow_to_pandas(table)
         n_index = 0 if self._index is None else len(self._index)
         pdf = self._set_index(pdf, self._index_names(), n_index)
         pdf.columns = _columns_index(list(self._cols))

@@ -135,7 +135,7 @@ class Series(_Rows):
     def to_pandas(self) -> pd.Series:
         """Run the plan and return a pandas Series."""
         table = _engine.to_arrow(self._value_plan())
-        pdf = table.to_pandas()
+        pdf = _engine.arrow_to_pandas(table)
         pdf = self._set_index(pdf, self._index_names(), 0 if self._index is None else len(self._index))
         out = pdf[VALUE_COL]
         out.name = self._name

@@ -32,16 +32,42 @@ def from_pandas(obj: Any) -> Any:
 
 
 def concat(objs: list[Any], axis: int = 0, ignore_index: bool = False) -> DataFrame:
-    """Stack frames (axis 0) by column name; columns missing in a frame are null."""
+    """Stack frames (axis 0) by column name; columns missing in a frame are null.
+    Row labels are kept (a RangeIndex contributes its positions), as in pandas."""
+    import warnings
+
     from shardframe._core import PyPlan
+    from shardframe._engine import index_col
+    from shardframe._expr import col
+    from shardframe.exceptions import FallbackError, FallbackWarning
+    from shardframe.options import options
 
     frames = [o if isinstance(o, DataFrame) else DataFrame(o) for o in objs]
-    if axis != 0 or any(f._index is not None for f in frames) and not ignore_index:
+    if not frames:
+        raise ValueError("No objects to concatenate")
+    if axis not in (0, "index"):
+        if options.fallback == "raise":
+            raise FallbackError("concat(axis=1) is not supported natively and options.fallback is 'raise'")
+        if options.fallback == "warn":
+            warnings.warn("concat(axis=1) is not supported natively; running it through pandas",
+                          FallbackWarning, stacklevel=2)
         import pandas as pd
 
-        return DataFrame(pd.concat([f.to_pandas() for f in frames], axis=axis, ignore_index=ignore_index))
+        return DataFrame(pd.concat([f.to_pandas() for f in frames], axis=1, ignore_index=ignore_index))
     names: list[Any] = []
     for f in frames:
         names += [c for c in f._cols if c not in names]
-    plans = [f._data_plan() for f in frames]
-    return DataFrame._from_plan(PyPlan.concat(plans), names, None)
+    if ignore_index:
+        plans = [f._data_plan() for f in frames]
+        return DataFrame._from_plan(PyPlan.concat(plans), names, None)
+    levels = {1 if f._index is None else len(f._index) for f in frames}
+    if len(levels) != 1:
+        raise ValueError("cannot concatenate frames with different numbers of index levels")
+    plans = []
+    for f in frames:
+        plan = f._output_plan()
+        plans.append(plan.row_index(index_col(0)) if f._index is None else plan)
+    first = frames[0]
+    labels = [None] if first._index is None else first._index_names()
+    index = [(label, col(index_col(i))) for i, label in enumerate(labels)]
+    return DataFrame._from_plan(PyPlan.concat(plans), names, index)
