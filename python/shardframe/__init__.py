@@ -12,6 +12,7 @@ from __future__ import annotations
 from shardframe.exceptions import FallbackWarning
 from shardframe.frame import DataFrame
 from shardframe.io import read_csv, read_json, read_parquet
+from shardframe.merge import merge
 from shardframe.options import get_option, option_context, options, set_option
 from shardframe.series import Series
 from shardframe.tools import concat, from_pandas, to_datetime
@@ -25,6 +26,7 @@ __all__ = [
     "concat",
     "from_pandas",
     "get_option",
+    "merge",
     "option_context",
     "options",
     "read_csv",

@@ -963,6 +963,33 @@ class DataFrame(_Rows):
             return self._fallback("groupby")(by=by, level=level, as_index=as_index, sort=sort, dropna=dropna)
         return DataFrameGroupBy(self, by, as_index=as_index, sort=sort, dropna=dropna)
 
+    def merge(self, right: Any, how: str = "inner", on: Any = None, left_on: Any = None,
+              right_on: Any = None, left_index: bool = False, right_index: bool = False,
+              sort: bool = False, suffixes: Any = ("_x", "_y"), indicator: bool | str = False,
+              validate: str | None = None) -> DataFrame:
+        """Join with another frame on columns or indexes; see :func:`shardframe.merge`."""
+        from shardframe.merge import merge
+
+        return merge(self, right, how=how, on=on, left_on=left_on, right_on=right_on,
+                     left_index=left_index, right_index=right_index, sort=sort, suffixes=suffixes,
+                     indicator=indicator, validate=validate)
+
+    def join(self, other: Any, on: Any = None, how: str = "left", lsuffix: str = "",
+             rsuffix: str = "", sort: bool = False, validate: str | None = None,
+             suffixes: Any = None) -> DataFrame:
+        """Join another frame's index to this frame's index (or to column ``on``)."""
+        from shardframe.merge import merge
+
+        if suffixes is not None:
+            lsuffix, rsuffix = suffixes
+        if isinstance(other, Series):
+            other = other.to_frame()
+        if on is not None:
+            return merge(self, other, how=how, left_on=on, right_index=True, sort=sort,
+                         suffixes=(lsuffix, rsuffix), validate=validate)
+        return merge(self, other, how=how, left_index=True, right_index=True, sort=sort,
+                     suffixes=(lsuffix, rsuffix), validate=validate)
+
     # -- row-wise Python functions ------------------------------------------------------
     def _map_partitions(self, fn: Callable[[pd.DataFrame], pd.DataFrame]) -> DataFrame:
         """Run a pandas function on each partition's rows in turn (one partition

@@ -196,6 +196,14 @@ pub struct JoinSpec {
     /// Keep key columns of both sides (true) or one coalesced column.
     #[serde(default)]
     pub coalesce: bool,
+    /// Row order of the result: "left_right" (left rows in order, each with
+    /// its matches in right order) or "right_left".
+    #[serde(default = "default_order")]
+    pub maintain_order: String,
+}
+
+fn default_order() -> String {
+    "left_right".into()
 }
 
 fn default_suffix() -> String {
@@ -227,7 +235,10 @@ impl JoinSpec {
         } else {
             pl::JoinCoalesce::KeepColumns
         };
-        args.maintain_order = pl::MaintainOrderJoin::LeftRight;
+        args.maintain_order = match self.maintain_order.as_str() {
+            "right_left" => pl::MaintainOrderJoin::RightLeft,
+            _ => pl::MaintainOrderJoin::LeftRight,
+        };
         Ok(left.join(right, l, r, args))
     }
 }

@@ -1,0 +1,96 @@
+"""merge/join against pandas: every how, key forms, suffixes, indicator, validate, order."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import shardframe as sf
+from conftest import assert_same
+
+
+@pytest.fixture
+def pair():
+    rng = np.random.default_rng(11)
+    left = pd.DataFrame({
+        "k": rng.integers(0, 8, 30), "k2": rng.choice(["a", "b"], 30),
+        "x": rng.normal(size=30).round(3), "s": pd.Series(rng.choice(["p", "q", None], 30), dtype="str"),
+    })
+    right = pd.DataFrame({
+        "k": rng.integers(3, 12, 20), "k2": rng.choice(["a", "b", "c"], 20),
+        "x": rng.integers(0, 100, 20), "y": rng.normal(size=20).round(3),
+    })
+    return left, right
+
+
+def both(make, pair):
+    left, right = pair
+    return (left, right), (make(left), make(right))
+
+
+def run(make, pair, fn):
+    (pl_, pr), (sl, sr) = both(make, pair)
+    try:
+        expected = fn(pl_, pr, pd)
+    except Exception as exc:  # noqa: BLE001
+        builtin = next(c for c in type(exc).__mro__ if c.__module__ == "builtins")
+        with pytest.raises(builtin):
+            fn(sl, sr, sf).to_pandas()
+        return
+    assert_same(expected, fn(sl, sr, sf))
+
+
+@pytest.mark.parametrize("how", ["inner", "left", "right", "outer"])
+@pytest.mark.parametrize("fn", [
+    lambda l, r, m, how: l.merge(r, on="k", how=how),
+    lambda l, r, m, how: l.merge(r, on=["k", "k2"], how=how),
+    lambda l, r, m, how: l.merge(r, left_on="k", right_on="x", how=how),
+    lambda l, r, m, how: l.merge(r, on="k", how=how, suffixes=("_left", "_right")),
+    lambda l, r, m, how: l.merge(r, on="k", how=how, sort=True),
+    lambda l, r, m, how: m.merge(l, r, on="k", how=how),
+    lambda l, r, m, how: l.merge(r.drop(columns=["x"]), how=how),
+    lambda l, r, m, how: l.set_index("k").merge(r, left_index=True, right_on="k", how=how),
+    lambda l, r, m, how: l.merge(r.set_index("k"), left_on="k", right_index=True, how=how),
+    lambda l, r, m, how: l.set_index("k").join(r.set_index("k"), how=how, suffixes=("_l", "_r")),
+    lambda l, r, m, how: l.join(r[["y"]], how=how),
+])
+def test_merge_forms(make, pair, how, fn):
+    run(make, pair, lambda l, r, m: fn(l, r, m, how))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda l, r, m: l.merge(r, how="cross"),
+    lambda l, r, m: l.merge(r, on="k", indicator=True, how="outer").assign(_merge=lambda d: d["_merge"].astype(str)),
+    lambda l, r, m: l.merge(r, on="k", validate="many_to_many"),
+    lambda l, r, m: l.merge(r, on="k", validate="one_to_one"),
+    lambda l, r, m: l.merge(r, on="nope"),
+    lambda l, r, m: l.merge(r, on="k", how="sideways"),
+    lambda l, r, m: l.merge(r, left_on="s", right_on="k"),
+    lambda l, r, m: l[l.k > 100].merge(r, on="k"),
+])
+def test_merge_misc(make, pair, fn):
+    run(make, pair, fn)
+
+
+def test_many_to_many_skewed_key(make):
+    left = pd.DataFrame({"k": [1] * 300 + [2] * 5, "a": np.arange(305)})
+    right = pd.DataFrame({"k": [1] * 200 + [3], "b": np.arange(201)})
+    run(make, (left, right), lambda l, r, m: l.merge(r, on="k"))
+
+
+keys = st.lists(st.one_of(st.integers(0, 5), st.none()), max_size=25)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(keys, keys, st.sampled_from(["inner", "left", "right", "outer"]), st.integers(1, 6))
+def test_merge_property(lk, rk, how, rows):
+    left = pd.DataFrame({"k": pd.array(lk, dtype="float64"), "a": np.arange(len(lk))})
+    right = pd.DataFrame({"k": pd.array(rk, dtype="float64"), "b": np.arange(len(rk)) * 10})
+    with sf.option_context("max_partition_rows", rows):
+        sl, sr = sf.DataFrame(left), sf.DataFrame(right)
+    expected = left.merge(right, on="k", how=how)
+    got = sl.merge(sr, on="k", how=how).to_pandas()
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False, check_index_type=False)
