@@ -45,31 +45,31 @@ def run(make, pair, fn):
 
 @pytest.mark.parametrize("how", ["inner", "left", "right", "outer"])
 @pytest.mark.parametrize("fn", [
-    lambda l, r, m, how: l.merge(r, on="k", how=how),
-    lambda l, r, m, how: l.merge(r, on=["k", "k2"], how=how),
-    lambda l, r, m, how: l.merge(r, left_on="k", right_on="x", how=how),
-    lambda l, r, m, how: l.merge(r, on="k", how=how, suffixes=("_left", "_right")),
-    lambda l, r, m, how: l.merge(r, on="k", how=how, sort=True),
-    lambda l, r, m, how: m.merge(l, r, on="k", how=how),
-    lambda l, r, m, how: l.merge(r.drop(columns=["x"]), how=how),
-    lambda l, r, m, how: l.set_index("k").merge(r, left_index=True, right_on="k", how=how),
-    lambda l, r, m, how: l.merge(r.set_index("k"), left_on="k", right_index=True, how=how),
-    lambda l, r, m, how: l.set_index("k").join(r.set_index("k"), how=how, suffixes=("_l", "_r")),
-    lambda l, r, m, how: l.join(r[["y"]], how=how),
+    lambda lf, rf, m, how: lf.merge(rf, on="k", how=how),
+    lambda lf, rf, m, how: lf.merge(rf, on=["k", "k2"], how=how),
+    lambda lf, rf, m, how: lf.merge(rf, left_on="k", right_on="x", how=how),
+    lambda lf, rf, m, how: lf.merge(rf, on="k", how=how, suffixes=("_left", "_right")),
+    lambda lf, rf, m, how: lf.merge(rf, on="k", how=how, sort=True),
+    lambda lf, rf, m, how: m.merge(lf, rf, on="k", how=how),
+    lambda lf, rf, m, how: lf.merge(rf.drop(columns=["x"]), how=how),
+    lambda lf, rf, m, how: lf.set_index("k").merge(rf, left_index=True, right_on="k", how=how),
+    lambda lf, rf, m, how: lf.merge(rf.set_index("k"), left_on="k", right_index=True, how=how),
+    lambda lf, rf, m, how: lf.set_index("k").join(rf.set_index("k"), how=how, suffixes=("_l", "_r")),
+    lambda lf, rf, m, how: lf.join(rf[["y"]], how=how),
 ])
 def test_merge_forms(make, pair, how, fn):
-    run(make, pair, lambda l, r, m: fn(l, r, m, how))
+    run(make, pair, lambda lf, rf, m: fn(lf, rf, m, how))
 
 
 @pytest.mark.parametrize("fn", [
-    lambda l, r, m: l.merge(r, how="cross"),
-    lambda l, r, m: l.merge(r, on="k", indicator=True, how="outer").assign(_merge=lambda d: d["_merge"].astype(str)),
-    lambda l, r, m: l.merge(r, on="k", validate="many_to_many"),
-    lambda l, r, m: l.merge(r, on="k", validate="one_to_one"),
-    lambda l, r, m: l.merge(r, on="nope"),
-    lambda l, r, m: l.merge(r, on="k", how="sideways"),
-    lambda l, r, m: l.merge(r, left_on="s", right_on="k"),
-    lambda l, r, m: l[l.k > 100].merge(r, on="k"),
+    lambda lf, rf, m: lf.merge(rf, how="cross"),
+    lambda lf, rf, m: lf.merge(rf, on="k", indicator=True, how="outer").assign(_merge=lambda d: d["_merge"].astype(str)),
+    lambda lf, rf, m: lf.merge(rf, on="k", validate="many_to_many"),
+    lambda lf, rf, m: lf.merge(rf, on="k", validate="one_to_one"),
+    lambda lf, rf, m: lf.merge(rf, on="nope"),
+    lambda lf, rf, m: lf.merge(rf, on="k", how="sideways"),
+    lambda lf, rf, m: lf.merge(rf, left_on="s", right_on="k"),
+    lambda lf, rf, m: lf[lf.k > 100].merge(rf, on="k"),
 ])
 def test_merge_misc(make, pair, fn):
     run(make, pair, fn)
@@ -78,7 +78,7 @@ def test_merge_misc(make, pair, fn):
 def test_many_to_many_skewed_key(make):
     left = pd.DataFrame({"k": [1] * 300 + [2] * 5, "a": np.arange(305)})
     right = pd.DataFrame({"k": [1] * 200 + [3], "b": np.arange(201)})
-    run(make, (left, right), lambda l, r, m: l.merge(r, on="k"))
+    run(make, (left, right), lambda lf, rf, m: lf.merge(rf, on="k"))
 
 
 keys = st.lists(st.one_of(st.integers(0, 5), st.none()), max_size=25)
