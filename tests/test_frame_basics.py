@@ -110,3 +110,23 @@ def test_concat_rows(frame, make, ignore_index):
     expected = pd.concat([a, b, a.set_index(pd.RangeIndex(3, 13))], ignore_index=ignore_index)
     got = sf.concat([make(a), make(b), make(a.set_index(pd.RangeIndex(3, 13)))], ignore_index=ignore_index)
     assert_same(expected, got)
+
+
+@pytest.mark.parametrize("keep", ["first", "last", False])
+@pytest.mark.parametrize("fn", [
+    lambda d, keep: d.drop_duplicates(keep=keep),
+    lambda d, keep: d.drop_duplicates("k", keep=keep),
+    lambda d, keep: d.drop_duplicates(["k", "b"], keep=keep),
+    lambda d, keep: d.drop_duplicates(["k", "b"], keep=keep, ignore_index=True),
+    lambda d, keep: d.set_index("i").drop_duplicates("s", keep=keep),
+    lambda d, keep: d.duplicated("k", keep=keep),
+    lambda d, keep: d.duplicated(["s"], keep=keep),
+    lambda d, keep: d.k.drop_duplicates(keep=keep),
+    lambda d, keep: d.s.duplicated(keep=keep),
+    lambda d, keep: d.drop_duplicates("nope", keep=keep),
+])
+def test_duplicates(frame, make, fn, keep):
+    from conftest import check
+
+    dup = pd.concat([frame, frame.iloc[[1, 3, 3]]], ignore_index=True)
+    check(dup, make, lambda d: fn(d, keep))

@@ -952,6 +952,53 @@ class DataFrame(_Rows):
     def rank(self, method: str = "average", ascending: bool = True, na_option: str = "keep", pct: bool = False, numeric_only: bool = False) -> DataFrame:
         return self._map_series(lambda s: s.rank(method=method, ascending=ascending, na_option=na_option, pct=pct))
 
+    # -- duplicates ------------------------------------------------------------------------
+    def _first_rows(self, subset: Any, keep: Any) -> tuple[PyPlan, list[dict[str, Any]], PyPlan]:
+        """(this frame with positions ``__pos__``, its output items, the plan of
+        the positions to keep: one per distinct ``subset``; none of the
+        repeated ones when ``keep=False``)."""
+        if keep not in ("first", "last", False):
+            raise ValueError('keep must be either "first", "last" or False')
+        names = list(self._cols) if subset is None else ([subset] if not isinstance(subset, (list, tuple)) else list(subset))
+        missing = [n for n in names if n not in self._cols]
+        if missing:
+            raise KeyError(pd_index_repr(missing))
+        plan = self._plan.row_index("__pos__")
+        keys = [{"name": f"__d{i}", "expr": self._cols[n]} for i, n in enumerate(names)]
+        aggs = [{"name": "__keep", "func": "max" if keep == "last" else "min", "expr": col("__pos__")},
+                {"name": "__n", "func": "size", "expr": col("__pos__")}]
+        grouped = plan.group_by(dumps(keys), dumps(aggs), False)
+        if keep is False:
+            grouped = grouped.filter(dumps(col("__n").binary("eq", lit(1))))
+        kept = grouped.select(select_json([{"name": "__keep", "expr": col("__keep")},
+                                           {"name": "__kept", "expr": lit(True)}]))
+        index = self._index if self._index is not None else [(None, col("__pos__"))]
+        items = [{"name": index_col(i), "expr": e} for i, (_, e) in enumerate(index)]
+        items += [{"name": str(n), "expr": e} for n, e in self._cols.items()]
+        items.append({"name": "__pos__", "expr": col("__pos__")})
+        return plan, items, kept
+
+    def drop_duplicates(self, subset: Any = None, keep: Any = "first", inplace: bool = False,
+                        ignore_index: bool = False) -> DataFrame | None:
+        """Rows whose ``subset`` values were not seen before (``keep="first"``), in order."""
+        plan, items, kept = self._first_rows(subset, keep)
+        spec = {"how": "semi", "left_on": ["__pos__"], "right_on": ["__keep"]}
+        rows = plan.select(select_json(items)).join(kept, dumps(spec))
+        labels = [None] if self._index is None else self._index_names()
+        out = DataFrame._from_plan(rows, list(self._cols), [(lab, col(index_col(i))) for i, lab in enumerate(labels)])
+        if ignore_index:
+            out = out.reset_index(drop=True)
+        return self._result(out, inplace)
+
+    def duplicated(self, subset: Any = None, keep: Any = "first") -> Series:
+        """Whether each row repeats ``subset`` values of another row (see ``keep``)."""
+        plan, items, kept = self._first_rows(subset, keep)
+        spec = {"how": "left", "left_on": ["__pos__"], "right_on": ["__keep"]}
+        rows = plan.select(select_json(items)).join(kept, dumps(spec))
+        labels = [None] if self._index is None else self._index_names()
+        index = [(lab, col(index_col(i))) for i, lab in enumerate(labels)]
+        return Series._new(rows, col("__kept").fn("is_null"), None, index)
+
     # -- grouping -----------------------------------------------------------------------
     def groupby(self, by: Any = None, axis: Any = 0, level: Any = None, as_index: bool = True,
                 sort: bool = True, group_keys: bool = True, observed: Any = None,
@@ -1087,6 +1134,10 @@ def _stack(frames: list[DataFrame]) -> DataFrame:
     first = frames[0]
     plans = [f._output_plan() for f in frames]
     return DataFrame._from_plan(PyPlan.concat(plans), list(first._cols), first._rebased_index())
+
+
+def pd_index_repr(names: list[Any]) -> str:
+    return f"Index({names}, dtype='object')"
 
 
 def _has_duplicate_keys(plan: PyPlan, keys: list[str]) -> bool:

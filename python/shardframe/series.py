@@ -585,6 +585,13 @@ class Series(_Rows):
         plan = ordered.select(select_json([{"name": VALUE_COL, "expr": col("__v__")}]))
         return Series._new(plan, col(VALUE_COL), self._name, None)
 
+    def drop_duplicates(self, keep: Any = "first", inplace: bool = False, ignore_index: bool = False) -> Series:
+        frame = self.to_frame("__v__").drop_duplicates(keep=keep, ignore_index=ignore_index)
+        return frame["__v__"].rename(self._name)
+
+    def duplicated(self, keep: Any = "first") -> Series:
+        return self.to_frame("__v__").duplicated(keep=keep).rename(self._name)
+
     def sort_values(self, ascending: bool = True, na_position: str = "last", kind: str | None = None, ignore_index: bool = False) -> Series:
         frame = self.to_frame("__v__").sort_values("__v__", ascending=ascending, na_position=na_position, ignore_index=ignore_index)
         return frame["__v__"].rename(self._name)
