@@ -19,7 +19,9 @@ use polars::prelude::{DataFrame, DataType, IntoLazy, SchemaExt, SchemaRef};
 use polars_core::runtime::THREAD_POOL;
 use rayon::prelude::*;
 use shardframe_core::{Partition, PartitionRef, SfError, SfResult};
-use shardframe_plan::{group_keys, prune, row_index, Agg, AggFunc, NamedExpr, Plan, Source};
+use shardframe_plan::{
+    group_keys, prune, row_index, Agg, AggFunc, NamedExpr, Plan, SortSpec, Source,
+};
 
 pub use context::{Context, ExecConfig};
 pub use io::{partition_frame, to_ipc_stream, write_file};
@@ -63,7 +65,8 @@ pub fn execute(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
             let df = plan.apply_narrow(df.lazy())?.collect()?;
             encode_all(vec![df], ctx)?
         }
-        Plan::Filter { input, .. } | Plan::Sort { input, .. } => {
+        Plan::Sort { input, spec } => sort(input, spec, ctx)?,
+        Plan::Filter { input, .. } => {
             let df = gather_input(input, None, ctx)?;
             ctx.check()?;
             let df = plan.apply_narrow(df.lazy())?.collect()?;
@@ -539,6 +542,155 @@ fn gather_input(
         }),
     )?;
     concat_frames(frames, &out_schema)
+}
+
+/// Rows at or above this count are sorted by range partitioning.
+const RANGE_SORT_ROWS: usize = 1_000_000;
+/// Rows aimed for in one range of a range-partitioned sort.
+const RANGE_ROWS: usize = 1_000_000;
+
+/// Sort across partitions. Small inputs are sorted in one task. Larger ones
+/// are range-partitioned on the first key: boundaries come from a sample of
+/// every partition, each partition splits its rows by range, and each range
+/// is sorted on all keys in parallel; ranges are emitted in order, so no task
+/// ever holds all rows. Equal first keys share a range, and pieces keep their
+/// partition order, so the sort stays stable.
+fn sort(input: &Arc<Plan>, spec: &SortSpec, ctx: &Context) -> SfResult<Vec<PartitionRef>> {
+    let plan = fusable_input(input, ctx)?;
+    let keys = spec
+        .by
+        .iter()
+        .enumerate()
+        .map(|(i, e)| Ok(e.lower()?.alias(format!("__sk{i}"))))
+        .collect::<SfResult<Vec<_>>>()?;
+    let frames = run_narrow(
+        &plan,
+        ctx,
+        Some(&move |lf: pl::LazyFrame| Ok(lf.with_columns(keys.clone()))),
+    )?;
+    let schema = plan.schema()?;
+    let rows: usize = frames.iter().map(|f| f.height()).sum();
+    let key_names: Vec<String> = (0..spec.by.len()).map(|i| format!("__sk{i}")).collect();
+    let sort_frame = |df: DataFrame| -> SfResult<DataFrame> {
+        let by: Vec<pl::Expr> = key_names.iter().map(|k| pl::col(k.as_str())).collect();
+        let out = df
+            .lazy()
+            .sort_by_exprs(
+                by,
+                pl::SortMultipleOptions::default()
+                    .with_order_descending_multi(spec.descending.clone())
+                    .with_nulls_last(spec.nulls_last)
+                    .with_maintain_order(true),
+            )
+            .drop(pl::Selector::ByName {
+                names: key_names.iter().map(|k| k.as_str().into()).collect(),
+                strict: true,
+            })
+            .collect()?;
+        Ok(out)
+    };
+    let n_ranges = rows
+        .div_ceil(RANGE_ROWS)
+        .max(THREAD_POOL.current_num_threads());
+    if rows < RANGE_SORT_ROWS || frames.len() < 2 {
+        let all = concat_frames(frames, &schema)?;
+        return encode_all(vec![sort_frame(all)?], ctx);
+    }
+    let descending = spec.descending.first().copied().unwrap_or(false);
+    let bounds = range_bounds(&frames, n_ranges, descending)?;
+    let range_id = range_id_expr(&bounds, descending, spec.nulls_last);
+    let split = run_tasks(ctx, frames.len(), |i| {
+        let df = frames[i]
+            .clone()
+            .lazy()
+            .with_column(range_id.clone())
+            .collect()?;
+        let mut out = Vec::new();
+        for piece in df.partition_by_stable(["__range"], true)? {
+            let r = piece
+                .column("__range")?
+                .get(0)?
+                .extract::<u32>()
+                .ok_or_else(|| SfError::Internal("range id".into()))?;
+            out.push((r as usize, piece.drop("__range")?));
+        }
+        Ok(out)
+    })?;
+    let mut ranges: Vec<Vec<DataFrame>> = (0..=bounds.len()).map(|_| Vec::new()).collect();
+    for (r, piece) in split.into_iter().flatten() {
+        ranges[r].push(piece);
+    }
+    let ranges: Vec<Vec<DataFrame>> = ranges.into_iter().filter(|r| !r.is_empty()).collect();
+    let sorted = run_tasks(ctx, ranges.len(), |r| {
+        let piece_schema = ranges[r][0].schema().clone();
+        let df = concat_frames(ranges[r].clone(), &piece_schema)?;
+        encode(sort_frame(df)?, ctx)
+    })?;
+    Ok(sorted.into_iter().flatten().collect())
+}
+
+/// Boundaries between `n` ranges of the first sort key, from an evenly
+/// spaced sample of every frame, in sort order, without repeats.
+fn range_bounds(
+    frames: &[DataFrame],
+    n: usize,
+    descending: bool,
+) -> SfResult<Vec<pl::AnyValue<'static>>> {
+    let per_frame = (n * 64).div_ceil(frames.len()).max(8);
+    let mut samples = Vec::new();
+    for df in frames {
+        let h = df.height();
+        if h == 0 {
+            continue;
+        }
+        let step = (h / per_frame).max(1);
+        let s = df
+            .column("__sk0")?
+            .as_materialized_series()
+            .gather_every(step, 0)?;
+        samples.push(s.drop_nulls());
+    }
+    let mut all = match samples.first() {
+        Some(s) => s.clone(),
+        None => return Ok(Vec::new()),
+    };
+    for s in &samples[1..] {
+        all.append(s)?;
+    }
+    let sorted = all.sort(pl::SortOptions::default().with_order_descending(descending))?;
+    let mut bounds: Vec<pl::AnyValue<'static>> = Vec::new();
+    for i in 1..n {
+        let idx = i * sorted.len() / n;
+        if idx >= sorted.len() {
+            break;
+        }
+        let v = sorted.get(idx)?.into_static();
+        if bounds.last() != Some(&v) {
+            bounds.push(v);
+        }
+    }
+    Ok(bounds)
+}
+
+/// `__range`: how many boundaries the first key passes (so equal keys share a
+/// range); missing keys go to the first or last range.
+fn range_id_expr(bounds: &[pl::AnyValue<'static>], descending: bool, nulls_last: bool) -> pl::Expr {
+    let key = pl::col("__sk0");
+    let mut id = pl::lit(0u32);
+    for b in bounds {
+        let bound = pl::lit(pl::Scalar::new(b.dtype(), b.clone()));
+        let passed = if descending {
+            key.clone().lt_eq(bound)
+        } else {
+            key.clone().gt_eq(bound)
+        };
+        id = id + passed.cast(DataType::UInt32);
+    }
+    let null_range = if nulls_last { bounds.len() as u32 } else { 0 };
+    pl::when(key.is_null())
+        .then(pl::lit(null_range))
+        .otherwise(id)
+        .alias("__range")
 }
 
 /// The input of a reduction or group-by as a plan whose chain can fuse the
