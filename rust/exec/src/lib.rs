@@ -12,7 +12,7 @@ mod context;
 mod io;
 mod scan;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Weak};
 
 use polars::prelude as pl;
 use polars::prelude::{DataFrame, DataType, IntoLazy, SchemaExt, SchemaRef};
@@ -46,8 +46,41 @@ impl Materialized {
     }
 }
 
+/// Results of wide operations (group-by, join, sort), kept while their plan
+/// node is alive: a frame built from them is computed once, however often it
+/// is used afterwards, and every use sees the same values (a parallel
+/// floating-point sum is not bit-for-bit repeatable).
+static WIDE_RESULTS: Mutex<Vec<(Weak<Plan>, Materialized)>> = Mutex::new(Vec::new());
+
+fn cached(plan: &Arc<Plan>) -> Option<Materialized> {
+    let mut cache = WIDE_RESULTS.lock().ok()?;
+    cache.retain(|(w, _)| w.strong_count() > 0);
+    cache
+        .iter()
+        .find(|(w, _)| w.upgrade().is_some_and(|p| Arc::ptr_eq(&p, plan)))
+        .map(|(_, m)| m.clone())
+}
+
 /// Run `plan` to completion.
 pub fn execute(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
+    let wide = matches!(
+        plan.as_ref(),
+        Plan::GroupBy { .. } | Plan::Join { .. } | Plan::Sort { .. }
+    );
+    if !wide {
+        return execute_uncached(plan, ctx);
+    }
+    if let Some(m) = cached(plan) {
+        return Ok(m);
+    }
+    let m = execute_uncached(plan, ctx)?;
+    if let Ok(mut cache) = WIDE_RESULTS.lock() {
+        cache.push((Arc::downgrade(plan), m.clone()));
+    }
+    Ok(m)
+}
+
+fn execute_uncached(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
     let schema = plan.schema()?;
     let parts = match plan.as_ref() {
         Plan::Scan(src) => match src.as_ref() {

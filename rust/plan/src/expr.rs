@@ -433,21 +433,31 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
             // Python slice semantics on characters; start/stop may be negative.
             let start = param_i64(p, "start")?.unwrap_or(0);
             let stop = param_i64(p, "stop")?;
-            let len = e.clone().str().len_chars().cast(DataType::Int64);
-            let norm = |v: i64| {
-                if v < 0 {
-                    (len.clone() + pl::lit(v)).clip(pl::lit(0i64), len.clone())
-                } else {
-                    pl::lit(v).clip(pl::lit(0i64), len.clone())
+            match (start, stop) {
+                (s, None) if s >= 0 => e.str().slice(pl::lit(s), pl::lit(pl::Null {})),
+                (s, Some(t)) if s >= 0 && t >= 0 => {
+                    e.str().slice(pl::lit(s), pl::lit((t - s).max(0)))
                 }
-            };
-            let s = norm(start);
-            let t = match stop {
-                Some(v) => norm(v),
-                None => len.clone(),
-            };
-            let length = (t - s.clone()).clip_min(pl::lit(0i64));
-            e.str().slice(s, length)
+                _ => {
+                    let len = e.clone().str().len_chars().cast(DataType::Int64);
+                    // A position counted from the end, clipped into 0..=len.
+                    let norm = |v: i64| {
+                        if v < 0 {
+                            (len.clone() + pl::lit(v)).clip(pl::lit(0i64), len.clone())
+                        } else {
+                            (len.clone() * pl::lit(0i64) + pl::lit(v))
+                                .clip(pl::lit(0i64), len.clone())
+                        }
+                    };
+                    let s = norm(start);
+                    let t = match stop {
+                        Some(v) => norm(v),
+                        None => len.clone(),
+                    };
+                    let length = (t - s.clone()).clip_min(pl::lit(0i64));
+                    e.str().slice(s, length)
+                }
+            }
         }
         "str_split_part" => {
             // Part `i` of a split, null past the last part (pandas' expand=True).
