@@ -91,3 +91,43 @@ def test_groupby_agg_property(pdf, rows, func, sort, dropna):
     exp = getattr(pdf.groupby("k", sort=sort, dropna=dropna)[["v", "n"]], func)()
     got = getattr(sdf.groupby("k", sort=sort, dropna=dropna)[["v", "n"]], func)()
     pd.testing.assert_frame_equal(got.to_pandas(), exp, check_index_type=False, check_dtype=len(pdf) > 0)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d.groupby("k")[["i", "f"]].cumsum(),
+    lambda d: d.groupby("k").i.cummax(),
+    lambda d: d.groupby("k").f.shift(),
+    lambda d: d.groupby("k")[["i", "f"]].shift(-1),
+    lambda d: d.groupby("k").i.diff(),
+    lambda d: d.groupby("k").f.rank(),
+    lambda d: d.groupby("k").i.rank(method="dense", ascending=False),
+    lambda d: d.groupby("k").cumcount(),
+    lambda d: d.groupby("s").cumcount(ascending=False),
+    lambda d: d.groupby("k").f.transform("mean"),
+    lambda d: d.groupby(["k", "b"])[["i", "f"]].transform("sum"),
+    lambda d: d.groupby("s").i.transform("count"),
+    lambda d: d.groupby("k").head(2),
+    lambda d: d.groupby("s").tail(1),
+    lambda d: d.groupby("k").nth(1),
+    lambda d: d.groupby("k").nth(-1),
+    lambda d: d.groupby("s", dropna=False).i.cumsum(),
+])
+def test_groupby_within_groups(frame, make, fn):
+    check(frame, make, fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda s: s.rolling(3).mean(), lambda s: s.rolling(4, min_periods=2).sum(),
+    lambda s: s.rolling(2).min(), lambda s: s.rolling(3).max(), lambda s: s.rolling(5).std(),
+    lambda s: s.rolling(3, center=True).median(), lambda s: s.expanding().mean(),
+    lambda s: s.expanding(min_periods=3).sum(), lambda s: s.ewm(span=4).mean(),
+    lambda s: s.ewm(alpha=0.3, adjust=False).mean(), lambda s: s.ewm(com=2, min_periods=3).mean(),
+    lambda s: s.rolling(-1),
+])
+@pytest.mark.parametrize("col", ["i", "f"])
+def test_windows(frame, make, fn, col):
+    check(frame[col], make, fn)
+
+
+def test_frame_rolling(frame, make):
+    check(frame[["i", "f"]], make, lambda d: d.rolling(3).mean())

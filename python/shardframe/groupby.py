@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from shardframe._base import _wrap_result, select_json
 from shardframe._engine import index_col
-from shardframe._expr import Expr, col, dumps
+from shardframe._expr import Expr, col, dumps, lit
 from shardframe.exceptions import ColumnNotFoundError, FallbackError, FallbackWarning
 from shardframe.options import options
 
@@ -249,6 +249,106 @@ class DataFrameGroupBy:
     def all(self) -> DataFrame:
         return self._all("all")
 
+    # -- per-row results within groups (window functions over the keys) --------------
+    def _valid(self) -> Expr | None:
+        """True where every key is present (rows with a missing key belong to no group)."""
+        if not self._dropna:
+            return None
+        out: Expr | None = None
+        for _, e in self._keys:
+            v = e.fn("not_null")
+            out = v if out is None else out.binary("and", v)
+        return out
+
+    def _window(self, make: Any, names: list[Hashable] | None = None) -> DataFrame:
+        """Columns ``make(series)`` evaluated within each group, rows in the frame's order."""
+        from shardframe.frame import DataFrame
+        from shardframe.series import Series
+
+        f = self._frame
+        keys = [e for _, e in self._keys]
+        valid = self._valid()
+        cols: dict[Hashable, Expr] = {}
+        for n in names if names is not None else self._selection:
+            e = make(Series._new(f._plan, f._cols[n], n, f._index))._expr.fn("over", *keys)
+            cols[n] = e if valid is None else valid.fn("where", e, lit(None))
+        return DataFrame._new(f._plan, cols, f._index)._with_cols(cols)
+
+    def cumsum(self) -> DataFrame:
+        return self._window(lambda s: s.cumsum())
+
+    def cumprod(self) -> DataFrame:
+        return self._window(lambda s: s.cumprod())
+
+    def cummax(self) -> DataFrame:
+        return self._window(lambda s: s.cummax())
+
+    def cummin(self) -> DataFrame:
+        return self._window(lambda s: s.cummin())
+
+    def shift(self, periods: int = 1, fill_value: Any = None) -> DataFrame:
+        return self._window(lambda s: s.shift(periods, fill_value=fill_value))
+
+    def diff(self, periods: int = 1) -> DataFrame:
+        return self._window(lambda s: s.diff(periods))
+
+    def rank(self, method: str = "average", ascending: bool = True) -> DataFrame:
+        return self._window(lambda s: s.rank(method=method, ascending=ascending))
+
+    def transform(self, func: Any, *args: Any, **kwargs: Any) -> DataFrame:
+        """Each row gets its group's aggregate (a name: sum, mean, min, max, ...)."""
+        name = func if isinstance(func, str) else getattr(func, "__name__", None)
+        if name not in ("sum", "mean", "median", "min", "max", "std", "var", "count", "size",
+                        "first", "last", "nunique", "prod"):
+            return self._fallback("transform")(func, *args, **kwargs)
+
+        def make(s: Series) -> Series:
+            e = s._nan_as_null().fn(f"agg_{name}", **kwargs)
+            cast = _result_dtype(name, s._engine_dtype())
+            return s._derive(e.fn("cast", dtype=cast) if cast else e)
+
+        return self._window(make)
+
+    def _position(self) -> tuple[Expr, Expr]:
+        """(0-based position of each row in its group, rows in its group)."""
+        keys = [e for _, e in self._keys]
+        first = keys[0]
+        return first.fn("cum_count").fn("over", *keys), first.fn("agg_size").fn("over", *keys)
+
+    def cumcount(self, ascending: bool = True) -> Series:
+        from shardframe.series import Series
+
+        pos, size = self._position()
+        if not ascending:
+            pos = size.binary("sub", pos).binary("sub", lit(1))
+        valid = self._valid()
+        e = pos if valid is None else valid.fn("where", pos, lit(None))
+        f = self._frame
+        return Series._new(f._plan, e, None, f._index)._derive(e)
+
+    def _rows_where(self, cond: Expr) -> DataFrame:
+        from shardframe.series import Series
+
+        f = self._frame
+        valid = self._valid()
+        if valid is not None:
+            cond = valid.binary("and", cond)
+        return f[Series._new(f._plan, cond, None, f._index)]
+
+    def head(self, n: int = 5) -> DataFrame:
+        pos, _ = self._position()
+        return self._rows_where(pos.binary("lt", lit(n)))
+
+    def tail(self, n: int = 5) -> DataFrame:
+        pos, size = self._position()
+        return self._rows_where(size.binary("sub", pos).binary("le", lit(n)))
+
+    def nth(self, n: int) -> DataFrame:
+        pos, size = self._position()
+        if n >= 0:
+            return self._rows_where(pos.binary("eq", lit(n)))
+        return self._rows_where(size.binary("sub", pos).binary("eq", lit(-n)))
+
 
 class SeriesGroupBy:
     """Groups of one column."""
@@ -279,12 +379,20 @@ class SeriesGroupBy:
     def size(self) -> Any:
         return self._parent.size()
 
+    def _column_result(self, frame: DataFrame) -> Any:
+        return frame[self._column]
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         if name in _FUNCS:
             return lambda **kw: self._one(name, **kw)
-        return getattr(self._parent[[self._column]], name)
+        method = getattr(self._parent[[self._column]], name)
+        if name in ("cumsum", "cumprod", "cummax", "cummin", "shift", "diff", "rank", "transform"):
+            return lambda *a, **kw: self._column_result(method(*a, **kw))
+        if name in ("head", "tail", "nth"):
+            return lambda *a, **kw: method(*a, **kw)[self._column]
+        return method
 
 
 def _name(func: Any) -> str:

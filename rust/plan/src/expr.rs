@@ -67,12 +67,16 @@ const ORDER_DEPENDENT: &[&str] = &[
     "cum_prod",
     "cum_min",
     "cum_max",
+    "cum_count",
     "shift",
     "diff",
     "pct_change",
     "rank",
     "ffill",
     "bfill",
+    "over",
+    "rolling",
+    "ewm_mean",
 ];
 
 impl Expr {
@@ -86,7 +90,9 @@ impl Expr {
             Expr::Col { .. } | Expr::Lit { .. } | Expr::List { .. } => true,
             Expr::Binary { left, right, .. } => left.is_row_local() && right.is_row_local(),
             Expr::Fn { name, args, .. } => {
-                !ORDER_DEPENDENT.contains(&name.as_str()) && args.iter().all(Expr::is_row_local)
+                !ORDER_DEPENDENT.contains(&name.as_str())
+                    && !name.starts_with("agg_")
+                    && args.iter().all(Expr::is_row_local)
             }
         }
     }
@@ -357,6 +363,58 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
             polars::series::ops::NullBehavior::Ignore,
         ),
         "pct_change" => e.pct_change(pl::lit(param_i64(p, "n")?.unwrap_or(1))),
+        // `e` evaluated within the groups of the remaining arguments.
+        "over" => {
+            let keys: Vec<pl::Expr> = it.by_ref().collect();
+            e.over(keys)?
+        }
+        // 0-based position of each row (among rows where `e` is present).
+        "cum_count" => e.cum_count(false).cast(DataType::Int64) - pl::lit(1i64),
+        "agg_sum" => e.sum(),
+        "agg_mean" => e.mean(),
+        "agg_median" => e.median(),
+        "agg_min" => e.min(),
+        "agg_max" => e.max(),
+        "agg_std" => e.std(param_i64(p, "ddof")?.unwrap_or(1) as u8),
+        "agg_var" => e.var(param_i64(p, "ddof")?.unwrap_or(1) as u8),
+        "agg_count" => e.count().cast(DataType::Int64),
+        "agg_size" => e.len().cast(DataType::Int64),
+        "agg_first" => e.first_non_null(),
+        "agg_last" => e.last_non_null(),
+        "agg_nunique" => e.drop_nulls().n_unique().cast(DataType::Int64),
+        "agg_prod" => e.product(),
+        "rolling" => {
+            let window = param_i64(p, "window")?.unwrap_or(1).max(1) as usize;
+            let min_periods = param_i64(p, "min_periods")?.map_or(window, |m| m.max(0) as usize);
+            let opts = pl::RollingOptionsFixedWindow {
+                window_size: window,
+                min_periods,
+                center: param_bool(p, "center", false),
+                ..Default::default()
+            };
+            let f = e.cast(DataType::Float64);
+            match param_str(p, "how")?.as_str() {
+                "mean" => f.rolling_mean(opts),
+                "sum" => f.rolling_sum(opts),
+                "min" => f.rolling_min(opts),
+                "max" => f.rolling_max(opts),
+                "std" => f.rolling_std(opts),
+                "var" => f.rolling_var(opts),
+                "median" => f.rolling_median(opts),
+                other => bail!(Compute: "unknown rolling aggregation {other:?}"),
+            }
+        }
+        "ewm_mean" => {
+            let alpha = param(p, "alpha").and_then(|v| v.as_f64()).unwrap_or(0.5);
+            let opts = pl::EWMOptions {
+                alpha,
+                adjust: param_bool(p, "adjust", true),
+                min_periods: param_i64(p, "min_periods")?.unwrap_or(0).max(0) as usize,
+                ignore_nulls: param_bool(p, "ignore_na", false),
+                ..Default::default()
+            };
+            e.cast(DataType::Float64).ewm_mean(opts)
+        }
         "ffill" => e.fill_null_with_strategy(pl::FillNullStrategy::Forward(
             param_i64(p, "limit")?.map(|l| l as pl::IdxSize),
         )),
