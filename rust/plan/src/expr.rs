@@ -585,3 +585,50 @@ fn regex_escape(s: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_literals_parse_to_the_same_bits() {
+        for v in [1161099.4636000001_f64, 0.1 + 0.2, 1e-300, -123456.789012345] {
+            let json = format!(r#"{{"op":"lit","value":{{"t":"float","v":{v:?}}}}}"#);
+            let e: Expr = serde_json::from_str(&json).unwrap();
+            assert_eq!(
+                e,
+                Expr::Lit {
+                    value: Scalar::Float(v)
+                },
+                "{json}"
+            );
+        }
+    }
+
+    #[test]
+    fn order_dependent_functions_are_not_row_local() {
+        let x = Expr::col("x");
+        let cum = Expr::Fn {
+            name: "cum_sum".into(),
+            args: vec![x.clone()],
+            params: Default::default(),
+        };
+        let agg = Expr::Fn {
+            name: "agg_sum".into(),
+            args: vec![x.clone()],
+            params: Default::default(),
+        };
+        let abs = Expr::Fn {
+            name: "abs".into(),
+            args: vec![cum.clone()],
+            params: Default::default(),
+        };
+        assert!(!cum.is_row_local() && !agg.is_row_local() && !abs.is_row_local());
+        assert!(Expr::Fn {
+            name: "abs".into(),
+            args: vec![x],
+            params: Default::default()
+        }
+        .is_row_local());
+    }
+}
