@@ -71,6 +71,27 @@ class _Rows:
         pdf.index.names = names
         return pdf
 
+    def rolling(self, window: int, min_periods: int | None = None, center: bool = False) -> Any:
+        """Fixed-size moving windows (``.mean()``, ``.sum()``, ``.min()``, ``.max()``, ``.std()``...)."""
+        from shardframe.window import Rolling
+
+        return Rolling(self, window, min_periods=min_periods, center=center)
+
+    def expanding(self, min_periods: int = 1) -> Any:
+        """Windows growing from the first row."""
+        from shardframe.window import expanding
+
+        return expanding(self, min_periods)
+
+    def ewm(self, com: float | None = None, span: float | None = None, halflife: float | None = None,
+            alpha: float | None = None, min_periods: int = 0, adjust: bool = True,
+            ignore_na: bool = False) -> Any:
+        """Exponentially weighted windows (``.mean()``)."""
+        from shardframe.window import ExponentialMovingWindow
+
+        return ExponentialMovingWindow(self, com=com, span=span, halflife=halflife, alpha=alpha,
+                                       min_periods=min_periods, adjust=adjust, ignore_na=ignore_na)
+
     # -- fallback -------------------------------------------------------
     def _fallback(self, name: str) -> Any:
         import pandas as pd

@@ -289,14 +289,11 @@ class DataFrame(_Rows):
 
     # -- display --------------------------------------------------------------------
     def __repr__(self) -> str:
-        import pandas as pd
-
         n = len(self)
         pdf = _truncated_pandas(self, n)
         text = repr(pdf)
         if n != len(pdf):
             text = text.replace(f"[{len(pdf)} rows x", f"[{n} rows x")
-        del pd
         return text
 
     def _repr_html_(self) -> str:
@@ -425,7 +422,6 @@ class DataFrame(_Rows):
             plan = plan.select(select_json(items))
             index = [(None, col(index_col(0)))]
             out = DataFrame._from_plan(plan.slice(offset, length), list(self._cols), index)
-            object.__setattr__(out, "_range_labels", True)
             return out
         return DataFrame._from_plan(plan.slice(offset, length), list(self._cols), index)
 
@@ -951,27 +947,6 @@ class DataFrame(_Rows):
 
     def rank(self, method: str = "average", ascending: bool = True, na_option: str = "keep", pct: bool = False, numeric_only: bool = False) -> DataFrame:
         return self._map_series(lambda s: s.rank(method=method, ascending=ascending, na_option=na_option, pct=pct))
-
-    def rolling(self, window: int, min_periods: int | None = None, center: bool = False) -> Any:
-        """Fixed-size moving windows (``.mean()``, ``.sum()``, ``.min()``, ``.max()``, ``.std()``...)."""
-        from shardframe.window import Rolling
-
-        return Rolling(self, window, min_periods=min_periods, center=center)
-
-    def expanding(self, min_periods: int = 1) -> Any:
-        """Windows growing from the first row."""
-        from shardframe.window import expanding
-
-        return expanding(self, min_periods)
-
-    def ewm(self, com: float | None = None, span: float | None = None, halflife: float | None = None,
-            alpha: float | None = None, min_periods: int = 0, adjust: bool = True,
-            ignore_na: bool = False) -> Any:
-        """Exponentially weighted windows (``.mean()``)."""
-        from shardframe.window import ExponentialMovingWindow
-
-        return ExponentialMovingWindow(self, com=com, span=span, halflife=halflife, alpha=alpha,
-                                       min_periods=min_periods, adjust=adjust, ignore_na=ignore_na)
 
     # -- duplicates ------------------------------------------------------------------------
     def _first_rows(self, subset: Any, keep: Any) -> tuple[PyPlan, list[dict[str, Any]], PyPlan]:

@@ -428,27 +428,6 @@ class Series(_Rows):
             return self._fallback("rank")(method=method, ascending=ascending, na_option=na_option, pct=pct)
         return self._derive(self._nan_as_null().fn("rank", method=method, ascending=ascending))
 
-    def rolling(self, window: int, min_periods: int | None = None, center: bool = False) -> Any:
-        """Fixed-size moving windows (``.mean()``, ``.sum()``, ``.min()``, ``.max()``, ``.std()``...)."""
-        from shardframe.window import Rolling
-
-        return Rolling(self, window, min_periods=min_periods, center=center)
-
-    def expanding(self, min_periods: int = 1) -> Any:
-        """Windows growing from the first row."""
-        from shardframe.window import expanding
-
-        return expanding(self, min_periods)
-
-    def ewm(self, com: float | None = None, span: float | None = None, halflife: float | None = None,
-            alpha: float | None = None, min_periods: int = 0, adjust: bool = True,
-            ignore_na: bool = False) -> Any:
-        """Exponentially weighted windows (``.mean()``)."""
-        from shardframe.window import ExponentialMovingWindow
-
-        return ExponentialMovingWindow(self, com=com, span=span, halflife=halflife, alpha=alpha,
-                                       min_periods=min_periods, adjust=adjust, ignore_na=ignore_na)
-
     # -- reductions ------------------------------------------------------------
     def _reduce(self, func: str, **kw: Any) -> Any:
         agg = {"name": "v", "func": func, "expr": self._nan_as_null(), **kw}
