@@ -14,6 +14,7 @@ from shardframe.frame import DataFrame
 from shardframe.io import read_csv, read_json, read_parquet
 from shardframe.merge import merge
 from shardframe.options import get_option, option_context, options, set_option
+from shardframe.reshape import crosstab, get_dummies, melt, pivot, pivot_table
 from shardframe.series import Series
 from shardframe.tools import concat, from_pandas, to_datetime
 
@@ -24,6 +25,11 @@ __all__ = [
     "FallbackWarning",
     "Series",
     "concat",
+    "crosstab",
+    "get_dummies",
+    "melt",
+    "pivot",
+    "pivot_table",
     "from_pandas",
     "get_option",
     "merge",

@@ -232,6 +232,9 @@ class DataFrame(_Rows):
         n_index = 0 if self._index is None else len(self._index)
         pdf = self._set_index(pdf, self._index_names(), n_index)
         pdf.columns = _columns_index(list(self._cols))
+        names = self.__dict__.get("_col_names")
+        if names is not None:
+            pdf.columns.names = names
         return pdf
 
     def to_numpy(self, dtype: Any = None, copy: bool = False, na_value: Any = None) -> np.ndarray:
@@ -948,6 +951,27 @@ class DataFrame(_Rows):
     def rank(self, method: str = "average", ascending: bool = True, na_option: str = "keep", pct: bool = False, numeric_only: bool = False) -> DataFrame:
         return self._map_series(lambda s: s.rank(method=method, ascending=ascending, na_option=na_option, pct=pct))
 
+    # -- reshaping -------------------------------------------------------------------------
+    def melt(self, id_vars: Any = None, value_vars: Any = None, var_name: Any = None,
+             value_name: Hashable = "value", ignore_index: bool = True) -> DataFrame:
+        """Unpivot value columns into (variable, value) rows; see :func:`shardframe.melt`."""
+        from shardframe.reshape import melt
+
+        return melt(self, id_vars, value_vars, var_name, value_name, ignore_index)
+
+    def pivot_table(self, values: Any = None, index: Any = None, columns: Any = None,
+                    aggfunc: Any = "mean", fill_value: Any = None, margins: bool = False,
+                    dropna: bool = True, sort: bool = True) -> DataFrame:
+        """Spreadsheet-style pivot; see :func:`shardframe.pivot_table`."""
+        from shardframe.reshape import pivot_table
+
+        return pivot_table(self, values, index, columns, aggfunc, fill_value, margins, dropna, sort)
+
+    def pivot(self, *, columns: Any = None, index: Any = None, values: Any = None) -> DataFrame:
+        from shardframe.reshape import pivot
+
+        return pivot(self, columns=columns, index=index, values=values)
+
     # -- duplicates ------------------------------------------------------------------------
     def _first_rows(self, subset: Any, keep: Any) -> tuple[PyPlan, list[dict[str, Any]], PyPlan]:
         """(this frame with positions ``__pos__``, its output items, the plan of
@@ -980,6 +1004,7 @@ class DataFrame(_Rows):
         plan, items, kept = self._first_rows(subset, keep)
         spec = {"how": "semi", "left_on": ["__pos__"], "right_on": ["__keep"]}
         rows = plan.select(select_json(items)).join(kept, dumps(spec))
+        rows = rows.select(select_json([{"name": i["name"], "expr": col(i["name"])} for i in items[:-1]]))
         labels = [None] if self._index is None else self._index_names()
         out = DataFrame._from_plan(rows, list(self._cols), [(lab, col(index_col(i))) for i, lab in enumerate(labels)])
         if ignore_index:

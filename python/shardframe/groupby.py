@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from shardframe.frame import DataFrame
     from shardframe.series import Series
 
-# (output label, input column or None for size, pandas function name, options)
-AggSpec = tuple[Hashable, Hashable | None, str, dict[str, Any]]
+# (output label, input column -- a label, None for size, or (expression, dtype) --,
+#  pandas function name, options)
+AggSpec = tuple[Hashable, Any, str, dict[str, Any]]
 
 # pandas name -> engine aggregation
 _FUNCS = {
@@ -123,8 +124,9 @@ class DataFrameGroupBy:
                 expr = self._keys[0][1]
                 dtype = "int64"
             else:
-                expr = f._cols[column]
-                dtype = dtypes[column]
+                # A column label, or (value expression, its dtype) for derived inputs.
+                expr, dtype = column if isinstance(column, tuple) and isinstance(column[0], Expr) else (
+                    f._cols[column], dtypes[column])
                 if func in _NUMERIC_ONLY and dtype == "str":
                     raise TypeError(f"agg function failed [how->{func},dtype->{dtype}]")
                 if func == "sum" and dtype == "str":
