@@ -100,12 +100,27 @@ def from_pandas_frame(df: Any) -> PyPlan:
 
 
 def from_arrow(table: pa.Table) -> PyPlan:
+    """Partition a table into the store one chunk of about a partition at a
+    time, so the copies made on the way never exceed one partition."""
     import pyarrow as pa
 
     from shardframe._core import PyPlan
 
     table = table.replace_schema_metadata(None)
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return PyPlan.from_ipc(sink.getvalue().to_pybytes(), options.config())
+    rows = table.num_rows
+    per_row = max(1, table.nbytes // max(rows, 1))
+    chunk = max(1, options.partition_bytes // per_row)
+    if options.max_partition_rows is not None:
+        chunk = min(chunk, options.max_partition_rows)
+    plans = []
+    for start in range(0, max(rows, 1), chunk):
+        piece = table.slice(start, chunk)
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, piece.schema) as writer:
+            writer.write_table(piece)
+        data = sink.getvalue().to_pybytes()
+        del sink
+        plans.append(PyPlan.from_ipc(data, options.config()))
+    if len(plans) == 1:
+        return plans[0]
+    return collect(PyPlan.concat(plans))
