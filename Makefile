@@ -36,10 +36,10 @@ lint: build ## cargo fmt/clippy, ruff, mypy
 	$(VENV)/bin/mypy
 	$(PY) -m mypy.stubtest shardframe._core
 
-test: build lint ## Lint, Rust unit tests, then the Python suite (prints native/fallback counts)
+test: build lint ## Lint, Rust unit tests, native-method count, then the Python suite
 	cargo test --release -q -p shardframe-core -p shardframe-plan -p shardframe-exec
-	$(PY) -m pytest -q -p no:cacheprovider tests
 	$(PY) tests/coverage_report.py
+	$(PY) -m pytest -q -p no:cacheprovider tests
 
 test-fast: build ## Python suite only
 	$(PY) -m pytest -q -x tests

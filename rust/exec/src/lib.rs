@@ -138,13 +138,31 @@ fn execute_uncached(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
             dropna,
         } => encode_all(group_by(input, keys, aggs, *dropna, &schema, ctx)?, ctx)?,
         Plan::Join { left, right, spec } => {
-            // Both sides gathered; the shuffle and broadcast joins come with the
-            // relational work.
-            let l = execute(left, ctx)?.to_frame()?;
-            let r = execute(right, ctx)?.to_frame()?;
-            ctx.check()?;
-            let df = spec.apply(l.lazy(), r.lazy())?.collect()?;
-            encode_all(vec![df], ctx)?
+            let r = execute(right, ctx)?;
+            let right_bytes: usize = r.parts.iter().map(|p| p.raw_bytes()).sum();
+            let keeps_left_rows = matches!(spec.how.as_str(), "inner" | "left" | "semi" | "anti")
+                && spec.maintain_order != "right_left";
+            if keeps_left_rows && right_bytes <= BROADCAST_BYTES {
+                // Broadcast: every left partition joins the (small) right side
+                // on its own, so no task holds more than a partition of the left,
+                // and left order is kept partition by partition.
+                let rdf = r.to_frame()?;
+                let lplan = fusable_input(left, ctx)?;
+                let spec = spec.clone();
+                let frames = run_narrow(
+                    &lplan,
+                    ctx,
+                    Some(&move |lf: pl::LazyFrame| spec.apply(lf, rdf.clone().lazy())),
+                )?;
+                encode_all(frames, ctx)?
+            } else {
+                // Both sides in one task (a shuffle join is still to come).
+                let l = execute(left, ctx)?.to_frame()?;
+                let r = r.to_frame()?;
+                ctx.check()?;
+                let df = spec.apply(l.lazy(), r.lazy())?.collect()?;
+                encode_all(vec![df], ctx)?
+            }
         }
         Plan::Concat { inputs } => {
             let mut parts = Vec::new();
@@ -576,6 +594,10 @@ fn gather_input(
     )?;
     concat_frames(frames, &out_schema)
 }
+
+/// A join's right side up to this many decoded bytes is broadcast to every
+/// left partition.
+const BROADCAST_BYTES: usize = 256 << 20;
 
 /// Rows at or above this count are sorted by range partitioning.
 const RANGE_SORT_ROWS: usize = 1_000_000;
