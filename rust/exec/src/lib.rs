@@ -81,6 +81,27 @@ pub fn execute(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
 }
 
 fn execute_uncached(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
+    if std::env::var_os("SHARDFRAME_TRACE").is_none() {
+        return execute_node(plan, ctx);
+    }
+    // Profiling aid: one line per executed node, innermost first.
+    let start = std::time::Instant::now();
+    let out = execute_node(plan, ctx);
+    let head = plan.explain();
+    let head = head.lines().next().unwrap_or("").trim();
+    if let Ok(m) = &out {
+        eprintln!(
+            "[shardframe] {:>8.1} ms {:>9} rows {:>4} parts  {}",
+            start.elapsed().as_secs_f64() * 1e3,
+            m.rows(),
+            m.parts.len(),
+            head.chars().take(100).collect::<String>()
+        );
+    }
+    out
+}
+
+fn execute_node(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
     let schema = plan.schema()?;
     let parts = match plan.as_ref() {
         Plan::Scan(src) => match src.as_ref() {
@@ -138,15 +159,15 @@ fn execute_uncached(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
             dropna,
         } => encode_all(group_by(input, keys, aggs, *dropna, &schema, ctx)?, ctx)?,
         Plan::Join { left, right, spec } => {
-            let r = execute(right, ctx)?;
-            let right_bytes: usize = r.parts.iter().map(|p| p.raw_bytes()).sum();
+            // The right side is gathered straight from its pipeline (never
+            // stored and decoded again).
+            let rdf = gather_input(right, None, ctx)?;
             let keeps_left_rows = matches!(spec.how.as_str(), "inner" | "left" | "semi" | "anti")
                 && spec.maintain_order != "right_left";
-            if keeps_left_rows && right_bytes <= BROADCAST_BYTES {
+            if keeps_left_rows && rdf.estimated_size() <= BROADCAST_BYTES {
                 // Broadcast: every left partition joins the (small) right side
                 // on its own, so no task holds more than a partition of the left,
                 // and left order is kept partition by partition.
-                let rdf = r.to_frame()?;
                 let lplan = fusable_input(left, ctx)?;
                 let spec = spec.clone();
                 let frames = run_narrow(
@@ -157,10 +178,9 @@ fn execute_uncached(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
                 encode_all(frames, ctx)?
             } else {
                 // Both sides in one task (a shuffle join is still to come).
-                let l = execute(left, ctx)?.to_frame()?;
-                let r = r.to_frame()?;
+                let l = gather_input(left, None, ctx)?;
                 ctx.check()?;
-                let df = spec.apply(l.lazy(), r.lazy())?.collect()?;
+                let df = spec.apply(l.lazy(), rdf.lazy())?.collect()?;
                 encode_all(vec![df], ctx)?
             }
         }
