@@ -57,3 +57,21 @@ def test_same_code_on_pandas_gives_the_same_answer(n, pandas_tables, tables):
     expected = normalize(QUERIES[n](dict(pandas_tables), pd))
     got = normalize(QUERIES[n](dict(tables), sf).to_pandas())
     pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-6, check_dtype=False)
+
+
+def test_benchmark_harness_smoke(tmp_path, data_dir):
+    """The benchmark harness runs end to end at a tiny scale (no timings asserted)."""
+    import json
+    import subprocess
+    import sys
+
+    script = Path(__file__).parent / "benchmarks" / "tpch_bench.py"
+    out = subprocess.run(
+        [sys.executable, str(script), "--scale", "0.01", "--runs", "1", "--queries", "1,6",
+         "--json", str(tmp_path / "b.json"), "--png", str(tmp_path / "b.png")],
+        capture_output=True, text=True, check=True)
+    assert "geometric mean" in out.stdout
+    report = json.loads((tmp_path / "b.json").read_text())
+    assert set(report["queries"]) == {"1", "6"}
+    assert all("median_s" in r for q in report["queries"].values() for r in q.values()), report
+    assert (tmp_path / "b.png").stat().st_size > 0
