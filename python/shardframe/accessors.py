@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from shardframe._expr import lit
 
 if TYPE_CHECKING:
-    from shardframe.frame import DataFrame
     from shardframe.series import Series
 
 
@@ -187,9 +186,3 @@ def _polars_duration(freq: str) -> str:
     if not m or m.group(2) not in _FREQ:
         raise ValueError(f"Invalid frequency: {freq}")
     return f"{m.group(1) or 1}{_FREQ[m.group(2)]}"
-
-
-def _frame_type() -> type[DataFrame]:
-    from shardframe.frame import DataFrame
-
-    return DataFrame

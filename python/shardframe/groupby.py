@@ -381,18 +381,15 @@ class SeriesGroupBy:
     def size(self) -> Any:
         return self._parent.size()
 
-    def _column_result(self, frame: DataFrame) -> Any:
-        return frame[self._column]
-
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         if name in _FUNCS:
             return lambda **kw: self._one(name, **kw)
         method = getattr(self._parent[[self._column]], name)
-        if name in ("cumsum", "cumprod", "cummax", "cummin", "shift", "diff", "rank", "transform"):
-            return lambda *a, **kw: self._column_result(method(*a, **kw))
-        if name in ("head", "tail", "nth"):
+        if name in ("cumsum", "cumprod", "cummax", "cummin", "shift", "diff", "rank", "transform",
+                    "head", "tail", "nth"):
+            # The frame-level result, narrowed to this column.
             return lambda *a, **kw: method(*a, **kw)[self._column]
         return method
 
