@@ -7,10 +7,12 @@
 //! knows and how it maps onto Polars.
 
 pub mod expr;
+mod optimize;
 mod plan;
 pub mod prune;
 
 pub use expr::{BinOp, Expr};
+pub use optimize::prune_columns;
 pub use plan::{
     describe, group_keys, row_index, Agg, AggFunc, CsvOptions, JoinSpec, NamedExpr, Plan, SortSpec,
     Source,

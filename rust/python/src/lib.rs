@@ -15,7 +15,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use shardframe_core::{Codec, SfError};
 use shardframe_exec::{csv_schema, execute, file_schema, ExecConfig, Materialized};
-use shardframe_plan::{Agg, CsvOptions, Expr, JoinSpec, NamedExpr, Plan, SortSpec, Source};
+use shardframe_plan::{
+    prune_columns, Agg, CsvOptions, Expr, JoinSpec, NamedExpr, Plan, SortSpec, Source,
+};
 
 use crate::errors::to_py;
 
@@ -99,7 +101,8 @@ impl PyPlan {
         if let Some(m) = self.materialized() {
             return Ok(m);
         }
-        let plan = self.plan.clone();
+        // Only the columns the result needs are computed and decoded.
+        let plan = prune_columns(&self.plan, None);
         engine::run(py, config.inner.clone(), progress, move |ctx| {
             execute(&plan, ctx)
         })
@@ -231,8 +234,9 @@ impl PyPlan {
             .collect())
     }
 
+    /// The plan as it runs (after projection pruning), root first.
     fn explain(&self) -> String {
-        self.plan.explain()
+        prune_columns(&self.plan, None).explain()
     }
 
     fn is_materialized(&self) -> bool {

@@ -1,0 +1,306 @@
+//! Projection pruning: every node computes and reads only the columns some
+//! ancestor uses. Frames built the pandas way carry all columns through
+//! merges and selections; this pass removes the ones a result never needs,
+//! down to the scans, which then decode only what is left.
+//!
+//! A node whose columns are all needed (and whose inputs did not change) is
+//! returned as the same `Arc`, so results cached per node stay reachable.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, Weak};
+
+use crate::{Expr, Plan};
+
+type Cols = BTreeSet<String>;
+
+fn expr_cols(exprs: impl IntoIterator<Item = impl std::borrow::Borrow<Expr>>) -> Cols {
+    let mut out = Vec::new();
+    for e in exprs {
+        e.borrow().columns(&mut out);
+    }
+    out.into_iter().collect()
+}
+
+fn with(required: &Option<Cols>, extra: Cols) -> Option<Cols> {
+    required
+        .as_ref()
+        .map(|r| r.union(&extra).cloned().collect())
+}
+
+/// Pruned versions of wide nodes (group-by, join, sort), so pruning the same
+/// node for the same columns again returns the same `Arc`: the executor
+/// caches wide results per node, and a frame used twice must hit that cache.
+#[allow(clippy::type_complexity)]
+static PRUNED: Mutex<Vec<(Weak<Plan>, Option<Cols>, Arc<Plan>)>> = Mutex::new(Vec::new());
+
+/// `plan` reduced to the columns in `required` (all when `None`).
+pub fn prune_columns(plan: &Arc<Plan>, required: Option<Cols>) -> Arc<Plan> {
+    if !matches!(
+        plan.as_ref(),
+        Plan::GroupBy { .. } | Plan::Join { .. } | Plan::Sort { .. }
+    ) {
+        return prune_node(plan, required);
+    }
+    if let Ok(mut memo) = PRUNED.lock() {
+        memo.retain(|(w, _, _)| w.strong_count() > 0);
+        if let Some((_, _, done)) = memo
+            .iter()
+            .find(|(w, r, _)| *r == required && w.upgrade().is_some_and(|p| Arc::ptr_eq(&p, plan)))
+        {
+            return done.clone();
+        }
+    }
+    let done = prune_node(plan, required.clone());
+    if let Ok(mut memo) = PRUNED.lock() {
+        memo.push((Arc::downgrade(plan), required, done.clone()));
+    }
+    done
+}
+
+fn prune_node(plan: &Arc<Plan>, required: Option<Cols>) -> Arc<Plan> {
+    let same_or = |new: Plan, changed: bool| if changed { Arc::new(new) } else { plan.clone() };
+    match plan.as_ref() {
+        Plan::Scan(_) => plan.clone(),
+        Plan::Select { input, exprs } => {
+            let kept: Vec<_> = match &required {
+                Some(r) => exprs
+                    .iter()
+                    .filter(|e| r.contains(&e.name))
+                    .cloned()
+                    .collect(),
+                None => exprs.clone(),
+            };
+            // A select with nothing left still fixes the row count: keep one column.
+            let kept = if kept.is_empty() {
+                exprs.iter().take(1).cloned().collect()
+            } else {
+                kept
+            };
+            let new_input = prune_columns(input, Some(expr_cols(kept.iter().map(|e| &e.expr))));
+            let changed = kept.len() != exprs.len() || !Arc::ptr_eq(&new_input, input);
+            same_or(
+                Plan::Select {
+                    input: new_input,
+                    exprs: kept,
+                },
+                changed,
+            )
+        }
+        Plan::Filter { input, predicate } => {
+            let new_input = prune_columns(input, with(&required, expr_cols([predicate])));
+            let changed = !Arc::ptr_eq(&new_input, input);
+            same_or(
+                Plan::Filter {
+                    input: new_input,
+                    predicate: predicate.clone(),
+                },
+                changed,
+            )
+        }
+        Plan::RowIndex { input, name } => {
+            let below = required.map(|mut r| {
+                r.remove(name);
+                r
+            });
+            let new_input = prune_columns(input, below);
+            let changed = !Arc::ptr_eq(&new_input, input);
+            same_or(
+                Plan::RowIndex {
+                    input: new_input,
+                    name: name.clone(),
+                },
+                changed,
+            )
+        }
+        Plan::Slice { input, offset, len } => {
+            let new_input = prune_columns(input, required);
+            let changed = !Arc::ptr_eq(&new_input, input);
+            same_or(
+                Plan::Slice {
+                    input: new_input,
+                    offset: *offset,
+                    len: *len,
+                },
+                changed,
+            )
+        }
+        Plan::Sort { input, spec } => {
+            let new_input = prune_columns(input, with(&required, expr_cols(&spec.by)));
+            let changed = !Arc::ptr_eq(&new_input, input);
+            same_or(
+                Plan::Sort {
+                    input: new_input,
+                    spec: spec.clone(),
+                },
+                changed,
+            )
+        }
+        Plan::Reduce { input, aggs } => {
+            let new_input = prune_columns(input, Some(expr_cols(aggs.iter().map(|a| &a.expr))));
+            let changed = !Arc::ptr_eq(&new_input, input);
+            same_or(
+                Plan::Reduce {
+                    input: new_input,
+                    aggs: aggs.clone(),
+                },
+                changed,
+            )
+        }
+        Plan::GroupBy {
+            input,
+            keys,
+            aggs,
+            dropna,
+        } => {
+            let kept: Vec<_> = match &required {
+                Some(r) => aggs
+                    .iter()
+                    .filter(|a| r.contains(&a.name))
+                    .cloned()
+                    .collect(),
+                None => aggs.clone(),
+            };
+            let mut cols = expr_cols(keys.iter().map(|k| &k.expr));
+            cols.extend(expr_cols(kept.iter().map(|a| &a.expr)));
+            let new_input = prune_columns(input, Some(cols));
+            let changed = kept.len() != aggs.len() || !Arc::ptr_eq(&new_input, input);
+            same_or(
+                Plan::GroupBy {
+                    input: new_input,
+                    keys: keys.clone(),
+                    aggs: kept,
+                    dropna: *dropna,
+                },
+                changed,
+            )
+        }
+        Plan::Join { left, right, spec } => {
+            let side = |input: &Arc<Plan>, keys: &[String]| -> Arc<Plan> {
+                let Some(r) = &required else {
+                    return prune_columns(input, None);
+                };
+                let Ok(schema) = input.schema() else {
+                    return input.clone();
+                };
+                // A name the other side also has may come back with a suffix:
+                // keep every column whose name (or suffixed name) is needed.
+                let mut cols: Cols = keys.iter().cloned().collect();
+                for name in schema.iter_names() {
+                    let n = name.to_string();
+                    if r.contains(&n) || r.contains(&format!("{n}{}", spec.suffix)) {
+                        cols.insert(n);
+                    }
+                }
+                prune_columns(input, Some(cols))
+            };
+            let new_left = side(left, &spec.left_on);
+            let new_right = side(right, &spec.right_on);
+            let changed = !Arc::ptr_eq(&new_left, left) || !Arc::ptr_eq(&new_right, right);
+            same_or(
+                Plan::Join {
+                    left: new_left,
+                    right: new_right,
+                    spec: spec.clone(),
+                },
+                changed,
+            )
+        }
+        Plan::Concat { inputs } => {
+            let new_inputs: Vec<_> = inputs
+                .iter()
+                .map(|i| prune_columns(i, required.clone()))
+                .collect();
+            let changed = new_inputs
+                .iter()
+                .zip(inputs)
+                .any(|(a, b)| !Arc::ptr_eq(a, b));
+            same_or(Plan::Concat { inputs: new_inputs }, changed)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{JoinSpec, NamedExpr, Source};
+    use polars::df;
+    use shardframe_core::{Codec, Partition};
+
+    fn scan(cols: &[&str]) -> Arc<Plan> {
+        let mut df = polars::prelude::DataFrame::new(
+            1,
+            cols.iter()
+                .map(|c| polars::prelude::Column::new((*c).into(), [1i64]))
+                .collect(),
+        )
+        .unwrap();
+        let part = Arc::new(Partition::encode(&mut df, Codec::None).unwrap());
+        Arc::new(Plan::Scan(Arc::new(Source::Memory {
+            parts: vec![part],
+            schema: df.schema().clone(),
+        })))
+    }
+
+    fn select(input: Arc<Plan>, names: &[&str]) -> Arc<Plan> {
+        let exprs = names
+            .iter()
+            .map(|n| NamedExpr {
+                name: n.to_string(),
+                expr: Expr::col(*n),
+            })
+            .collect();
+        Arc::new(Plan::Select { input, exprs })
+    }
+
+    #[test]
+    fn unused_columns_are_dropped_through_joins() {
+        let left = select(scan(&["k", "a", "b"]), &["k", "a", "b"]);
+        let right = select(scan(&["k2", "c", "d"]), &["k2", "c", "d"]);
+        let spec = JoinSpec {
+            how: "inner".into(),
+            left_on: vec!["k".into()],
+            right_on: vec!["k2".into()],
+            nulls_equal: false,
+            suffix: "_r".into(),
+            coalesce: false,
+            maintain_order: "left_right".into(),
+        };
+        let join = Arc::new(Plan::Join { left, right, spec });
+        let top = select(join, &["a", "c"]);
+        let pruned = prune_columns(&top, None);
+        let names: Vec<String> = pruned
+            .schema()
+            .unwrap()
+            .iter_names()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(names, ["a", "c"]);
+        let Plan::Select { input, .. } = pruned.as_ref() else {
+            panic!()
+        };
+        let Plan::Join { left, right, .. } = input.as_ref() else {
+            panic!()
+        };
+        let l: Vec<String> = left
+            .schema()
+            .unwrap()
+            .iter_names()
+            .map(|n| n.to_string())
+            .collect();
+        let r: Vec<String> = right
+            .schema()
+            .unwrap()
+            .iter_names()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(l, ["k", "a"]);
+        assert_eq!(r, ["k2", "c"]);
+        let _ = df!("x" => [1]);
+    }
+
+    #[test]
+    fn nothing_to_prune_keeps_the_same_nodes() {
+        let top = select(scan(&["a", "b"]), &["a", "b"]);
+        assert!(Arc::ptr_eq(&prune_columns(&top, None), &top));
+    }
+}
