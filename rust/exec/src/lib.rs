@@ -246,6 +246,14 @@ fn narrow_chain<'a>(
     if let Plan::RowIndex { input, .. } = node.as_ref() {
         ops.push(node.as_ref());
         node = input;
+        // Selects keep every row, so positions are still known per partition below them.
+        while let Plan::Select { input, .. } = node.as_ref() {
+            if !node.is_narrow() {
+                break;
+            }
+            ops.push(node.as_ref());
+            node = input;
+        }
         if matches!(node.as_ref(), Plan::Scan(src) if !matches!(src.as_ref(), Source::Memory { .. }))
         {
             *base_parts = Some(execute(node, ctx)?);
@@ -771,7 +779,7 @@ fn range_id_expr(bounds: &[pl::AnyValue<'static>], descending: bool, nulls_last:
 /// The input of a reduction or group-by as a plan whose chain can fuse the
 /// partial step: itself when narrow, else its materialized partitions.
 fn fusable_input(input: &Arc<Plan>, ctx: &Context) -> SfResult<Arc<Plan>> {
-    if input.is_narrow() || matches!(input.as_ref(), Plan::Scan(_)) {
+    if input.is_narrow() || matches!(input.as_ref(), Plan::Scan(_) | Plan::RowIndex { .. }) {
         return Ok(input.clone());
     }
     let m = execute(input, ctx)?;

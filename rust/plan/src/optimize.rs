@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, Weak};
 
-use crate::{Expr, Plan};
+use crate::{Expr, NamedExpr, Plan};
 
 type Cols = BTreeSet<String>;
 
@@ -60,7 +60,29 @@ pub fn prune_columns(plan: &Arc<Plan>, required: Option<Cols>) -> Arc<Plan> {
 fn prune_node(plan: &Arc<Plan>, required: Option<Cols>) -> Arc<Plan> {
     let same_or = |new: Plan, changed: bool| if changed { Arc::new(new) } else { plan.clone() };
     match plan.as_ref() {
-        Plan::Scan(_) => plan.clone(),
+        Plan::Scan(src) => match &required {
+            // A projection right above the scan: the pipeline then decodes
+            // only these columns.
+            Some(r) if r.len() < src.schema().len() => {
+                let exprs: Vec<NamedExpr> = src
+                    .schema()
+                    .iter_names()
+                    .filter(|n| r.contains(n.as_str()))
+                    .map(|n| NamedExpr {
+                        name: n.to_string(),
+                        expr: Expr::col(n.as_str()),
+                    })
+                    .collect();
+                if exprs.is_empty() {
+                    return plan.clone();
+                }
+                Arc::new(Plan::Select {
+                    input: plan.clone(),
+                    exprs,
+                })
+            }
+            _ => plan.clone(),
+        },
         Plan::Select { input, exprs } => {
             let kept: Vec<_> = match &required {
                 Some(r) => exprs
@@ -222,7 +244,7 @@ fn prune_node(plan: &Arc<Plan>, required: Option<Cols>) -> Arc<Plan> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{JoinSpec, NamedExpr, Source};
+    use crate::{JoinSpec, Source};
     use polars::df;
     use shardframe_core::{Codec, Partition};
 
