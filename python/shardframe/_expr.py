@@ -74,8 +74,21 @@ def lit(value: Any) -> Expr:
 
 
 def lit_list(values: Any) -> Expr:
-    """A list literal, as the engine takes for ``isin``/``replace``: a concat of literals."""
-    return Expr({"op": "list", "values": [scalar(v) for v in values]})
+    """A list literal, as the engine takes for ``isin``/``replace``. Values of one
+    plain type travel as one typed array; anything else element by element."""
+    arr = np.asarray(values) if not isinstance(values, np.ndarray) else values
+    kind = arr.dtype.kind
+    if len(arr) and kind in "iu":
+        return Expr({"op": "values", "values": {"kind": "int", "values": arr.astype("int64").tolist()}})
+    if len(arr) and kind == "f":
+        items = [None if v != v else v for v in arr.astype("float64").tolist()]
+        return Expr({"op": "values", "values": {"kind": "float", "values": items}})
+    if len(arr) and kind == "b":
+        return Expr({"op": "values", "values": {"kind": "bool", "values": arr.tolist()}})
+    items = list(values)
+    if items and all(isinstance(v, str) or v is None for v in items):
+        return Expr({"op": "values", "values": {"kind": "str", "values": items}})
+    return Expr({"op": "list", "values": [scalar(v) for v in items]})
 
 
 def dumps(obj: Any) -> str:

@@ -24,6 +24,10 @@ pub enum Expr {
     List {
         values: Vec<Scalar>,
     },
+    /// A long list of literals of one type, sent compactly.
+    Values {
+        values: Values,
+    },
     Binary {
         kind: BinOp,
         left: Box<Expr>,
@@ -87,7 +91,7 @@ impl Expr {
     /// True when the expression can be evaluated on each partition alone.
     pub fn is_row_local(&self) -> bool {
         match self {
-            Expr::Col { .. } | Expr::Lit { .. } | Expr::List { .. } => true,
+            Expr::Col { .. } | Expr::Lit { .. } | Expr::List { .. } | Expr::Values { .. } => true,
             Expr::Binary { left, right, .. } => left.is_row_local() && right.is_row_local(),
             Expr::Fn { name, args, .. } => {
                 !ORDER_DEPENDENT.contains(&name.as_str())
@@ -105,7 +109,7 @@ impl Expr {
                     out.push(name.clone())
                 }
             }
-            Expr::Lit { .. } | Expr::List { .. } => {}
+            Expr::Lit { .. } | Expr::List { .. } | Expr::Values { .. } => {}
             Expr::Binary { left, right, .. } => {
                 left.columns(out);
                 right.columns(out);
@@ -119,6 +123,7 @@ impl Expr {
             Expr::Col { name } => Ok(pl::col(name.as_str())),
             Expr::Lit { value } => Ok(lower_scalar(value)),
             Expr::List { values } => lower_list(values),
+            Expr::Values { values } => Ok(pl::lit(values.to_series())),
             Expr::Binary { kind, left, right } => {
                 Ok(lower_binary(*kind, left.lower()?, right.lower()?))
             }
@@ -140,6 +145,29 @@ pub fn lower_scalar(value: &Scalar) -> pl::Expr {
         Scalar::Datetime(ns) => pl::lit(*ns).cast(DataType::Datetime(TimeUnit::Nanoseconds, None)),
         Scalar::Date(d) => pl::lit(*d).cast(DataType::Date),
         Scalar::Duration(ns) => pl::lit(*ns).cast(DataType::Duration(TimeUnit::Nanoseconds)),
+    }
+}
+
+/// Literal values of one type (nulls allowed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "values", rename_all = "snake_case")]
+pub enum Values {
+    Int(Vec<Option<i64>>),
+    Float(Vec<Option<f64>>),
+    Str(Vec<Option<String>>),
+    Bool(Vec<Option<bool>>),
+}
+
+impl Values {
+    fn to_series(&self) -> pl::Series {
+        use polars::prelude::NamedFrom;
+        let name = "literal".into();
+        match self {
+            Values::Int(v) => pl::Series::new(name, v),
+            Values::Float(v) => pl::Series::new(name, v),
+            Values::Str(v) => pl::Series::new(name, v),
+            Values::Bool(v) => pl::Series::new(name, v),
+        }
     }
 }
 

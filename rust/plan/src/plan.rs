@@ -535,6 +535,7 @@ pub fn describe(e: &Expr) -> String {
             other => format!("{other:?}"),
         },
         Expr::List { values } => format!("[{} values]", values.len()),
+        Expr::Values { .. } => "[values]".into(),
         Expr::Binary { kind, left, right } => {
             format!(
                 "({} {} {})",
