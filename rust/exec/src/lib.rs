@@ -682,27 +682,7 @@ fn sort(input: &Arc<Plan>, spec: &SortSpec, ctx: &Context) -> SfResult<Vec<Parti
     let descending = spec.descending.first().copied().unwrap_or(false);
     let bounds = range_bounds(&frames, n_ranges, descending)?;
     let range_id = range_id_expr(&bounds, descending, spec.nulls_last);
-    let split = run_tasks(ctx, frames.len(), |i| {
-        let df = frames[i]
-            .clone()
-            .lazy()
-            .with_column(range_id.clone())
-            .collect()?;
-        let mut out = Vec::new();
-        for piece in df.partition_by_stable(["__range"], true)? {
-            let r = piece
-                .column("__range")?
-                .get(0)?
-                .extract::<u32>()
-                .ok_or_else(|| SfError::Internal("range id".into()))?;
-            out.push((r as usize, piece.drop("__range")?));
-        }
-        Ok(out)
-    })?;
-    let mut ranges: Vec<Vec<DataFrame>> = (0..=bounds.len()).map(|_| Vec::new()).collect();
-    for (r, piece) in split.into_iter().flatten() {
-        ranges[r].push(piece);
-    }
+    let ranges = exchange(&frames, range_id, bounds.len() + 1, ctx)?;
     let ranges: Vec<Vec<DataFrame>> = ranges.into_iter().filter(|r| !r.is_empty()).collect();
     let sorted = run_tasks(ctx, ranges.len(), |r| {
         let piece_schema = ranges[r][0].schema().clone();
@@ -888,27 +868,46 @@ fn hash_partition(
     if n == 1 {
         return Ok(vec![frames]);
     }
+    let bucket = pl::as_struct(keys.to_vec()).hash(0, 1, 2, 3) % pl::lit(n as u64);
+    exchange(&frames, bucket, n, ctx)
+}
+
+/// Send every row of every frame to the destination (`0..n`) that `dest`
+/// gives it. Destination `d` of the result holds, in frame order, the rows
+/// of each frame bound for `d` in their original order (so sorts stay
+/// stable and first/last stay first/last).
+fn exchange(
+    frames: &[DataFrame],
+    dest: pl::Expr,
+    n: usize,
+    ctx: &Context,
+) -> SfResult<Vec<Vec<DataFrame>>> {
+    let dest = dest.cast(DataType::UInt32).alias("__dest");
     let split = run_tasks(ctx, frames.len(), |i| {
-        let bucket =
-            (pl::as_struct(keys.to_vec()).hash(0, 1, 2, 3) % pl::lit(n as u64)).alias("__bucket");
-        let df = frames[i].clone().lazy().with_column(bucket).collect()?;
+        let df = frames[i]
+            .clone()
+            .lazy()
+            .with_column(dest.clone())
+            .collect()?;
         let mut out = Vec::new();
-        // Stable: rows keep their order within a bucket (first/last depend on it).
-        for piece in df.partition_by_stable(["__bucket"], true)? {
-            let b = piece
-                .column("__bucket")?
+        for piece in df.partition_by_stable(["__dest"], true)? {
+            let d = piece
+                .column("__dest")?
                 .get(0)?
-                .extract::<u64>()
-                .ok_or_else(|| SfError::Internal("bucket id".into()))?;
-            out.push((b as usize, piece.drop("__bucket")?));
+                .extract::<u32>()
+                .ok_or_else(|| SfError::Internal("missing destination".into()))?;
+            out.push((d as usize, piece.drop("__dest")?));
         }
         Ok(out)
     })?;
-    let mut buckets: Vec<Vec<DataFrame>> = (0..n).map(|_| Vec::new()).collect();
-    for (b, piece) in split.into_iter().flatten() {
-        buckets[b].push(piece);
+    let mut dests: Vec<Vec<DataFrame>> = (0..n).map(|_| Vec::new()).collect();
+    for (d, piece) in split.into_iter().flatten() {
+        dests
+            .get_mut(d)
+            .ok_or_else(|| SfError::Internal(format!("destination {d} of {n}")))?
+            .push(piece);
     }
-    Ok(buckets)
+    Ok(dests)
 }
 
 /// Every aggregation's partial expressions, flattened.
