@@ -131,3 +131,19 @@ def test_windows(frame, make, fn, col):
 
 def test_frame_rolling(frame, make):
     check(frame[["i", "f"]], make, lambda d: d.rolling(3).mean())
+
+
+def test_within_group_ops_exchange_by_key_on_large_data():
+    """Above a few hundred thousand rows, window ops run per hash bucket and
+    rows return to their partitions in order; results equal pandas'."""
+    rng = np.random.default_rng(9)
+    n = 300_000
+    pdf = pd.DataFrame({"k": rng.integers(0, 5_000, n), "v": rng.normal(size=n).round(3)})
+    with sf.option_context("max_partition_rows", 40_000):
+        sdf = sf.DataFrame(pdf)
+    g, pg = sdf.groupby("k").v, pdf.groupby("k").v
+    pd.testing.assert_series_equal(g.cumsum().to_pandas(), pg.cumsum())
+    pd.testing.assert_series_equal(g.transform("mean").to_pandas(), pg.transform("mean"))
+    pd.testing.assert_series_equal(g.shift().to_pandas(), pg.shift())
+    pd.testing.assert_series_equal(sdf.groupby("k").cumcount().to_pandas(), pdf.groupby("k").cumcount())
+    assert sdf.groupby("k").v.cumsum().to_frame().storage()["partitions"] > 1

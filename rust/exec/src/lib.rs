@@ -110,8 +110,14 @@ fn execute_node(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
         },
         p if p.is_narrow() => encode_all(run_narrow(plan, ctx, None)?, ctx)?,
         Plan::Select { input, exprs } => {
-            // Order-dependent expressions see all rows at once, but only the
-            // columns they read.
+            if let Some(keys) = shardframe_plan::Expr::window_keys(exprs.iter().map(|e| &e.expr)) {
+                return Ok(Materialized {
+                    parts: window_select(input, exprs, &keys, ctx)?,
+                    schema,
+                });
+            }
+            // Other order-dependent expressions see all rows at once, but
+            // only the columns they read.
             let mut cols = Vec::new();
             exprs.iter().for_each(|e| e.expr.columns(&mut cols));
             let df = gather_input(input, Some(cols), ctx)?;
@@ -621,6 +627,92 @@ fn gather_input(
         }),
     )?;
     concat_frames(frames, &out_schema)
+}
+
+/// A select whose order-dependent parts all run within groups of the same
+/// keys (`cumsum().over(k)`, a group's `transform`): rows are tagged with
+/// their partition and position, exchanged by a hash of the keys (a group
+/// never spans buckets, and rows keep their order), evaluated per bucket,
+/// then exchanged back to their partitions and put in their original order.
+/// No task holds more than a bucket.
+fn window_select(
+    input: &Arc<Plan>,
+    exprs: &[NamedExpr],
+    keys: &[shardframe_plan::Expr],
+    ctx: &Context,
+) -> SfResult<Vec<PartitionRef>> {
+    let mut cols = Vec::new();
+    exprs.iter().for_each(|e| e.expr.columns(&mut cols));
+    let plan = fusable_input(input, ctx)?;
+    let project: Vec<pl::Expr> = cols.iter().map(|c| pl::col(c.as_str())).collect();
+    let frames = run_narrow(
+        &plan,
+        ctx,
+        Some(&move |lf: pl::LazyFrame| Ok(lf.select(project.clone()))),
+    )?;
+    let units = frames.len();
+    if units == 0 {
+        return Ok(Vec::new());
+    }
+    let tagged = run_tasks(ctx, units, |i| {
+        Ok(frames[i]
+            .clone()
+            .lazy()
+            .with_row_index("__r", None)
+            .with_column(pl::lit(i as u32).alias("__u"))
+            .collect()?)
+    })?;
+    drop(frames);
+    let rows: usize = tagged.iter().map(|f| f.height()).sum();
+    let n = if rows < SINGLE_BUCKET_ROWS {
+        1
+    } else {
+        (THREAD_POOL.current_num_threads() * 2).max(2)
+    };
+    let key_exprs = keys
+        .iter()
+        .map(shardframe_plan::Expr::lower)
+        .collect::<SfResult<Vec<_>>>()?;
+    let buckets = if n == 1 {
+        vec![tagged]
+    } else {
+        exchange(
+            &tagged,
+            pl::as_struct(key_exprs).hash(0, 1, 2, 3) % pl::lit(n as u64),
+            n,
+            ctx,
+        )?
+    };
+    let mut outputs: Vec<pl::Expr> = exprs
+        .iter()
+        .map(|e| Ok(e.expr.lower()?.alias(e.name.as_str())))
+        .collect::<SfResult<_>>()?;
+    outputs.push(pl::col("__u"));
+    outputs.push(pl::col("__r"));
+    let computed = run_tasks(ctx, buckets.len(), |b| {
+        let Some(first) = buckets[b].first() else {
+            return Ok(None);
+        };
+        let df = concat_frames(buckets[b].clone(), first.schema())?;
+        Ok(Some(df.lazy().select(outputs.clone()).collect()?))
+    })?;
+    let computed: Vec<DataFrame> = computed.into_iter().flatten().collect();
+    let back = exchange(&computed, pl::col("__u"), units, ctx)?;
+    let parts = run_tasks(ctx, back.len(), |u| {
+        let Some(first) = back[u].first() else {
+            return Ok(Vec::new());
+        };
+        let df = concat_frames(back[u].clone(), first.schema())?
+            .lazy()
+            .sort(["__r"], Default::default())
+            .drop(pl::Selector::ByName {
+                names: ["__u".into(), "__r".into()].into_iter().collect(),
+                strict: true,
+            })
+            .collect()?;
+        encode(df, ctx)
+    })?;
+    Ok(parts.into_iter().flatten().collect())
 }
 
 /// A join's right side up to this many decoded bytes is broadcast to every

@@ -101,6 +101,47 @@ impl Expr {
         }
     }
 
+    /// When every order-dependent part of these expressions runs within
+    /// groups (`over`) of the same row-local keys, those keys: the rows of one
+    /// group can then be processed apart from all others.
+    pub fn window_keys<'a>(exprs: impl IntoIterator<Item = &'a Expr>) -> Option<Vec<Expr>> {
+        fn visit(e: &Expr, inside: bool, keys: &mut Option<Vec<Expr>>) -> bool {
+            match e {
+                Expr::Fn { name, args, .. } if name == "over" => {
+                    let (value, by) = match args.split_first() {
+                        Some(split) => split,
+                        None => return false,
+                    };
+                    if by.is_empty() || !by.iter().all(Expr::is_row_local) {
+                        return false;
+                    }
+                    match keys {
+                        Some(k) if k.as_slice() != by => return false,
+                        Some(_) => {}
+                        None => *keys = Some(by.to_vec()),
+                    }
+                    visit(value, true, keys)
+                }
+                Expr::Fn { name, args, .. } => {
+                    let dependent =
+                        ORDER_DEPENDENT.contains(&name.as_str()) || name.starts_with("agg_");
+                    (inside || !dependent) && args.iter().all(|a| visit(a, inside, keys))
+                }
+                Expr::Binary { left, right, .. } => {
+                    visit(left, inside, keys) && visit(right, inside, keys)
+                }
+                _ => true,
+            }
+        }
+        let mut keys = None;
+        for e in exprs {
+            if !visit(e, false, &mut keys) {
+                return None;
+            }
+        }
+        keys
+    }
+
     /// Column names this expression reads.
     pub fn columns(&self, out: &mut Vec<String>) {
         match self {
@@ -631,6 +672,26 @@ mod tests {
                 "{json}"
             );
         }
+    }
+
+    fn f(name: &str, args: Vec<Expr>) -> Expr {
+        Expr::Fn {
+            name: name.into(),
+            args,
+            params: Default::default(),
+        }
+    }
+
+    #[test]
+    fn window_keys_require_every_ordered_part_within_the_same_groups() {
+        let (x, k) = (Expr::col("x"), Expr::col("k"));
+        let over = f("over", vec![f("cum_sum", vec![x.clone()]), k.clone()]);
+        assert_eq!(Expr::window_keys([&over, &x]), Some(vec![k.clone()]));
+        let outside = f("cum_sum", vec![x.clone()]);
+        assert_eq!(Expr::window_keys([&over, &outside]), None);
+        let other = f("over", vec![f("agg_sum", vec![x.clone()]), Expr::col("j")]);
+        assert_eq!(Expr::window_keys([&over, &other]), None);
+        assert_eq!(Expr::window_keys([&x]), None);
     }
 
     #[test]
