@@ -130,3 +130,10 @@ def test_duplicates(frame, make, fn, keep):
 
     dup = pd.concat([frame, frame.iloc[[1, 3, 3]]], ignore_index=True)
     check(dup, make, lambda d: fn(d, keep))
+
+
+def test_concat_columns_with_the_same_index(frame, make):
+    a, b = frame[["i", "f"]], frame[["s"]].assign(z=1)
+    assert_same(pd.concat([a, b], axis=1), sf.concat([make(a), make(b)], axis=1))
+    ai, bi = a.set_index(frame.k), b.set_index(frame.k)
+    assert_same(pd.concat([ai, bi], axis=1), sf.concat([make(ai), make(bi)], axis=1))

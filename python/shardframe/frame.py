@@ -373,7 +373,7 @@ class DataFrame(_Rows):
     def _filter(self, mask: Series, positional: bool = False) -> DataFrame:
         if mask._plan is not self._plan:
             # pandas aligns a boolean Series on the index (an array: by position).
-            aligned = self._aligned_column(mask._values_by_position() if positional else mask)
+            aligned = self._aligned_column(mask, positional)
             base = DataFrame._new(aligned, {**self._rebase_cols(aligned), "__mask__": col(VALUE)}, self._rebased_index())
             return base._filter_by_col("__mask__")
         plan, index = self._with_positions()
@@ -479,11 +479,11 @@ class DataFrame(_Rows):
         cols[key] = expr
         self._set_cols(cols)
 
-    def _set_positional(self, key: Hashable, value: Any) -> None:
+    def _set_positional(self, key: Hashable, value: Any, positional: bool = False) -> None:
         """Assign values that do not come from this frame's plan: a Series is
         aligned on the index (pandas' reindex), an array or list by position.
         Both are engine joins; this frame keeps its row order."""
-        aligned = self._aligned_column(value)
+        aligned = self._aligned_column(value, positional)
         cols = dict(self._rebase_cols(aligned))
         cols[key] = col(VALUE)
         out = DataFrame._new(aligned, cols, self._rebased_index())
@@ -493,12 +493,20 @@ class DataFrame(_Rows):
     def _rebase_cols(self, plan: PyPlan) -> dict[Hashable, Expr]:
         return {n: col(str(n)) for n in self._cols}
 
-    def _aligned_column(self, value: Any) -> PyPlan:
+    def _aligned_column(self, value: Any, positional: bool = False) -> PyPlan:
         """This frame's output (index and data columns) plus column ``VALUE``
-        holding ``value`` aligned to its rows."""
+        holding ``value`` aligned to its rows (by position when ``positional``)."""
         import pandas as pd
 
         own = self._output_plan()
+        if positional and isinstance(value, Series):
+            if len(value) != len(self):
+                raise ValueError(f"Length of values ({len(value)}) does not match length of index ({len(self)})")
+            right = value._plan.select(select_json([{"name": VALUE, "expr": value._expr}])).row_index("__pos__")
+            spec = {"how": "inner", "left_on": ["__pos__"], "right_on": ["__pos__"], "coalesce": True}
+            joined = own.row_index("__pos__").join(right, dumps(spec))
+            items = [{"name": n, "expr": col(n)} for n, _ in own.schema()] + [{"name": VALUE, "expr": col(VALUE)}]
+            return joined.select(select_json(items))
         if isinstance(value, pd.Series):
             value = Series(value)
         if isinstance(value, Series):

@@ -205,9 +205,6 @@ class Series(_Rows):
             return lit(pd.Timestamp(other))
         return lit(other)
 
-    def _values_by_position(self) -> np.ndarray:
-        return self.to_numpy()
-
     def _aligned_pair(self, other: Series, positional: bool = False) -> tuple[PyPlan, IndexSpec]:
         """A plan with this Series' values as ``__l`` and ``other``'s as ``__r``,
         aligned on the index as pandas does: same index -> same order; else the

@@ -45,6 +45,18 @@ def concat(objs: list[Any], axis: int = 0, ignore_index: bool = False) -> DataFr
     frames = [o if isinstance(o, DataFrame) else DataFrame(o) for o in objs]
     if not frames:
         raise ValueError("No objects to concatenate")
+    if axis in (1, "columns") and not ignore_index and _same_index(frames):
+        # Side by side: every frame has the same row labels, so columns line up by position.
+        out = frames[0].copy()
+        for f in frames[1:]:
+            for name in f.columns:
+                if name in out._cols:
+                    raise ValueError(f"duplicate column {name!r}: shardframe needs unique column names")
+                if f._plan is out._plan:
+                    out[name] = f[name]
+                else:
+                    out._set_positional(name, f[name], positional=True)
+        return out
     if axis not in (0, "index"):
         if options.fallback == "raise":
             raise FallbackError("concat(axis=1) is not supported natively and options.fallback is 'raise'")
@@ -71,3 +83,12 @@ def concat(objs: list[Any], axis: int = 0, ignore_index: bool = False) -> DataFr
     labels = [None] if first._index is None else first._index_names()
     index = [(label, col(index_col(i))) for i, label in enumerate(labels)]
     return DataFrame._from_plan(PyPlan.concat(plans), names, index)
+
+
+def _same_index(frames: list[DataFrame]) -> bool:
+    first = frames[0]
+    if all(f._index is None for f in frames):
+        n = len(first)
+        return all(len(f) == n for f in frames)
+    idx = first.index
+    return all(f.index.equals(idx) for f in frames[1:])
