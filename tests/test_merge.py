@@ -31,6 +31,13 @@ def both(make, pair):
     return (left, right), (make(left), make(right))
 
 
+@pytest.fixture(params=["broadcast", "shuffle"])
+def join_strategy(request):
+    """Every merge test runs with the small side broadcast and with both sides shuffled."""
+    with sf.option_context("broadcast_bytes", 256 << 20 if request.param == "broadcast" else 0):
+        yield request.param
+
+
 def run(make, pair, fn):
     (pl_, pr), (sl, sr) = both(make, pair)
     try:
@@ -57,7 +64,7 @@ def run(make, pair, fn):
     lambda lf, rf, m, how: lf.set_index("k").join(rf.set_index("k"), how=how, suffixes=("_l", "_r")),
     lambda lf, rf, m, how: lf.join(rf[["y"]], how=how),
 ])
-def test_merge_forms(make, pair, how, fn):
+def test_merge_forms(make, pair, how, fn, join_strategy):
     run(make, pair, lambda lf, rf, m: fn(lf, rf, m, how))
 
 
@@ -71,11 +78,11 @@ def test_merge_forms(make, pair, how, fn):
     lambda lf, rf, m: lf.merge(rf, left_on="s", right_on="k"),
     lambda lf, rf, m: lf[lf.k > 100].merge(rf, on="k"),
 ])
-def test_merge_misc(make, pair, fn):
+def test_merge_misc(make, pair, fn, join_strategy):
     run(make, pair, fn)
 
 
-def test_many_to_many_skewed_key(make):
+def test_many_to_many_skewed_key(make, join_strategy):
     left = pd.DataFrame({"k": [1] * 300 + [2] * 5, "a": np.arange(305)})
     right = pd.DataFrame({"k": [1] * 200 + [3], "b": np.arange(201)})
     run(make, (left, right), lambda lf, rf, m: lf.merge(rf, on="k"))
@@ -85,12 +92,13 @@ keys = st.lists(st.one_of(st.integers(0, 5), st.none()), max_size=25)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(keys, keys, st.sampled_from(["inner", "left", "right", "outer"]), st.integers(1, 6))
-def test_merge_property(lk, rk, how, rows):
+@given(keys, keys, st.sampled_from(["inner", "left", "right", "outer"]), st.integers(1, 6), st.booleans())
+def test_merge_property(lk, rk, how, rows, shuffle):
     left = pd.DataFrame({"k": pd.array(lk, dtype="float64"), "a": np.arange(len(lk))})
     right = pd.DataFrame({"k": pd.array(rk, dtype="float64"), "b": np.arange(len(rk)) * 10})
     with sf.option_context("max_partition_rows", rows):
         sl, sr = sf.DataFrame(left), sf.DataFrame(right)
     expected = left.merge(right, on="k", how=how)
-    got = sl.merge(sr, on="k", how=how).to_pandas()
+    with sf.option_context("broadcast_bytes", 0 if shuffle else 256 << 20):
+        got = sl.merge(sr, on="k", how=how).to_pandas()
     pd.testing.assert_frame_equal(got, expected, check_dtype=False, check_index_type=False)

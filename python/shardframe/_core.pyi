@@ -13,6 +13,7 @@ class Config:
         level: int = 1,
         partition_bytes: int = ...,
         max_partition_rows: int | None = None,
+        broadcast_bytes: int = ...,
     ) -> Config: ...
 
 @final

@@ -20,6 +20,9 @@ class Options:
         Raw bytes a partition aims for.
     max_partition_rows
         Upper bound on rows per partition (``None``: no bound).
+    broadcast_bytes
+        A join side up to this many decoded bytes is copied to every partition
+        of the other side; larger joins exchange both sides by key hash.
     threads
         Worker threads; only takes effect before the first computation.
     fallback
@@ -36,6 +39,7 @@ class Options:
     codec_level: int = 1
     partition_bytes: int = 32 << 20
     max_partition_rows: int | None = None
+    broadcast_bytes: int = 256 << 20
     threads: int | None = None
     fallback: str = "warn"
     progress: bool = True
@@ -67,6 +71,7 @@ class Options:
                 level=self.codec_level,
                 partition_bytes=self.partition_bytes,
                 max_partition_rows=self.max_partition_rows,
+                broadcast_bytes=self.broadcast_bytes,
             )
             object.__setattr__(self, "_config", cfg)
         return cfg

@@ -11,6 +11,9 @@ pub struct ExecConfig {
     pub target_partition_bytes: usize,
     /// Upper bound on rows per partition (tests use 1 to stress boundaries).
     pub max_partition_rows: usize,
+    /// A join side up to this many decoded bytes is broadcast to every
+    /// partition of the other side; larger joins shuffle both sides.
+    pub broadcast_bytes: usize,
 }
 
 impl Default for ExecConfig {
@@ -19,6 +22,7 @@ impl Default for ExecConfig {
             codec: Codec::default(),
             target_partition_bytes: 32 << 20,
             max_partition_rows: usize::MAX,
+            broadcast_bytes: 256 << 20,
         }
     }
 }

@@ -165,12 +165,16 @@ fn execute_node(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
             dropna,
         } => encode_all(group_by(input, keys, aggs, *dropna, &schema, ctx)?, ctx)?,
         Plan::Join { left, right, spec } => {
-            // The right side is gathered straight from its pipeline (never
-            // stored and decoded again).
-            let rdf = gather_input(right, None, ctx)?;
+            // The right side comes straight from its pipeline (never stored
+            // and decoded again).
+            let rframes = run_narrow(&fusable_input(right, ctx)?, ctx, None)?;
+            let right_bytes: usize = rframes.iter().map(|f| f.estimated_size()).sum();
             let keeps_left_rows = matches!(spec.how.as_str(), "inner" | "left" | "semi" | "anti")
                 && spec.maintain_order != "right_left";
-            if keeps_left_rows && rdf.estimated_size() <= BROADCAST_BYTES {
+            // A cross join pairs every left row with every right row: always broadcast.
+            if spec.how == "cross" || (keeps_left_rows && right_bytes <= ctx.config.broadcast_bytes)
+            {
+                let rdf = concat_frames(rframes, &right.schema()?)?;
                 // Broadcast: every left partition joins the (small) right side
                 // on its own, so no task holds more than a partition of the left,
                 // and left order is kept partition by partition.
@@ -183,11 +187,7 @@ fn execute_node(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
                 )?;
                 encode_all(frames, ctx)?
             } else {
-                // Both sides in one task (a shuffle join is still to come).
-                let l = gather_input(left, None, ctx)?;
-                ctx.check()?;
-                let df = spec.apply(l.lazy(), rdf.lazy())?.collect()?;
-                encode_all(vec![df], ctx)?
+                shuffle_join(left, rframes, spec, ctx)?
             }
         }
         Plan::Concat { inputs } => {
@@ -715,9 +715,106 @@ fn window_select(
     Ok(parts.into_iter().flatten().collect())
 }
 
-/// A join's right side up to this many decoded bytes is broadcast to every
-/// left partition.
-const BROADCAST_BYTES: usize = 256 << 20;
+/// Tag each frame's rows with the frame's number and their position in it.
+fn tag_rows(
+    frames: Vec<DataFrame>,
+    unit: &str,
+    row: &str,
+    ctx: &Context,
+) -> SfResult<Vec<DataFrame>> {
+    run_tasks(ctx, frames.len(), |i| {
+        Ok(frames[i]
+            .clone()
+            .lazy()
+            .with_row_index(row, None)
+            .with_column(pl::lit(i as u32).alias(unit))
+            .collect()?)
+    })
+}
+
+/// A join where neither side is small: both sides are exchanged by a hash of
+/// their keys (matching rows meet in one bucket), buckets join in parallel,
+/// and rows go back to the partition of the side whose order the result
+/// keeps, in their original order. Unmatched rows of the other side (outer
+/// joins) come last. No task holds more than a bucket of each side.
+fn shuffle_join(
+    left: &Arc<Plan>,
+    rframes: Vec<DataFrame>,
+    spec: &shardframe_plan::JoinSpec,
+    ctx: &Context,
+) -> SfResult<Vec<PartitionRef>> {
+    let lframes = run_narrow(&fusable_input(left, ctx)?, ctx, None)?;
+    if lframes.is_empty() || rframes.is_empty() {
+        let l = concat_frames(lframes, &left.schema()?)?;
+        let r = match rframes.first() {
+            Some(f) => {
+                let schema = f.schema().clone();
+                concat_frames(rframes, &schema)?
+            }
+            None => {
+                return encode_all(
+                    vec![spec.apply(l.lazy(), DataFrame::empty().lazy())?.collect()?],
+                    ctx,
+                )
+            }
+        };
+        return encode_all(vec![spec.apply(l.lazy(), r.lazy())?.collect()?], ctx);
+    }
+    let (n_left, n_right) = (lframes.len(), rframes.len());
+    let lframes = tag_rows(lframes, "__lu", "__lr", ctx)?;
+    let rframes = tag_rows(rframes, "__ru", "__rr", ctx)?;
+    let n = (THREAD_POOL.current_num_threads() * 4).max(2);
+    let hash = |keys: &[String]| {
+        let cols: Vec<pl::Expr> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| pl::col(k.as_str()).alias(format!("__h{i}")))
+            .collect();
+        pl::as_struct(cols).hash(0, 1, 2, 3) % pl::lit(n as u64)
+    };
+    let lb = exchange(&lframes, hash(&spec.left_on), n, ctx)?;
+    let rb = exchange(&rframes, hash(&spec.right_on), n, ctx)?;
+    let (lschema, rschema) = (lframes[0].schema().clone(), rframes[0].schema().clone());
+    drop((lframes, rframes));
+    let joined = run_tasks(ctx, n, |b| {
+        let l = concat_frames(lb[b].clone(), &lschema)?;
+        let r = concat_frames(rb[b].clone(), &rschema)?;
+        Ok(spec.apply(l.lazy(), r.lazy())?.collect()?)
+    })?;
+    // Back to the partitions of the side whose order is kept.
+    let (unit, row, units) = if spec.maintain_order == "right_left" {
+        ("__ru", "__rr", n_right)
+    } else {
+        ("__lu", "__lr", n_left)
+    };
+    let home = pl::col(unit).fill_null(pl::lit(units as u32));
+    let back = exchange(&joined, home, units + 1, ctx)?;
+    let tags = ["__lu", "__lr", "__ru", "__rr"];
+    let parts = run_tasks(ctx, back.len(), |u| {
+        let Some(first) = back[u].first() else {
+            return Ok(Vec::new());
+        };
+        let df = concat_frames(back[u].clone(), first.schema())?;
+        let present: Vec<_> = tags
+            .iter()
+            .filter(|t| df.schema().contains(t))
+            .map(|t| (*t).into())
+            .collect();
+        let df = df
+            .lazy()
+            .sort(
+                [row],
+                pl::SortMultipleOptions::default().with_maintain_order(true),
+            )
+            .drop(pl::Selector::ByName {
+                names: present.into_iter().collect(),
+                strict: true,
+            })
+            .collect()?;
+        encode(df, ctx)
+    })?;
+    Ok(parts.into_iter().flatten().collect())
+}
 
 /// Rows at or above this count are sorted by range partitioning.
 const RANGE_SORT_ROWS: usize = 1_000_000;

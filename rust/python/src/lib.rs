@@ -39,18 +39,20 @@ pub struct Config {
 #[pymethods]
 impl Config {
     #[new]
-    #[pyo3(signature = (codec="zstd", level=1, partition_bytes=32 << 20, max_partition_rows=None))]
+    #[pyo3(signature = (codec="zstd", level=1, partition_bytes=32 << 20, max_partition_rows=None, broadcast_bytes=256 << 20))]
     fn new(
         codec: &str,
         level: i32,
         partition_bytes: usize,
         max_partition_rows: Option<usize>,
+        broadcast_bytes: usize,
     ) -> PyResult<Self> {
         Ok(Config {
             inner: ExecConfig {
                 codec: Codec::parse(codec, level).map_err(to_py)?,
                 target_partition_bytes: partition_bytes,
                 max_partition_rows: max_partition_rows.unwrap_or(usize::MAX),
+                broadcast_bytes,
             },
         })
     }
