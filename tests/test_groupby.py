@@ -147,3 +147,15 @@ def test_within_group_ops_exchange_by_key_on_large_data():
     pd.testing.assert_series_equal(g.shift().to_pandas(), pg.shift())
     pd.testing.assert_series_equal(sdf.groupby("k").cumcount().to_pandas(), pdf.groupby("k").cumcount())
     assert sdf.groupby("k").v.cumsum().to_frame().storage()["partitions"] > 1
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d.groupby("k").filter(lambda g: g.i.sum() > 0),
+    lambda d: d.groupby("k")[["i", "f"]].filter(lambda g: len(g) > 7),
+    lambda d: d.groupby("k").apply(lambda g: g.i.max() - g.i.min()),
+    lambda d: d.groupby("k")[["i", "f"]].apply(lambda g: g.nlargest(2, "i")),
+    lambda d: d.groupby(["k", "b"])[["f"]].apply(lambda g: g.f.mean()),
+    lambda d: d.groupby("k", sort=False)[["i"]].apply(lambda g: g.i.sum()),
+])
+def test_python_functions_per_group(frame, make, fn):
+    check(frame, make, fn)

@@ -1067,26 +1067,28 @@ class DataFrame(_Rows):
                      suffixes=(lsuffix, rsuffix), validate=validate)
 
     # -- row-wise Python functions ------------------------------------------------------
-    def _map_partitions(self, fn: Callable[[pd.DataFrame], pd.DataFrame]) -> DataFrame:
-        """Run a pandas function on each partition's rows in turn (one partition
-        in pandas memory at a time); results are stacked in order."""
+    def _pandas_partitions(self) -> Iterator[pd.DataFrame]:
+        """Each partition's rows as a pandas DataFrame, one at a time (with this
+        frame's index labels)."""
+        import pandas as pd
         import pyarrow as pa
 
         plan = self._materialize()
         n_index = 0 if self._index is None else len(self._index)
-        info = plan.storage(_config())
-        pieces: list[DataFrame] = []
         offset = 0
-        for i, rows in enumerate(info["partition_rows"]):
+        for i, rows in enumerate(plan.storage(_config())["partition_rows"]):
             table = pa.ipc.open_stream(plan.partition_ipc(i)).read_all()
-            pdf = self._set_index(table.to_pandas(), self._index_names(), n_index)
+            pdf = self._set_index(_engine.arrow_to_pandas(table), self._index_names(), n_index)
             if n_index == 0:
-                import pandas as pd
-
                 pdf.index = pd.RangeIndex(offset, offset + rows)
             offset += rows
             pdf.columns = _columns_index(list(self._cols))
-            pieces.append(DataFrame(fn(pdf)))
+            yield pdf
+
+    def _map_partitions(self, fn: Callable[[pd.DataFrame], pd.DataFrame]) -> DataFrame:
+        """Run a pandas function on each partition's rows in turn (one partition
+        in pandas memory at a time); results are stacked in order."""
+        pieces = [DataFrame(fn(pdf)) for pdf in self._pandas_partitions()]
         if not pieces:
             return DataFrame(fn(self.to_pandas()))
         return _stack(pieces)

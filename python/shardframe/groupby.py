@@ -59,6 +59,7 @@ class DataFrameGroupBy:
         self._sort = sort
         self._dropna = dropna
         key_labels = {label for label, _ in self._keys}
+        self._explicit = selection is not None
         self._selection = selection if selection is not None else [c for c in frame._cols if c not in key_labels]
 
     # -- selection -------------------------------------------------------------
@@ -310,6 +311,71 @@ class DataFrameGroupBy:
             return s._derive(e.fn("cast", dtype=cast) if cast else e)
 
         return self._window(make)
+
+    # -- Python functions per group ------------------------------------------------------
+    def _grouped_partitions(self) -> Any:
+        """Pandas frames holding whole groups: the rows are exchanged by a hash of
+        the keys, so every group sits in one partition; each carries its original
+        row position (``__gpos__``) and its keys (``__gk{i}``)."""
+        from shardframe._base import select_json
+        from shardframe._engine import index_col
+        from shardframe.frame import DataFrame
+
+        f = self._frame
+        plan = f._plan.row_index("__gpos__")
+        items = [{"name": index_col(i), "expr": e} for i, (_, e) in enumerate(f._index or [])]
+        items += [{"name": str(n), "expr": e} for n, e in f._cols.items()]
+        keys = [f"__gk{i}" for i in range(len(self._keys))]
+        items += [{"name": k, "expr": e} for k, (_, e) in zip(keys, self._keys, strict=True)]
+        items.append({"name": "__gpos__", "expr": col("__gpos__")})
+        n = max(1, min(16, len(f) // 100_000 + 1))
+        keyed = plan.select(select_json(items)).repartition(dumps([col(k) for k in keys]), n)
+        names = [*f._cols, *keys, "__gpos__"]
+        frame = DataFrame._from_plan(keyed, names, f._rebased_index())
+        return frame._pandas_partitions(), list(f._cols), keys
+
+    def filter(self, func: Any, dropna: bool = True, *args: Any, **kwargs: Any) -> DataFrame:
+        """Rows of the groups for which ``func(group)`` is True, in their original order."""
+        import pandas as pd
+
+        from shardframe.frame import DataFrame
+
+        parts, user_cols, keys = self._grouped_partitions()
+        kept = []
+        for pdf in parts:
+            grouped = pdf.groupby(keys, sort=False, dropna=self._dropna)
+            kept.append(grouped.filter(lambda g: func(g[user_cols], *args, **kwargs), dropna=dropna))
+        out = pd.concat(kept) if kept else pd.DataFrame(columns=user_cols)
+        columns = self._selection if self._explicit else user_cols
+        out = out.sort_values("__gpos__", kind="stable")[columns]
+        return DataFrame(out)
+
+    def apply(self, func: Any, *args: Any, **kwargs: Any) -> Any:
+        """``func`` on each group (as pandas would call it), groups in key order."""
+        import pandas as pd
+
+        from shardframe._base import _wrap_result
+
+        parts, user_cols, keys = self._grouped_partitions()
+        labels = [label for label, _ in self._keys]
+        by_columns = all(label in user_cols for label in labels)
+        if self._explicit:
+            user_cols = [c for c in user_cols if c in self._selection or c in labels]
+        results = []
+        for pdf in parts:
+            if not len(pdf):
+                continue
+            pdf = pdf.sort_values("__gpos__", kind="stable")
+            data = pdf[user_cols] if by_columns else pdf[user_cols + keys].rename(
+                columns=dict(zip(keys, labels, strict=True)))
+            grouped = data.groupby(labels, sort=False, dropna=self._dropna, as_index=self._as_index)
+            results.append(grouped.apply(func, *args, **kwargs))
+        if not results:
+            return self._fallback("apply")(func, *args, **kwargs)
+        out = pd.concat(results)
+        if self._sort and isinstance(out.index, pd.MultiIndex | pd.Index) and self._as_index:
+            out = out.sort_index(level=list(range(len(labels))), sort_remaining=False, kind="stable")
+        return _wrap_result(out)
 
     def _position(self) -> tuple[Expr, Expr]:
         """(0-based position of each row in its group, rows in its group)."""

@@ -126,6 +126,22 @@ fn execute_node(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
             encode_all(vec![df], ctx)?
         }
         Plan::Sort { input, spec } => sort(input, spec, ctx)?,
+        Plan::Repartition { input, keys, n } => {
+            let frames = run_narrow(&fusable_input(input, ctx)?, ctx, None)?;
+            let keys = keys
+                .iter()
+                .map(shardframe_plan::Expr::lower)
+                .collect::<SfResult<Vec<_>>>()?;
+            let buckets = hash_partition(frames, &keys, (*n).max(1), ctx)?;
+            let parts = run_tasks(ctx, buckets.len(), |b| match buckets[b].first() {
+                None => Ok(Vec::new()),
+                Some(first) => {
+                    let schema = first.schema().clone();
+                    encode(concat_frames(buckets[b].clone(), &schema)?, ctx)
+                }
+            })?;
+            parts.into_iter().flatten().collect()
+        }
         Plan::Filter { input, .. } => {
             let df = gather_input(input, None, ctx)?;
             ctx.check()?;

@@ -227,6 +227,18 @@ fn prune_node(plan: &Arc<Plan>, required: Option<Cols>) -> Arc<Plan> {
                 changed,
             )
         }
+        Plan::Repartition { input, keys, n } => {
+            let new_input = prune_columns(input, with(&required, expr_cols(keys)));
+            let changed = !Arc::ptr_eq(&new_input, input);
+            same_or(
+                Plan::Repartition {
+                    input: new_input,
+                    keys: keys.clone(),
+                    n: *n,
+                },
+                changed,
+            )
+        }
         Plan::Concat { inputs } => {
             let new_inputs: Vec<_> = inputs
                 .iter()

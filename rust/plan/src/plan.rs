@@ -294,13 +294,22 @@ pub enum Plan {
         right: Arc<Plan>,
         spec: JoinSpec,
     },
+    /// The same rows regrouped so that all rows with equal keys share one
+    /// partition (in their original relative order); `n` partitions at most.
+    Repartition {
+        input: Arc<Plan>,
+        keys: Vec<Expr>,
+        n: usize,
+    },
 }
 
 impl Plan {
     pub fn schema(&self) -> SfResult<SchemaRef> {
         match self {
             Plan::Scan(src) => Ok(src.schema().clone()),
-            Plan::Slice { input, .. } | Plan::Sort { input, .. } => input.schema(),
+            Plan::Slice { input, .. }
+            | Plan::Sort { input, .. }
+            | Plan::Repartition { input, .. } => input.schema(),
             Plan::Join { left, right, spec } => {
                 let l = DataFrame::empty_with_schema(left.schema()?.as_ref()).lazy();
                 let r = DataFrame::empty_with_schema(right.schema()?.as_ref()).lazy();
@@ -340,7 +349,8 @@ impl Plan {
             | Plan::Slice { input, .. }
             | Plan::Sort { input, .. }
             | Plan::Reduce { input, .. }
-            | Plan::GroupBy { input, .. } => Some(input),
+            | Plan::GroupBy { input, .. }
+            | Plan::Repartition { input, .. } => Some(input),
         }
     }
 
@@ -394,7 +404,9 @@ impl Plan {
                 let aggs = aggs.iter().map(Agg::lower).collect::<SfResult<Vec<_>>>()?;
                 lf.group_by(keys).agg(aggs)
             }
-            Plan::Scan(_) | Plan::Concat { .. } | Plan::Join { .. } => lf,
+            Plan::Scan(_) | Plan::Concat { .. } | Plan::Join { .. } | Plan::Repartition { .. } => {
+                lf
+            }
         })
     }
 
@@ -451,6 +463,10 @@ impl Plan {
                     .map(|a| format!("{}: {:?}({})", a.name, a.func, describe(&a.expr)))
                     .collect();
                 format!("GROUP BY [{}] AGG [{}]", k.join(", "), a.join(", "))
+            }
+            Plan::Repartition { keys, n, .. } => {
+                let k: Vec<_> = keys.iter().map(describe).collect();
+                format!("REPARTITION by hash of [{}] into {n}", k.join(", "))
             }
             Plan::Join { spec, .. } => format!(
                 "JOIN {} on {:?} = {:?}",

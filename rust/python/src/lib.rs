@@ -208,6 +208,12 @@ impl PyPlan {
         })
     }
 
+    /// The same rows with equal `keys` (JSON expressions) in one partition.
+    fn repartition(&self, keys: &str, n: usize) -> PyResult<PyPlan> {
+        let keys: Vec<Expr> = parse("keys", keys)?;
+        self.child(|input| Plan::Repartition { input, keys, n })
+    }
+
     fn join(&self, other: &PyPlan, spec: &str) -> PyResult<PyPlan> {
         let spec: JoinSpec = parse("join", spec)?;
         let plan = Plan::Join {
