@@ -44,7 +44,8 @@ test: build lint ## Lint, Rust unit tests, native-method count, then the Python 
 test-fast: build ## Python suite only
 	$(PY) -m pytest -q -x tests
 
-bench: build ## TPC-H against pandas and DuckDB (SCALE=1 RUNS=3), writes out/bench.json and out/bench.png
+bench: build ## TPC-H against pandas, Polars and DuckDB (SCALE=1 RUNS=3); out/bench.json, out/bench.png
+	$(PY) -m pip install -q "polars>=1.0"
 	$(PY) tests/benchmarks/tpch_bench.py --scale $(or $(SCALE),1) --runs $(or $(RUNS),3)
 
 coverage: build ## How many pandas methods run natively

@@ -68,6 +68,7 @@ def test_benchmark_harness_smoke(tmp_path, data_dir):
     script = Path(__file__).parent / "benchmarks" / "tpch_bench.py"
     out = subprocess.run(
         [sys.executable, str(script), "--scale", "0.01", "--runs", "1", "--queries", "1,6",
+         "--engines", "shardframe,pandas,duckdb",
          "--json", str(tmp_path / "b.json"), "--png", str(tmp_path / "b.png")],
         capture_output=True, text=True, check=True)
     assert "geometric mean" in out.stdout

@@ -1,4 +1,4 @@
-"""TPC-H benchmark: shardframe against pandas and DuckDB, measured in the same run.
+"""TPC-H benchmark: shardframe against pandas, Polars and DuckDB, measured in the same run.
 
     python tests/benchmarks/tpch_bench.py [--scale 1] [--runs 3] [--queries 1,3,6]
 
@@ -31,7 +31,7 @@ from tpch.data import TABLES, generate, load_pandas, load_shardframe, same_answe
 from tpch.queries import QUERIES  # noqa: E402
 from tpch.sql import SQL  # noqa: E402
 
-ENGINES = ("shardframe", "pandas", "duckdb")
+ENGINES = ("shardframe", "pandas", "polars", "duckdb")
 
 
 def worker(engine: str, path: Path, queries: list[int], runs: int, out: Path) -> None:
@@ -45,6 +45,13 @@ def worker(engine: str, path: Path, queries: list[int], runs: int, out: Path) ->
 
         def run(n: int):
             return con.execute(SQL[n]).df()
+    elif engine == "polars":
+        from tpch import polars_queries
+
+        tables = polars_queries.load(path)
+
+        def run(n: int):
+            return polars_queries.QUERIES[n](tables).collect().to_pandas()
     elif engine == "pandas":
         import pandas as pd
 
@@ -113,7 +120,11 @@ def main() -> None:
         for n in queries:
             r = rep["results"][n]
             if "error" not in r and engine != "duckdb":
-                diff = same_answer(rep["answers"][n], oracle[n]) if n in oracle else "no oracle"
+                expected = oracle.get(n)
+                if n == 17 and expected is not None:
+                    # SQL's sum over no rows is NULL; the DataFrame libraries' is 0.
+                    expected = expected.fillna(0.0)
+                diff = same_answer(rep["answers"][n], expected) if expected is not None else "no oracle"
                 if diff:
                     r = {"error": f"WRONG: {diff}"}
             table.setdefault(n, {})[engine] = r
