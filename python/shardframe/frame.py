@@ -1009,6 +1009,10 @@ class DataFrame(_Rows):
     def drop_duplicates(self, subset: Any = None, keep: Any = "first", inplace: bool = False,
                         ignore_index: bool = False) -> DataFrame | None:
         """Rows whose ``subset`` values were not seen before (``keep="first"``), in order."""
+        names = list(self._cols) if subset is None else (
+            list(subset) if isinstance(subset, (list, tuple)) else [subset])
+        if self._index is None and keep in ("first", "last") and set(names) == set(self._cols):
+            return self._result(self._distinct_rows(keep, ignore_index), inplace)
         plan, items, kept = self._first_rows(subset, keep)
         spec = {"how": "semi", "left_on": ["__pos__"], "right_on": ["__keep"]}
         rows = plan.select(select_json(items)).join(kept, dumps(spec))
@@ -1018,6 +1022,20 @@ class DataFrame(_Rows):
         if ignore_index:
             out = out.reset_index(drop=True)
         return self._result(out, inplace)
+
+    def _distinct_rows(self, keep: str, ignore_index: bool) -> DataFrame:
+        """drop_duplicates over every column of a RangeIndex frame: the distinct
+        rows are the group keys themselves, labelled by the position of the row
+        kept, so no join back to the rows is needed."""
+        plan = self._plan.row_index("__pos__")
+        keys = [{"name": f"__d{i}", "expr": e} for i, e in enumerate(self._cols.values())]
+        aggs = [{"name": "__keep", "func": "max" if keep == "last" else "min", "expr": col("__pos__")}]
+        grouped = plan.group_by(dumps(keys), dumps(aggs), False)
+        ordered = grouped.sort(dumps({"by": [col("__keep")], "descending": [False], "nulls_last": True, "stable": True}))
+        items = [{"name": index_col(0), "expr": col("__keep")}]
+        items += [{"name": str(n), "expr": col(f"__d{i}")} for i, n in enumerate(self._cols)]
+        out = DataFrame._from_plan(ordered.select(select_json(items)), list(self._cols), [(None, col(index_col(0)))])
+        return out.reset_index(drop=True) if ignore_index else out
 
     def duplicated(self, subset: Any = None, keep: Any = "first") -> Series:
         """Whether each row repeats ``subset`` values of another row (see ``keep``)."""
