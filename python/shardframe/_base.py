@@ -71,6 +71,13 @@ class _Rows:
         pdf.index.names = names
         return pdf
 
+    @property
+    def plot(self) -> Any:
+        """Plots through matplotlib, as pandas', with large data reduced in the engine."""
+        from shardframe.plotting import PlotAccessor
+
+        return PlotAccessor(self)
+
     def rolling(self, window: int, min_periods: int | None = None, center: bool = False) -> Any:
         """Fixed-size moving windows (``.mean()``, ``.sum()``, ``.min()``, ``.max()``, ``.std()``...)."""
         from shardframe.window import Rolling

@@ -29,6 +29,9 @@ class Options:
         ``"warn"`` (default): methods that run through pandas warn;
         ``"raise"``: they raise :class:`~shardframe.exceptions.FallbackError`;
         ``"silent"``: no warning.
+    plot_points
+        Line and scatter plots above this many rows are drawn from a min/max
+        summary of the rows.
     progress
         Show a progress bar for work that takes longer than ``progress_delay`` seconds.
     backend
@@ -43,6 +46,7 @@ class Options:
     threads: int | None = None
     fallback: str = "warn"
     progress: bool = True
+    plot_points: int = 100_000
     progress_delay: float = 1.0
     backend: str = "local"
 
