@@ -82,14 +82,14 @@ def main() -> None:
                                    avg=("revenue", "mean")).round(2), "\n")
 
     month = df.day.dt.month.rename("month")
-    months = df.groupby(month).revenue.sum().to_pandas()
+    months = df.groupby(month).revenue.sum() / 1e6
     os.makedirs("out", exist_ok=True)
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-    axes[0].bar(months.index, months.to_numpy() / 1e6, color="#4c72b0")
-    axes[0].set(title="Revenue by month", xlabel="month", ylabel="revenue (millions)")
-    top.to_pandas().plot.barh(ax=axes[1], color="#dd8452")
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))
+    months.plot.bar(ax=axes[0], color="#4c72b0", title="Revenue by month (millions)")
+    top.plot.barh(ax=axes[1], color="#dd8452", title="Products with most large orders")
     axes[1].invert_yaxis()
-    axes[1].set(title="Products with most large orders", xlabel="orders")
+    # Bins counted over all rows in the engine; matplotlib only draws the bars.
+    df.revenue.plot.hist(bins=60, ax=axes[2], logy=True, title=f"Revenue per order, all {len(df):,} rows")
     fig.tight_layout()
     fig.savefig("out/demo.png", dpi=110)
     print("chart written to out/demo.png")
