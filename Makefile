@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "pandas>=3.0" "pyarrow>=17" "numpy>=1.26" \
 	    "pytest>=8" "hypothesis>=6.100" "matplotlib>=3.8" "tqdm>=4.66" \
-	    "ruff>=0.5" "mypy>=1.10" "duckdb>=1.0" "maturin>=1.5,<2" "tpchgen-cli>=1.0"
+	    "ruff>=0.5" "mypy>=1.10" "duckdb>=1.0" "maturin>=1.5,<2" "tpchgen-cli>=1.0" \
+	    "nbclient>=0.10" "nbformat>=5" "ipykernel>=6"
 	touch $(STAMP)
 
 build: $(STAMP) ## Build the Rust extension into the virtualenv (release profile)
