@@ -102,3 +102,12 @@ def test_merge_property(lk, rk, how, rows, shuffle):
     with sf.option_context("broadcast_bytes", 0 if shuffle else 256 << 20):
         got = sl.merge(sr, on="k", how=how).to_pandas()
     pd.testing.assert_frame_equal(got, expected, check_dtype=False, check_index_type=False)
+
+
+@pytest.mark.parametrize("how", ["inner", "left", "right", "outer"])
+def test_merge_of_empty_frames(make, how, join_strategy):
+    left = pd.DataFrame({"k": pd.array([], dtype="float64"), "a": pd.array([], dtype="int64")})
+    right = pd.DataFrame({"k": pd.array([], dtype="float64"), "b": pd.array([], dtype="int64")})
+    got = make(left).merge(make(right), on="k", how=how).to_pandas()
+    pd.testing.assert_frame_equal(got, left.merge(right, on="k", how=how), check_dtype=False,
+                                  check_index_type=False)

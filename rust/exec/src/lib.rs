@@ -877,6 +877,9 @@ fn sort(input: &Arc<Plan>, spec: &SortSpec, ctx: &Context) -> SfResult<Vec<Parti
             .collect()?;
         Ok(out)
     };
+    if rows == 0 {
+        return encode_all(vec![DataFrame::empty_with_schema(&schema)], ctx);
+    }
     let n_ranges = rows
         .div_ceil(RANGE_ROWS)
         .max(THREAD_POOL.current_num_threads());
