@@ -4,14 +4,22 @@ and codecs (one suite, every layout)."""
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 import shardframe as sf
+
+# CI replays the same examples every run (a red CI means a regression, not a new
+# random find); developers' runs keep exploring.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 LAYOUTS = ["one", "two", "many", "row"]
 CODECS = ["zstd", "none"]
