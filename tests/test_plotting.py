@@ -90,3 +90,25 @@ def test_large_line_plot_is_downsampled_keeping_extremes():
     ys = ax.lines[0].get_ydata()
     assert len(ys) <= 2_000
     assert ys.max() == 5.0 and ys.min() == pytest.approx(values.min())
+
+
+@pytest.mark.parametrize("ncols", [1, 2, 3, 5])
+def test_frame_hist_grid_matches_pandas(make, ncols):
+    rng = np.random.default_rng(ncols)
+    pdf = pd.DataFrame({f"c{i}": rng.normal(i, 1 + i, 200) for i in range(ncols)})
+    expected = pdf.hist(bins=12)
+    got = make(pdf).hist(bins=12)
+    assert got.shape == expected.shape
+    for e, g in zip(expected.ravel(), got.ravel(), strict=True):
+        assert (g.get_visible(), g.get_title(), len(g.patches)) == (e.get_visible(), e.get_title(), len(e.patches))
+        if e.get_visible():
+            np.testing.assert_allclose(g.dataLim.bounds, e.dataLim.bounds)
+
+
+def test_frame_boxplot_matches_pandas(data, make):
+    e = data.boxplot()
+    plt.close("all")
+    g = make(data).boxplot()
+    assert len(g.lines) == len(e.lines)
+    assert [t.get_text() for t in g.get_xticklabels()] == [t.get_text() for t in e.get_xticklabels()]
+    np.testing.assert_allclose(g.dataLim.bounds, e.dataLim.bounds)

@@ -959,6 +959,21 @@ class DataFrame(_Rows):
     def rank(self, method: str = "average", ascending: bool = True, na_option: str = "keep", pct: bool = False, numeric_only: bool = False) -> DataFrame:
         return self._map_series(lambda s: s.rank(method=method, ascending=ascending, na_option=na_option, pct=pct))
 
+    # -- plotting ------------------------------------------------------------------------
+    def hist(self, column: Any = None, bins: int = 10, grid: bool = True, figsize: Any = None,
+             layout: Any = None, **kwargs: Any) -> Any:
+        """One histogram per numeric column (bins counted over all rows in the engine)."""
+        from shardframe.plotting import frame_hist
+
+        return frame_hist(self, column, bins=bins, grid=grid, figsize=figsize, layout=layout, **kwargs)
+
+    def boxplot(self, column: Any = None, grid: bool = True, figsize: Any = None, ax: Any = None,
+                **kwargs: Any) -> Any:
+        """One box per numeric column (quartiles, whiskers, outliers from the engine)."""
+        from shardframe.plotting import frame_boxplot
+
+        return frame_boxplot(self, column, grid=grid, figsize=figsize, ax=ax, **kwargs)
+
     # -- reshaping -------------------------------------------------------------------------
     def melt(self, id_vars: Any = None, value_vars: Any = None, var_name: Any = None,
              value_name: Hashable = "value", ignore_index: bool = True) -> DataFrame:

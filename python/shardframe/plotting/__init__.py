@@ -220,3 +220,57 @@ class PlotAccessor:
         return self._draw("kde", data, **kwargs)
 
     density = kde
+
+
+def _layout(n: int) -> tuple[int, int]:
+    """pandas' default grid for ``n`` subplots."""
+    fixed = {1: (1, 1), 2: (1, 2), 3: (2, 2), 4: (2, 2)}
+    if n in fixed:
+        return fixed[n]
+    k = 1
+    while k * k < n:
+        k += 1
+    return (k, k - 1) if (k - 1) * k >= n else (k, k)
+
+
+def frame_hist(frame: DataFrame, column: Any = None, bins: int = 10, grid: bool = True,
+               figsize: Any = None, layout: Any = None, **kwargs: Any) -> Any:
+    """``DataFrame.hist``: one histogram per numeric column on a grid of subplots,
+    bins counted over all rows in the engine."""
+    import matplotlib.pyplot as plt
+
+    dtypes = frame._schema_by_label()
+    names = [c for c, d in dtypes.items() if d.startswith(("int", "uint", "float"))]
+    if column is not None:
+        wanted = column if isinstance(column, (list, tuple)) else [column]
+        names = [c for c in wanted if c in names]
+    if not names:
+        raise ValueError("hist method requires numerical or datetime columns, nothing to plot.")
+    nrows, ncols = layout if layout is not None else _layout(len(names))
+    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
+    flat = axes.ravel()
+    for ax, name in zip(flat, names, strict=False):
+        counts, edges = histogram(frame[name], bins)
+        ax.hist(edges[:-1], bins=edges, weights=counts, **kwargs)
+        ax.set_title(str(name))
+        ax.grid(grid)
+    for ax in flat[len(names):]:
+        ax.set_visible(False)
+    fig.subplots_adjust(wspace=0.3, hspace=0.3)
+    return axes
+
+
+def frame_boxplot(frame: DataFrame, column: Any = None, grid: bool = True, figsize: Any = None,
+                  ax: Any = None, **kwargs: Any) -> Any:
+    """``DataFrame.boxplot``: one box per numeric column, statistics from the engine."""
+    import matplotlib.pyplot as plt
+
+    dtypes = frame._schema_by_label()
+    names = [c for c, d in dtypes.items() if d.startswith(("int", "uint", "float"))]
+    if column is not None:
+        names = list(column) if isinstance(column, (list, tuple)) else [column]
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize)
+    ax.bxp([box_stats(frame[n], label=str(n)) for n in names], **kwargs)
+    ax.grid(grid)
+    return ax
