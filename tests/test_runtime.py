@@ -40,6 +40,7 @@ def test_progress_bar_appears_for_long_work(many_parts, capsys):
             slow_query(many_parts)
     err = capsys.readouterr().err
     assert "task" in err
+    assert "shardframe: " in err  # the bar names the running stage
 
 
 def test_gil_is_released_during_queries(many_parts):

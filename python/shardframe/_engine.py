@@ -28,7 +28,7 @@ class _Progress:
         self.desc = desc
         self.bar: Any = None
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int, stage: str = "") -> None:
         if self.bar is None:
             if time.monotonic() - self.start < options.progress_delay or total == 0:
                 return
@@ -37,6 +37,8 @@ class _Progress:
             self.bar = tqdm(total=total, desc=self.desc, unit="task", leave=False)
         self.bar.total = total
         self.bar.n = done
+        if stage:
+            self.bar.set_description(f"{self.desc}: {stage}", refresh=False)
         self.bar.refresh()
 
     def close(self) -> None:

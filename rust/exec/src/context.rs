@@ -35,6 +35,8 @@ pub struct Context {
     cancelled: Arc<AtomicBool>,
     tasks_total: AtomicUsize,
     tasks_done: AtomicUsize,
+    /// What the running stage is doing, for progress displays.
+    stage: std::sync::Mutex<String>,
 }
 
 impl Context {
@@ -73,5 +75,16 @@ impl Context {
             self.tasks_done.load(Ordering::Relaxed),
             self.tasks_total.load(Ordering::Relaxed),
         )
+    }
+
+    pub(crate) fn set_stage(&self, stage: String) {
+        if let Ok(mut s) = self.stage.lock() {
+            *s = stage;
+        }
+    }
+
+    /// The stage running now ("group by", "join", ...).
+    pub fn stage(&self) -> String {
+        self.stage.lock().map(|s| s.clone()).unwrap_or_default()
     }
 }

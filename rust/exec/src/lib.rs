@@ -102,6 +102,17 @@ fn execute_uncached(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
 }
 
 fn execute_node(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
+    let stage = match plan.as_ref() {
+        Plan::Scan(_) | Plan::Select { .. } | Plan::Filter { .. } | Plan::RowIndex { .. } => "scan",
+        Plan::Slice { .. } => "slice",
+        Plan::Sort { .. } => "sort",
+        Plan::Reduce { .. } => "reduce",
+        Plan::Concat { .. } => "concat",
+        Plan::GroupBy { .. } => "group by",
+        Plan::Join { .. } => "join",
+        Plan::Repartition { .. } => "repartition",
+    };
+    ctx.set_stage(stage.to_string());
     let schema = plan.schema()?;
     let parts = match plan.as_ref() {
         Plan::Scan(src) => match src.as_ref() {

@@ -61,7 +61,7 @@ pub fn run<T: Send>(
                         }
                         if let Some(cb) = &progress {
                             let (done, total) = ctx.progress();
-                            if let Err(err) = cb.call1(py, (done, total)) {
+                            if let Err(err) = cb.call1(py, (done, total, ctx.stage())) {
                                 cancel.store(true, Ordering::Relaxed);
                                 interrupted = Some(err);
                             }
