@@ -111,3 +111,18 @@ def test_merge_of_empty_frames(make, how, join_strategy):
     got = make(left).merge(make(right), on="k", how=how).to_pandas()
     pd.testing.assert_frame_equal(got, left.merge(right, on="k", how=how), check_dtype=False,
                                   check_index_type=False)
+
+
+def test_hot_key_is_spread_over_buckets_in_a_shuffle_join():
+    rng = np.random.default_rng(8)
+    n = 200_000
+    keys = np.where(rng.random(n) < 0.75, 7, rng.integers(0, 50_000, n))
+    left = pd.DataFrame({"k": keys, "a": np.arange(n)})
+    right = pd.DataFrame({"k": np.r_[np.full(10, 7), np.arange(100, 20_000)], "b": np.arange(19_910)})
+    with sf.option_context("max_partition_rows", 25_000):
+        sl, sr = sf.DataFrame(left), sf.DataFrame(right)
+    for how in ("inner", "left"):
+        expected = left.merge(right, on="k", how=how)
+        with sf.option_context("broadcast_bytes", 0):
+            got = sl.merge(sr, on="k", how=how).to_pandas()
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False)

@@ -15,7 +15,7 @@ mod scan;
 use std::sync::{Arc, Mutex, Weak};
 
 use polars::prelude as pl;
-use polars::prelude::{DataFrame, DataType, IntoLazy, SchemaExt, SchemaRef};
+use polars::prelude::{DataFrame, DataType, IntoLazy, NamedFrom, SchemaExt, SchemaRef};
 use polars_core::runtime::THREAD_POOL;
 use rayon::prelude::*;
 use shardframe_core::{Partition, PartitionRef, SfError, SfResult};
@@ -742,6 +742,38 @@ fn window_select(
     Ok(parts.into_iter().flatten().collect())
 }
 
+/// Hashes of the key values holding more than a bucket's share of the rows.
+fn heavy_hashes(
+    frames: &[DataFrame],
+    hash: pl::Expr,
+    n: usize,
+    ctx: &Context,
+) -> SfResult<Vec<u64>> {
+    let rows: usize = frames.iter().map(|f| f.height()).sum();
+    let threshold = (rows / n).max(1) as u64;
+    let counts = run_tasks(ctx, frames.len(), |i| {
+        Ok(frames[i]
+            .clone()
+            .lazy()
+            .select([hash.clone().alias("__hash")])
+            .group_by([pl::col("__hash")])
+            .agg([pl::len().cast(DataType::UInt64).alias("__n")])
+            .collect()?)
+    })?;
+    let Some(first) = counts.first() else {
+        return Ok(Vec::new());
+    };
+    let schema = first.schema().clone();
+    let all = concat_frames(counts, &schema)?;
+    let heavy = all
+        .lazy()
+        .group_by([pl::col("__hash")])
+        .agg([pl::col("__n").sum()])
+        .filter(pl::col("__n").gt(pl::lit(threshold)))
+        .collect()?;
+    Ok(heavy.column("__hash")?.u64()?.into_no_null_iter().collect())
+}
+
 /// Tag each frame's rows with the frame's number and their position in it.
 fn tag_rows(
     frames: Vec<DataFrame>,
@@ -791,16 +823,74 @@ fn shuffle_join(
     let lframes = tag_rows(lframes, "__lu", "__lr", ctx)?;
     let rframes = tag_rows(rframes, "__ru", "__rr", ctx)?;
     let n = (THREAD_POOL.current_num_threads() * 4).max(2);
-    let hash = |keys: &[String]| {
+    let key_hash = |keys: &[String]| {
         let cols: Vec<pl::Expr> = keys
             .iter()
             .enumerate()
             .map(|(i, k)| pl::col(k.as_str()).alias(format!("__h{i}")))
             .collect();
-        pl::as_struct(cols).hash(0, 1, 2, 3) % pl::lit(n as u64)
+        pl::as_struct(cols).hash(0, 1, 2, 3)
     };
-    let lb = exchange(&lframes, hash(&spec.left_on), n, ctx)?;
-    let rb = exchange(&rframes, hash(&spec.right_on), n, ctx)?;
+    let bucket = |keys: &[String]| key_hash(keys) % pl::lit(n as u64);
+    // Skew: a key holding more than a bucket's share of the left rows would
+    // make one task hold them all. Its left rows are spread over every bucket
+    // and its right rows copied to every bucket, so each pair still meets
+    // exactly once. Only where unmatched right rows are not output.
+    let spreadable = matches!(spec.how.as_str(), "inner" | "left" | "semi" | "anti")
+        && spec.maintain_order != "right_left";
+    let heavy = if spreadable {
+        heavy_hashes(&lframes, key_hash(&spec.left_on), n, ctx)?
+    } else {
+        Vec::new()
+    };
+    let (lb, rb) = if heavy.is_empty() {
+        (
+            exchange(&lframes, bucket(&spec.left_on), n, ctx)?,
+            exchange(&rframes, bucket(&spec.right_on), n, ctx)?,
+        )
+    } else {
+        let heavy_lit = || pl::lit(pl::Series::new("heavy".into(), heavy.clone())).implode(false);
+        let is_heavy_left = key_hash(&spec.left_on).is_in(heavy_lit(), false);
+        let spread = pl::col("__lr").cast(DataType::UInt64) % pl::lit(n as u64);
+        let left_dest = pl::when(is_heavy_left)
+            .then(spread)
+            .otherwise(bucket(&spec.left_on));
+        let lb = exchange(&lframes, left_dest, n, ctx)?;
+        let is_heavy_right = key_hash(&spec.right_on).is_in(heavy_lit(), false);
+        let copies = run_tasks(ctx, rframes.len(), |i| {
+            let heavy_rows = rframes[i]
+                .clone()
+                .lazy()
+                .filter(is_heavy_right.clone())
+                .collect()?;
+            let mut out = Vec::with_capacity(n);
+            for b in 0..n {
+                out.push(
+                    heavy_rows
+                        .clone()
+                        .lazy()
+                        .with_column(pl::lit(b as u32).alias("__dest"))
+                        .collect()?,
+                );
+            }
+            let rest = rframes[i]
+                .clone()
+                .lazy()
+                .filter(is_heavy_right.clone().not())
+                .with_column(
+                    bucket(&spec.right_on)
+                        .cast(DataType::UInt32)
+                        .alias("__dest"),
+                )
+                .collect()?;
+            out.push(rest);
+            Ok(out)
+        })?;
+        let routed: Vec<DataFrame> = copies.into_iter().flatten().collect();
+        // `exchange` routes by the `__dest` column and removes it.
+        let rb = exchange(&routed, pl::col("__dest"), n, ctx)?;
+        (lb, rb)
+    };
     let (lschema, rschema) = (lframes[0].schema().clone(), rframes[0].schema().clone());
     drop((lframes, rframes));
     let joined = run_tasks(ctx, n, |b| {
