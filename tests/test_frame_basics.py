@@ -137,3 +137,13 @@ def test_concat_columns_with_the_same_index(frame, make):
     assert_same(pd.concat([a, b], axis=1), sf.concat([make(a), make(b)], axis=1))
     ai, bi = a.set_index(frame.k), b.set_index(frame.k)
     assert_same(pd.concat([ai, bi], axis=1), sf.concat([make(ai), make(bi)], axis=1))
+
+
+def test_dict_of_numpy_arrays():
+    data = {"a": np.array([1, 2, 3]), "f": np.array([1.5, np.nan, 3.0]), "b": np.array([True, False, True]),
+            "s": np.array(["x", "y", "z"]), "u": np.array([1, 2, 3], dtype="uint8")}
+    assert_same(pd.DataFrame(data), sf.DataFrame(data))
+    with pytest.raises(ValueError):
+        pd.DataFrame({"a": np.arange(3), "b": np.arange(4)})
+    with pytest.raises(ValueError):
+        sf.DataFrame({"a": np.arange(3), "b": np.arange(4)})

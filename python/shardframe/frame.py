@@ -46,6 +46,15 @@ class DataFrame(_Rows):
         if isinstance(data, DataFrame):
             self._init(data._plan, dict(data._cols), data._index)
             return
+        if _plain_arrays(data) and index is None and columns is None and dtype is None:
+            # numpy arrays of numbers, booleans or strings go to Arrow without a
+            # pandas copy (NaN still means missing, as in pandas).
+            import pyarrow as pa
+
+            table = pa.table({str(k): pa.array(v, from_pandas=True) for k, v in data.items()})
+            plan = _engine.from_arrow(table)
+            self._init(plan, {k: col(str(k)) for k in data}, None)
+            return
         if data is not None and hasattr(data, "__arrow_c_stream__") and not isinstance(data, pd.DataFrame):
             import pyarrow as pa
 
@@ -1227,6 +1236,16 @@ def _reduce_dtype(func: str, dtypes: list[str]) -> Any:
     if dtypes and all(_is_numeric(d) for d in dtypes):
         return "float64" if any(d.startswith("float") for d in dtypes) else None
     return object
+
+
+def _plain_arrays(data: Any) -> bool:
+    """A dict of equal-length 1-D numpy arrays of numbers, booleans or fixed-width strings."""
+    if not isinstance(data, dict) or not data:
+        return False
+    arrays = list(data.values())
+    if not all(isinstance(a, np.ndarray) and a.ndim == 1 and a.dtype.kind in "biufU" for a in arrays):
+        return False
+    return len({len(a) for a in arrays}) == 1 and all(isinstance(k, str) for k in data)
 
 
 def _accepts(dtype: str, value: Any) -> bool:
