@@ -703,12 +703,14 @@ fn window_select(
     let buckets = if n == 1 {
         vec![tagged]
     } else {
-        exchange(
+        let buckets = exchange(
             &tagged,
             pl::as_struct(key_exprs).hash(0, 1, 2, 3) % pl::lit(n as u64),
             n,
             ctx,
-        )?
+        )?;
+        drop(tagged);
+        buckets
     };
     let mut outputs: Vec<pl::Expr> = exprs
         .iter()
@@ -992,6 +994,8 @@ fn sort(input: &Arc<Plan>, spec: &SortSpec, ctx: &Context) -> SfResult<Vec<Parti
     let bounds = range_bounds(&frames, n_ranges, descending)?;
     let range_id = range_id_expr(&bounds, descending, spec.nulls_last);
     let ranges = exchange(&frames, range_id, bounds.len() + 1, ctx)?;
+    // The exchange copied every row into its range: release the input.
+    drop(frames);
     let ranges: Vec<Vec<DataFrame>> = ranges.into_iter().filter(|r| !r.is_empty()).collect();
     let sorted = run_tasks(ctx, ranges.len(), |r| {
         let piece_schema = ranges[r][0].schema().clone();
