@@ -96,6 +96,8 @@ def test_explain_shows_plan(frame, capsys):
     df = sf.DataFrame(frame)
     text = df[df.i > 0].explain()
     assert "FILTER" in text and "SCAN memory" in text
+    assert "FILTER" in capsys.readouterr().out
+    assert text._repr_html_().startswith("<pre>")
 
 
 def test_memory_usage_numeric_matches_pandas(make):

@@ -227,10 +227,14 @@ class DataFrame(_Rows):
             out = pd.concat([pd.Series({"Index": idx_bytes}, dtype="int64"), out])
         return out
 
-    def explain(self) -> str:
-        """The plan, root first."""
-        text = self._output_plan().explain()
-        print(text, end="")
+    def explain(self) -> PlanText:
+        """The plan as it will run (after projection pruning), root first.
+
+        Printed in a terminal; in a notebook the returned value renders as a
+        preformatted block."""
+        text = PlanText(self._output_plan().explain())
+        if not _in_notebook():
+            print(text, end="")
         return text
 
     # -- conversion -------------------------------------------------------------
@@ -1236,6 +1240,24 @@ def _reduce_dtype(func: str, dtypes: list[str]) -> Any:
     if dtypes and all(_is_numeric(d) for d in dtypes):
         return "float64" if any(d.startswith("float") for d in dtypes) else None
     return object
+
+
+class PlanText(str):
+    """The text of a plan, shown as a preformatted block in Jupyter."""
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<pre>{html.escape(str(self))}</pre>"
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython  # type: ignore[attr-defined]
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
 
 def _plain_arrays(data: Any) -> bool:
