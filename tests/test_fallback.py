@@ -32,3 +32,16 @@ def test_options_validate():
         sf.options.fallback = "sometimes"
     with pytest.raises(AttributeError):
         sf.set_option("no_such_option", 1)
+
+
+def test_pandas_paths_outside_methods_are_visible_too(tmp_path):
+    path = tmp_path / "x.json"
+    pd.DataFrame({"a": [1, 2]}).to_json(path)
+    with sf.option_context("fallback", "raise"), pytest.raises(FallbackError, match="read_json"):
+        sf.read_json(path)
+    a, b = sf.DataFrame({"x": [1, 2]}), sf.DataFrame({"y": [3]})
+    with sf.option_context("fallback", "raise"), pytest.raises(FallbackError, match="concat"):
+        sf.concat([a, b], axis=1)
+    with sf.option_context("fallback", "warn"), pytest.warns(FallbackWarning, match="concat"):
+        out = sf.concat([a, b], axis=1)
+    pd.testing.assert_frame_equal(out.to_pandas(), pd.concat([a.to_pandas(), b.to_pandas()], axis=1))

@@ -107,16 +107,7 @@ class _Rows:
         target = getattr(pd, kind)
         if not hasattr(target, name):
             raise AttributeError(f"'{kind}' object has no attribute '{name}'")
-        if options.fallback == "raise":
-            raise FallbackError(
-                f"{kind}.{name} is not supported natively and options.fallback is 'raise'"
-            )
-        if options.fallback == "warn":
-            warnings.warn(
-                f"{kind}.{name} is not supported natively; running it through pandas",
-                FallbackWarning,
-                stacklevel=3,
-            )
+        announce_fallback(f"{kind}.{name}")
         obj = self.to_pandas()  # type: ignore[attr-defined]
         value = getattr(obj, name)
         if not inspect.isroutine(value):
@@ -130,6 +121,15 @@ class _Rows:
 
         call.__name__ = name
         return call
+
+
+def announce_fallback(what: str) -> None:
+    """Say (or refuse, per ``options.fallback``) that ``what`` runs through pandas."""
+    if options.fallback == "raise":
+        raise FallbackError(f"{what} is not supported natively and options.fallback is 'raise'")
+    if options.fallback == "warn":
+        warnings.warn(f"{what} is not supported natively; running it through pandas",
+                      FallbackWarning, stacklevel=3)
 
 
 def _unwrap(value: Any) -> Any:

@@ -124,8 +124,9 @@ def crosstab(index: Series, columns: Series, values: Any = None, aggfunc: Any = 
     if values is not None or normalize or margins or index._plan is not columns._plan:
         import pandas as pd
 
-        from shardframe._base import _wrap_result
+        from shardframe._base import _wrap_result, announce_fallback
 
+        announce_fallback("crosstab with values, normalize, margins or Series of different frames")
         return _wrap_result(pd.crosstab(index.to_pandas(), columns.to_pandas(), values=values,
                                         aggfunc=aggfunc, normalize=normalize, margins=margins, dropna=dropna))
     rname = index.name if index.name is not None else "row_0"

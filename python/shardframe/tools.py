@@ -34,13 +34,10 @@ def from_pandas(obj: Any) -> Any:
 def concat(objs: list[Any], axis: int = 0, ignore_index: bool = False) -> DataFrame:
     """Stack frames (axis 0) by column name; columns missing in a frame are null.
     Row labels are kept (a RangeIndex contributes its positions), as in pandas."""
-    import warnings
-
+    from shardframe._base import announce_fallback
     from shardframe._core import PyPlan
     from shardframe._engine import index_col
     from shardframe._expr import col
-    from shardframe.exceptions import FallbackError, FallbackWarning
-    from shardframe.options import options
 
     frames = [o if isinstance(o, DataFrame) else DataFrame(o) for o in objs]
     if not frames:
@@ -58,11 +55,7 @@ def concat(objs: list[Any], axis: int = 0, ignore_index: bool = False) -> DataFr
                     out._set_positional(name, f[name], positional=True)
         return out
     if axis not in (0, "index"):
-        if options.fallback == "raise":
-            raise FallbackError("concat(axis=1) is not supported natively and options.fallback is 'raise'")
-        if options.fallback == "warn":
-            warnings.warn("concat(axis=1) is not supported natively; running it through pandas",
-                          FallbackWarning, stacklevel=2)
+        announce_fallback("concat(axis=1) of frames with different row labels")
         import pandas as pd
 
         return DataFrame(pd.concat([f.to_pandas() for f in frames], axis=1, ignore_index=ignore_index))

@@ -132,7 +132,8 @@ def read_json(path: Any, lines: bool = False, **kwargs: Any) -> DataFrame:
     if not lines:
         import pandas as pd
 
-        from shardframe._base import _wrap_result
+        from shardframe._base import _wrap_result, announce_fallback
 
+        announce_fallback("read_json without lines=True")
         return _wrap_result(pd.read_json(path, **kwargs))  # type: ignore[no-any-return]
     return _frame(PyPlan.scan_ndjson(_expand(path)))
