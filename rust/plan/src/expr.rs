@@ -231,9 +231,14 @@ fn scalar_any_value(value: &Scalar) -> pl::AnyValue<'_> {
     }
 }
 
+/// A comparison that is False when either side is missing, as in pandas.
+fn compare(l: pl::Expr, r: pl::Expr, op: fn(pl::Expr, pl::Expr) -> pl::Expr) -> pl::Expr {
+    let missing = l.clone().is_null().or(r.clone().is_null());
+    op(l, r).fill_null(pl::lit(false)).and(missing.not())
+}
+
 fn lower_binary(kind: BinOp, l: pl::Expr, r: pl::Expr) -> pl::Expr {
     use BinOp::*;
-    let missing = || l.clone().is_null().or(r.clone().is_null());
     match kind {
         Add => l + r,
         Sub => l - r,
@@ -248,36 +253,15 @@ fn lower_binary(kind: BinOp, l: pl::Expr, r: pl::Expr) -> pl::Expr {
         Mod => l.clone() - r.clone() * l.floor_div(r),
         Pow => l.pow(r),
         // A comparison with a missing value is False (and != is True), as in pandas.
-        Eq => l
-            .clone()
-            .eq(r.clone())
-            .fill_null(pl::lit(false))
-            .and(missing().not()),
-        Ne => l
-            .clone()
-            .neq(r.clone())
-            .fill_null(pl::lit(true))
-            .or(missing()),
-        Lt => l
-            .clone()
-            .lt(r.clone())
-            .fill_null(pl::lit(false))
-            .and(missing().not()),
-        Le => l
-            .clone()
-            .lt_eq(r.clone())
-            .fill_null(pl::lit(false))
-            .and(missing().not()),
-        Gt => l
-            .clone()
-            .gt(r.clone())
-            .fill_null(pl::lit(false))
-            .and(missing().not()),
-        Ge => l
-            .clone()
-            .gt_eq(r.clone())
-            .fill_null(pl::lit(false))
-            .and(missing().not()),
+        Eq => compare(l, r, pl::Expr::eq),
+        Ne => {
+            let missing = l.clone().is_null().or(r.clone().is_null());
+            l.neq(r).fill_null(pl::lit(true)).or(missing)
+        }
+        Lt => compare(l, r, pl::Expr::lt),
+        Le => compare(l, r, pl::Expr::lt_eq),
+        Gt => compare(l, r, pl::Expr::gt),
+        Ge => compare(l, r, pl::Expr::gt_eq),
         And => l.and(r),
         Or => l.or(r),
         Xor => l.xor(r),

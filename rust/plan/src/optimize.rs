@@ -257,7 +257,6 @@ fn prune_node(plan: &Arc<Plan>, required: Option<Cols>) -> Arc<Plan> {
 mod tests {
     use super::*;
     use crate::{JoinSpec, Source};
-    use polars::df;
     use shardframe_core::{Codec, Partition};
 
     fn scan(cols: &[&str]) -> Arc<Plan> {
@@ -273,6 +272,14 @@ mod tests {
             parts: vec![part],
             schema: df.schema().clone(),
         })))
+    }
+
+    fn names(plan: &Arc<Plan>) -> Vec<String> {
+        plan.schema()
+            .unwrap()
+            .iter_names()
+            .map(|n| n.to_string())
+            .collect()
     }
 
     fn select(input: Arc<Plan>, names: &[&str]) -> Arc<Plan> {
@@ -302,34 +309,18 @@ mod tests {
         let join = Arc::new(Plan::Join { left, right, spec });
         let top = select(join, &["a", "c"]);
         let pruned = prune_columns(&top, None);
-        let names: Vec<String> = pruned
-            .schema()
-            .unwrap()
-            .iter_names()
-            .map(|n| n.to_string())
-            .collect();
-        assert_eq!(names, ["a", "c"]);
+        let top_names = names(&pruned);
+        assert_eq!(top_names, ["a", "c"]);
         let Plan::Select { input, .. } = pruned.as_ref() else {
             panic!()
         };
         let Plan::Join { left, right, .. } = input.as_ref() else {
             panic!()
         };
-        let l: Vec<String> = left
-            .schema()
-            .unwrap()
-            .iter_names()
-            .map(|n| n.to_string())
-            .collect();
-        let r: Vec<String> = right
-            .schema()
-            .unwrap()
-            .iter_names()
-            .map(|n| n.to_string())
-            .collect();
+        let l = names(&left);
+        let r = names(&right);
         assert_eq!(l, ["k", "a"]);
         assert_eq!(r, ["k2", "c"]);
-        let _ = df!("x" => [1]);
     }
 
     #[test]
