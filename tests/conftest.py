@@ -21,6 +21,35 @@ settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# The whole suite can run on another backend: SHARDFRAME_TEST_BACKEND=staged
+# (the Ray backend's staged executor, in-process) or =ray (on a local
+# two-node Ray cluster; `make test-ray`).
+TEST_BACKEND = os.environ.get("SHARDFRAME_TEST_BACKEND", "local")
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Any:
+    """A local Ray cluster of two nodes (head + one worker, one CPU each),
+    shared by every test that asks for it."""
+    import ray
+    from ray.cluster_utils import Cluster
+
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
+    cluster.add_node(num_cpus=1)
+    ray.init(address=cluster.address, log_to_driver=False)
+    cluster.wait_for_nodes()
+    yield cluster
+    ray.shutdown()
+    cluster.shutdown()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_backend(request: pytest.FixtureRequest) -> Any:
+    if TEST_BACKEND == "ray":
+        request.getfixturevalue("ray_cluster")
+    sf.options.backend = TEST_BACKEND
+    yield
+
 LAYOUTS = ["one", "two", "many", "row"]
 CODECS = ["zstd", "none"]
 

@@ -15,6 +15,8 @@ from conftest import check
     lambda d: d[(d.i > 0) & (d.f < 0.5)],
     lambda d: d[(d.i > 10) | ~d.b],
     lambda d: d[d.s == "apple"],
+    lambda d: d[lambda x: x.i > 0],
+    lambda d: d[lambda x: ["s", "i"]],
     lambda d: d[d.f.isna()],
     lambda d: d[d.t > "2024-01-10"],
     lambda d: d[d.t <= pd_ts("2024-01-20")],

@@ -13,7 +13,7 @@ from shardframe.exceptions import FallbackWarning
 from shardframe.frame import DataFrame
 from shardframe.io import read_csv, read_json, read_parquet
 from shardframe.merge import merge
-from shardframe.options import get_option, option_context, options, set_option
+from shardframe.options import get_option, init, option_context, options, set_option
 from shardframe.reshape import crosstab, get_dummies, melt, pivot, pivot_table
 from shardframe.series import Series
 from shardframe.tools import concat, from_pandas, to_datetime
@@ -32,6 +32,7 @@ __all__ = [
     "pivot_table",
     "from_pandas",
     "get_option",
+    "init",
     "merge",
     "option_context",
     "options",

@@ -14,7 +14,10 @@ class Config:
         partition_bytes: int = ...,
         max_partition_rows: int | None = None,
         broadcast_bytes: int = ...,
+        backend: object | None = None,
     ) -> Config: ...
+
+def run_task(envelope: bytes, data: list[list[bytes]]) -> list[tuple[bytes, bytes]]: ...
 
 @final
 class PyPlan:

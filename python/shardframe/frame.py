@@ -367,6 +367,9 @@ class DataFrame(_Rows):
         return Series._new(self._plan, self._cols[name], name, self._index)
 
     def __getitem__(self, key: Any) -> Any:
+        if callable(key):
+            # pandas: df[lambda d: d.x > 0] selects with the callable's result.
+            key = key(self)
         if isinstance(key, Series):
             return self._filter(key)
         if isinstance(key, slice):

@@ -8,6 +8,7 @@ from typing import Any
 
 _FALLBACK_MODES = ("warn", "raise", "silent")
 _CODECS = ("zstd", "lz4", "none")
+_BACKENDS = ("local", "ray", "staged")
 
 
 @dataclass
@@ -35,7 +36,9 @@ class Options:
     progress
         Show a progress bar for work that takes longer than ``progress_delay`` seconds.
     backend
-        ``"local"`` (in-process thread pool).
+        ``"local"`` (in-process thread pool, the default) or ``"ray"`` (tasks
+        on the workers of a Ray cluster; see :func:`shardframe.init`).
+        ``"staged"`` runs the Ray backend's stages in-process (for tests).
     """
 
     codec: str = "zstd"
@@ -57,8 +60,8 @@ class Options:
             raise ValueError(f"fallback must be one of {_FALLBACK_MODES}, got {value!r}")
         if name == "codec" and value not in _CODECS:
             raise ValueError(f"codec must be one of {_CODECS}, got {value!r}")
-        if name == "backend" and value != "local":
-            raise ValueError(f"unknown backend {value!r}: available backends are 'local'")
+        if name == "backend" and value not in _BACKENDS:
+            raise ValueError(f"unknown backend {value!r}: available backends are {_BACKENDS}")
         if name == "threads" and value is not None:
             os.environ["POLARS_MAX_THREADS"] = str(int(value))
         object.__setattr__(self, name, value)
@@ -70,18 +73,39 @@ class Options:
         if cfg is None:
             from shardframe._core import Config
 
+            backend: Any = None
+            if self.backend == "ray":
+                from shardframe._ray import RayBackend
+
+                backend = RayBackend()
+            elif self.backend == "staged":
+                backend = "staged"
             cfg = Config(
                 codec=self.codec,
                 level=self.codec_level,
                 partition_bytes=self.partition_bytes,
                 max_partition_rows=self.max_partition_rows,
                 broadcast_bytes=self.broadcast_bytes,
+                backend=backend,
             )
             object.__setattr__(self, "_config", cfg)
         return cfg
 
 
 options = Options()
+
+
+def init(backend: str = "ray", address: str | None = None, **kwargs: Any) -> None:
+    """Choose the backend: ``sf.init(backend="ray", address="auto")`` connects
+    to a running Ray cluster (started the Ray way, ``ray start --head``), or
+    starts a local one when there is none; other arguments go to
+    ``ray.init`` (for example ``runtime_env``). ``sf.init("local")`` goes back
+    to the in-process engine."""
+    if backend == "ray":
+        from shardframe import _ray
+
+        _ray.init(address, **kwargs)
+    options.backend = backend
 
 
 def set_option(name: str, value: Any) -> None:

@@ -13,5 +13,7 @@ mod scalar;
 
 pub use codec::Codec;
 pub use error::{SfError, SfResult};
-pub use partition::{ColumnStats, Partition, PartitionRef};
+pub use partition::{
+    schema_from_ipc, schema_to_ipc, ColumnStats, Partition, PartitionMeta, PartitionRef, RemoteData,
+};
 pub use scalar::Scalar;

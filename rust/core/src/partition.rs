@@ -1,5 +1,7 @@
+use std::any::Any;
+use std::fmt::Debug;
 use std::io::Cursor;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use polars::prelude::{DataFrame, IpcReader, IpcWriter, SchemaRef, SerReader, SerWriter};
 use serde::{Deserialize, Serialize};
@@ -19,11 +21,39 @@ pub struct ColumnStats {
     pub raw_bytes: usize,
 }
 
+/// Where a partition's bytes live when they are not in this process: an
+/// object in a remote store (a Ray object), fetched on demand.
+pub trait RemoteData: Send + Sync + Debug {
+    /// The encoded IPC file.
+    fn fetch(&self) -> SfResult<Vec<u8>>;
+    /// For the backend that made it, to recover its own handle type.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// What describes a partition without its data: sent along with the bytes
+/// by a remote worker, so the driver can plan (sizes, row counts, pruning
+/// statistics) from handles alone.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PartitionMeta {
+    pub rows: usize,
+    pub raw_bytes: usize,
+    pub compressed_bytes: usize,
+    pub codec: Codec,
+    /// The schema as an empty Arrow IPC file.
+    pub schema: Vec<u8>,
+    pub stats: Vec<ColumnStats>,
+}
+
 /// An immutable block of rows held as compressed Arrow IPC (file format,
-/// so a reader can decode only the columns it needs).
+/// so a reader can decode only the columns it needs). The bytes are in this
+/// process, or in a remote store with only the metadata here.
 #[derive(Debug)]
 pub struct Partition {
-    bytes: Vec<u8>,
+    /// `None` when the partition lives only in a remote store.
+    bytes: Option<Vec<u8>>,
+    /// The copy in a remote store, once there is one.
+    remote: OnceLock<Arc<dyn RemoteData>>,
+    compressed_bytes: usize,
     codec: Codec,
     rows: usize,
     raw_bytes: usize,
@@ -43,7 +73,9 @@ impl Partition {
             .with_parallel(false)
             .finish(df)?;
         Ok(Partition {
-            bytes,
+            compressed_bytes: bytes.len(),
+            bytes: Some(bytes),
+            remote: OnceLock::new(),
             codec,
             rows: df.height(),
             raw_bytes,
@@ -65,8 +97,18 @@ impl Partition {
                 return Ok(DataFrame::empty_with_height(self.rows));
             }
         }
-        let reader = IpcReader::new(Cursor::new(self.bytes.as_slice()))
-            .with_columns(columns.map(|c| c.to_vec()));
+        let fetched;
+        let bytes = match (&self.bytes, self.remote.get()) {
+            (Some(b), _) => b.as_slice(),
+            (None, Some(remote)) => {
+                fetched = remote.fetch()?;
+                fetched.as_slice()
+            }
+            (None, None) => {
+                return Err(SfError::Internal("partition without data".into()));
+            }
+        };
+        let reader = IpcReader::new(Cursor::new(bytes)).with_columns(columns.map(|c| c.to_vec()));
         let df = reader
             .finish()
             .map_err(|e| SfError::CorruptData(format!("cannot decode partition: {e}")))?;
@@ -80,7 +122,7 @@ impl Partition {
         self.raw_bytes
     }
     pub fn compressed_bytes(&self) -> usize {
-        self.bytes.len()
+        self.compressed_bytes
     }
     pub fn codec(&self) -> Codec {
         self.codec
@@ -94,10 +136,97 @@ impl Partition {
     pub fn column_stats(&self, name: &str) -> Option<&ColumnStats> {
         self.stats.iter().find(|s| s.name == name)
     }
-    /// The encoded IPC file, e.g. to ship to another process.
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes
+    /// The encoded IPC file, e.g. to ship to another process (fetched when
+    /// the partition lives remotely).
+    pub fn to_bytes(&self) -> SfResult<std::borrow::Cow<'_, [u8]>> {
+        match (&self.bytes, self.remote.get()) {
+            (Some(b), _) => Ok(std::borrow::Cow::Borrowed(b.as_slice())),
+            (None, Some(remote)) => Ok(std::borrow::Cow::Owned(remote.fetch()?)),
+            (None, None) => Err(SfError::Internal("partition without data".into())),
+        }
     }
+
+    /// The remote copy, if the partition has one.
+    pub fn remote(&self) -> Option<&Arc<dyn RemoteData>> {
+        self.remote.get()
+    }
+
+    /// Record the remote copy of a local partition (the first one wins).
+    pub fn set_remote(&self, remote: Arc<dyn RemoteData>) -> &Arc<dyn RemoteData> {
+        self.remote.get_or_init(|| remote)
+    }
+
+    pub fn meta(&self) -> SfResult<PartitionMeta> {
+        Ok(PartitionMeta {
+            rows: self.rows,
+            raw_bytes: self.raw_bytes,
+            compressed_bytes: self.compressed_bytes,
+            codec: self.codec,
+            schema: schema_to_ipc(&self.schema)?,
+            // JSON has no NaN or infinity: such bounds travel as unknown
+            // (which only makes pruning more cautious).
+            stats: self
+                .stats
+                .iter()
+                .map(|s| {
+                    let finite = |v: &Option<Scalar>| match v {
+                        Some(Scalar::Float(f)) if !f.is_finite() => None,
+                        other => other.clone(),
+                    };
+                    ColumnStats {
+                        min: finite(&s.min),
+                        max: finite(&s.max),
+                        ..s.clone()
+                    }
+                })
+                .collect(),
+        })
+    }
+
+    /// A partition whose bytes live in a remote store.
+    pub fn remote_only(meta: PartitionMeta, remote: Arc<dyn RemoteData>) -> SfResult<Partition> {
+        let lock = OnceLock::new();
+        let _ = lock.set(remote);
+        Ok(Partition {
+            bytes: None,
+            remote: lock,
+            compressed_bytes: meta.compressed_bytes,
+            codec: meta.codec,
+            rows: meta.rows,
+            raw_bytes: meta.raw_bytes,
+            schema: schema_from_ipc(&meta.schema)?,
+            stats: meta.stats,
+        })
+    }
+
+    /// A partition from its encoded bytes and the metadata written with them.
+    pub fn from_bytes(bytes: Vec<u8>, meta: PartitionMeta) -> SfResult<Partition> {
+        Ok(Partition {
+            compressed_bytes: bytes.len(),
+            bytes: Some(bytes),
+            remote: OnceLock::new(),
+            codec: meta.codec,
+            rows: meta.rows,
+            raw_bytes: meta.raw_bytes,
+            schema: schema_from_ipc(&meta.schema)?,
+            stats: meta.stats,
+        })
+    }
+}
+
+/// A schema as an empty Arrow IPC file (exact dtypes, for the wire).
+pub fn schema_to_ipc(schema: &SchemaRef) -> SfResult<Vec<u8>> {
+    let mut empty = DataFrame::empty_with_schema(schema);
+    let mut out = Vec::new();
+    IpcWriter::new(&mut out).finish(&mut empty)?;
+    Ok(out)
+}
+
+pub fn schema_from_ipc(bytes: &[u8]) -> SfResult<SchemaRef> {
+    let df = IpcReader::new(Cursor::new(bytes))
+        .finish()
+        .map_err(|e| SfError::CorruptData(format!("cannot decode schema: {e}")))?;
+    Ok(df.schema().clone())
 }
 
 /// Shared, immutable handle to a partition.
@@ -199,8 +328,9 @@ mod tests {
     fn corrupt_bytes_are_an_error_not_a_panic() {
         let mut df = sample();
         let mut part = Partition::encode(&mut df, Codec::Zstd(1)).unwrap();
-        let n = part.bytes.len();
-        part.bytes.truncate(n / 2);
+        let bytes = part.bytes.as_mut().unwrap();
+        let n = bytes.len();
+        bytes.truncate(n / 2);
         assert!(part.decode(None).is_err());
     }
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use shardframe_core::{Codec, SfError, SfResult};
 
 /// Settings an execution runs with (from `sf.options`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ExecConfig {
     pub codec: Codec,
     /// Raw (decoded) bytes a partition aims for.
@@ -37,6 +37,9 @@ pub struct Context {
     tasks_done: AtomicUsize,
     /// What the running stage is doing, for progress displays.
     stage: std::sync::Mutex<String>,
+    /// Global position of the first input row (a remote task numbering the
+    /// rows of one partition of a larger frame).
+    pub(crate) row_offset: usize,
 }
 
 impl Context {
@@ -61,11 +64,16 @@ impl Context {
         }
     }
 
-    pub(crate) fn add_tasks(&self, n: usize) {
+    pub(crate) fn with_row_offset(mut self, offset: usize) -> Self {
+        self.row_offset = offset;
+        self
+    }
+
+    pub fn add_tasks(&self, n: usize) {
         self.tasks_total.fetch_add(n, Ordering::Relaxed);
     }
 
-    pub(crate) fn task_done(&self) {
+    pub fn task_done(&self) {
         self.tasks_done.fetch_add(1, Ordering::Relaxed);
     }
 

@@ -11,6 +11,8 @@
 mod context;
 mod io;
 mod scan;
+mod stages;
+mod task;
 
 use std::sync::{Arc, Mutex, Weak};
 
@@ -26,6 +28,8 @@ use shardframe_plan::{
 pub use context::{Context, ExecConfig};
 pub use io::{partition_frame, to_ipc_stream, write_file};
 pub use scan::{csv_schema, file_schema};
+pub use stages::{execute_staged, Backend, Call, InProcess};
+pub use task::{run_remote, run_task, Envelope, Post, Task};
 
 /// The partitions a plan produced, with the plan's schema (which a list of
 /// zero partitions could not tell).
@@ -74,10 +78,14 @@ pub fn execute(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
         return Ok(m);
     }
     let m = execute_uncached(plan, ctx)?;
+    remember(plan, &m);
+    Ok(m)
+}
+
+fn remember(plan: &Arc<Plan>, m: &Materialized) {
     if let Ok(mut cache) = WIDE_RESULTS.lock() {
         cache.push((Arc::downgrade(plan), m.clone()));
     }
-    Ok(m)
 }
 
 fn execute_uncached(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
@@ -161,7 +169,7 @@ fn execute_node(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
         }
         Plan::RowIndex { input, name } => {
             let input = execute(input, ctx)?;
-            let mut offset = 0;
+            let mut offset = ctx.row_offset;
             let offsets: Vec<usize> = input
                 .parts
                 .iter()
@@ -214,7 +222,7 @@ fn execute_node(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
                 )?;
                 encode_all(frames, ctx)?
             } else {
-                shuffle_join(left, rframes, spec, ctx)?
+                shuffle_join(left, rframes, &right.schema()?, spec, ctx)?
             }
         }
         Plan::Concat { inputs } => {
@@ -294,13 +302,13 @@ fn narrow_chain<'a>(
                 .as_ref()
                 .ok_or_else(|| SfError::Internal("no input".into()))?;
             ops.reverse();
-            return Ok((with_offsets(&m.parts), ops));
+            return Ok((with_offsets(&m.parts, ctx.row_offset), ops));
         }
     }
     ops.reverse();
     let units = match node.as_ref() {
         Plan::Scan(src) => match src.as_ref() {
-            Source::Memory { parts, .. } => prune_parts(parts, &ops),
+            Source::Memory { parts, .. } => prune_parts(parts, &ops, ctx.row_offset),
             Source::Parquet { paths, .. }
             | Source::Csv { paths, .. }
             | Source::NdJson { paths, .. } => paths
@@ -313,14 +321,14 @@ fn narrow_chain<'a>(
             let m = base_parts
                 .as_ref()
                 .ok_or_else(|| SfError::Internal("no input".into()))?;
-            prune_parts(&m.parts, &ops)
+            prune_parts(&m.parts, &ops, ctx.row_offset)
         }
     };
     Ok((units, ops))
 }
 
-fn with_offsets(parts: &[PartitionRef]) -> Vec<Unit<'_>> {
-    let mut offset = 0;
+fn with_offsets(parts: &[PartitionRef], first: usize) -> Vec<Unit<'_>> {
+    let mut offset = first;
     parts
         .iter()
         .map(|p| {
@@ -332,7 +340,7 @@ fn with_offsets(parts: &[PartitionRef]) -> Vec<Unit<'_>> {
 }
 
 /// Skip partitions whose statistics rule out the filters applied directly on them.
-fn prune_parts<'a>(parts: &'a [PartitionRef], ops: &[&Plan]) -> Vec<Unit<'a>> {
+fn prune_parts<'a>(parts: &'a [PartitionRef], ops: &[&Plan], first: usize) -> Vec<Unit<'a>> {
     let filters: Vec<_> = ops
         .iter()
         .map_while(|op| match op {
@@ -340,7 +348,7 @@ fn prune_parts<'a>(parts: &'a [PartitionRef], ops: &[&Plan]) -> Vec<Unit<'a>> {
             _ => None,
         })
         .collect();
-    with_offsets(parts)
+    with_offsets(parts, first)
         .into_iter()
         .filter(|u| match u {
             Unit::Part(p, _) => filters.iter().all(|f| prune::may_match(p, f)),
@@ -801,24 +809,14 @@ fn tag_rows(
 fn shuffle_join(
     left: &Arc<Plan>,
     rframes: Vec<DataFrame>,
+    rschema: &SchemaRef,
     spec: &shardframe_plan::JoinSpec,
     ctx: &Context,
 ) -> SfResult<Vec<PartitionRef>> {
     let lframes = run_narrow(&fusable_input(left, ctx)?, ctx, None)?;
     if lframes.is_empty() || rframes.is_empty() {
         let l = concat_frames(lframes, &left.schema()?)?;
-        let r = match rframes.first() {
-            Some(f) => {
-                let schema = f.schema().clone();
-                concat_frames(rframes, &schema)?
-            }
-            None => {
-                return encode_all(
-                    vec![spec.apply(l.lazy(), DataFrame::empty().lazy())?.collect()?],
-                    ctx,
-                )
-            }
-        };
+        let r = concat_frames(rframes, rschema)?;
         return encode_all(vec![spec.apply(l.lazy(), r.lazy())?.collect()?], ctx);
     }
     let (n_left, n_right) = (lframes.len(), rframes.len());
@@ -992,7 +990,7 @@ fn sort(input: &Arc<Plan>, spec: &SortSpec, ctx: &Context) -> SfResult<Vec<Parti
     }
     let descending = spec.descending.first().copied().unwrap_or(false);
     let bounds = range_bounds(&frames, n_ranges, descending)?;
-    let range_id = range_id_expr(&bounds, descending, spec.nulls_last);
+    let range_id = range_id_expr(pl::col("__sk0"), &bounds, descending, spec.nulls_last);
     let ranges = exchange(&frames, range_id, bounds.len() + 1, ctx)?;
     // The exchange copied every row into its range: release the input.
     drop(frames);
@@ -1050,8 +1048,12 @@ fn range_bounds(
 
 /// `__range`: how many boundaries the first key passes (so equal keys share a
 /// range); missing keys go to the first or last range.
-fn range_id_expr(bounds: &[pl::AnyValue<'static>], descending: bool, nulls_last: bool) -> pl::Expr {
-    let key = pl::col("__sk0");
+fn range_id_expr(
+    key: pl::Expr,
+    bounds: &[pl::AnyValue<'static>],
+    descending: bool,
+    nulls_last: bool,
+) -> pl::Expr {
     let mut id = pl::lit(0u32);
     for b in bounds {
         let bound = pl::lit(pl::Scalar::new(b.dtype(), b.clone()));

@@ -10,6 +10,7 @@ pub mod expr;
 mod optimize;
 mod plan;
 pub mod prune;
+mod wire;
 
 pub use expr::{BinOp, Expr};
 pub use optimize::prune_columns;
@@ -17,3 +18,4 @@ pub use plan::{
     describe, group_keys, row_index, Agg, AggFunc, CsvOptions, JoinSpec, NamedExpr, Plan, SortSpec,
     Source,
 };
+pub use wire::WirePlan;

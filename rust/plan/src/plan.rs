@@ -245,7 +245,7 @@ impl JoinSpec {
 
 /// A logical plan. Children are shared, so a frame and the frames derived
 /// from it share the plan below them.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Plan {
     Scan(Arc<Source>),
     /// Output exactly these columns, computed from the input row by row.

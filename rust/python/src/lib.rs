@@ -5,6 +5,7 @@
 
 mod engine;
 mod errors;
+mod remote;
 
 use std::io::Cursor;
 use std::sync::Arc;
@@ -14,7 +15,9 @@ use polars::prelude::{DataType, SerReader, TimeUnit};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use shardframe_core::{Codec, SfError};
-use shardframe_exec::{csv_schema, execute, file_schema, ExecConfig, Materialized};
+use shardframe_exec::{
+    csv_schema, execute, execute_staged, file_schema, ExecConfig, InProcess, Materialized,
+};
 use shardframe_plan::{
     prune_columns, Agg, CsvOptions, Expr, JoinSpec, NamedExpr, Plan, SortSpec, Source,
 };
@@ -29,25 +32,45 @@ fn parse<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> PyResult<T> 
     })
 }
 
+/// Where plans run.
+enum Runner {
+    /// The local executor on this process's thread pool.
+    Local,
+    /// The staged executor, tasks run in this process through their wire
+    /// form (tests the staged executor without a cluster).
+    Staged,
+    /// The staged executor on a Python backend object (`shardframe._ray`).
+    Remote(Py<PyAny>),
+}
+
 /// Execution settings, built by `shardframe.options`.
 #[pyclass(frozen, module = "shardframe._core")]
-#[derive(Clone)]
 pub struct Config {
     inner: ExecConfig,
+    runner: Runner,
 }
 
 #[pymethods]
 impl Config {
+    /// `backend`: None (local), "staged" (the staged executor in-process),
+    /// or a backend object (`shardframe._ray.RayBackend`).
     #[new]
-    #[pyo3(signature = (codec="zstd", level=1, partition_bytes=32 << 20, max_partition_rows=None, broadcast_bytes=256 << 20))]
+    #[pyo3(signature = (codec="zstd", level=1, partition_bytes=32 << 20, max_partition_rows=None, broadcast_bytes=256 << 20, backend=None))]
     fn new(
         codec: &str,
         level: i32,
         partition_bytes: usize,
         max_partition_rows: Option<usize>,
         broadcast_bytes: usize,
+        backend: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let runner = match backend {
+            None => Runner::Local,
+            Some(b) if b.extract::<String>().is_ok_and(|s| s == "staged") => Runner::Staged,
+            Some(b) => Runner::Remote(b.unbind()),
+        };
         Ok(Config {
+            runner,
             inner: ExecConfig {
                 codec: Codec::parse(codec, level).map_err(to_py)?,
                 target_partition_bytes: partition_bytes,
@@ -105,9 +128,25 @@ impl PyPlan {
         }
         // Only the columns the result needs are computed and decoded.
         let plan = prune_columns(&self.plan, None);
-        engine::run(py, config.inner.clone(), progress, move |ctx| {
-            execute(&plan, ctx)
-        })
+        match &config.runner {
+            Runner::Local => engine::run(py, config.inner.clone(), progress, move |ctx| {
+                execute(&plan, ctx)
+            }),
+            Runner::Staged => engine::run(py, config.inner.clone(), progress, move |ctx| {
+                let threads = polars_core_threads();
+                execute_staged(&InProcess { threads }, &plan, ctx)
+            }),
+            Runner::Remote(obj) => {
+                let backend = remote::PyBackend::new(py, obj)?;
+                let out = engine::run(py, config.inner.clone(), progress, |ctx| {
+                    execute_staged(&backend, &plan, ctx)
+                });
+                match (out, backend.take_error()) {
+                    (Err(_), Some(original)) => Err(original),
+                    (out, _) => out,
+                }
+            }
+        }
     }
 }
 
@@ -404,9 +443,34 @@ fn dtype_name(dtype: &DataType) -> String {
     }
 }
 
+fn polars_core_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// Run one task of the staged executor (on a remote worker): `envelope` is
+/// the task and its inputs' metadata, `data` the inputs' bytes slot by
+/// slot. Returns (metadata, bytes) per output.
+#[pyfunction]
+fn run_task<'py>(
+    py: Python<'py>,
+    envelope: Vec<u8>,
+    data: Vec<Vec<Vec<u8>>>,
+) -> PyResult<Vec<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)>> {
+    let outs = engine::run(py, ExecConfig::default(), None, move |_| {
+        shardframe_exec::run_remote(&envelope, data)
+    })?;
+    Ok(outs
+        .into_iter()
+        .map(|(m, b)| (PyBytes::new(py, &m), PyBytes::new(py, &b)))
+        .collect())
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyPlan>()?;
     m.add_class::<Config>()?;
+    m.add_function(wrap_pyfunction!(run_task, m)?)?;
     Ok(())
 }

@@ -1,0 +1,775 @@
+//! The staged executor: a plan as stages of serializable [`Task`]s run by a
+//! [`Backend`] (a Ray cluster), with partitions held by the backend and
+//! only handles and metadata on the driver.
+//!
+//! The stages mirror the local executor's: narrow chains fuse into one task
+//! per partition or file; group-by, shuffle joins, window functions and
+//! repartitioning are hash exchanges (a map task with one output per bucket,
+//! then one task per bucket); large sorts are range exchanges cut at a
+//! sample's quantiles; small join sides are broadcast. Every task runs the
+//! local executor on its worker, so the semantics are the same code.
+
+use std::sync::Arc;
+
+use polars::prelude as pl;
+use polars::prelude::{NamedFrom, SchemaRef};
+use shardframe_core::{PartitionRef, SfError, SfResult};
+use shardframe_plan::{prune, Expr, NamedExpr, Plan, SortSpec, Source, WirePlan};
+
+use crate::task::{bounds_ipc, finish_reduce, Post, Task};
+use crate::{
+    cached, concat_frames, encode_all, range_bounds, remember, Context, Materialized,
+    RANGE_SORT_ROWS, RANGE_ROWS,
+};
+
+/// One task to run: what it does, its input partitions slot by slot, and
+/// how many partitions it returns.
+pub struct Call {
+    pub task: Task,
+    pub slots: Vec<Vec<PartitionRef>>,
+    pub outputs: usize,
+}
+
+/// Where tasks run. Returned partitions may live remotely (their bytes
+/// fetched on demand); inputs may be local or remote.
+pub trait Backend: Send + Sync {
+    /// Run every call (in parallel, as the backend sees fit); the outputs
+    /// of each call, in call order.
+    fn run(&self, ctx: &Context, stage: &str, calls: Vec<Call>) -> SfResult<Vec<Vec<PartitionRef>>>;
+    /// How many tasks can run at once (sizes the exchanges).
+    fn parallelism(&self) -> usize;
+}
+
+/// Run `plan` on `backend`.
+pub fn execute_staged(
+    backend: &dyn Backend,
+    plan: &Arc<Plan>,
+    ctx: &Context,
+) -> SfResult<Materialized> {
+    let wide = matches!(
+        plan.as_ref(),
+        Plan::GroupBy { .. } | Plan::Join { .. } | Plan::Sort { .. }
+    );
+    if wide {
+        if let Some(m) = cached(plan) {
+            return Ok(m);
+        }
+    }
+    let m = Materialized {
+        parts: Staged { backend, ctx }.node(plan)?,
+        schema: plan.schema()?,
+    };
+    if wide {
+        remember(plan, &m);
+    }
+    Ok(m)
+}
+
+struct Staged<'a> {
+    backend: &'a dyn Backend,
+    ctx: &'a Context,
+}
+
+impl Staged<'_> {
+    fn run(&self, stage: &str, calls: Vec<Call>) -> SfResult<Vec<Vec<PartitionRef>>> {
+        self.ctx.check()?;
+        self.ctx.set_stage(stage.to_string());
+        let expected: Vec<usize> = calls.iter().map(|c| c.outputs).collect();
+        let outs = self.backend.run(self.ctx, stage, calls)?;
+        if outs.len() != expected.len()
+            || outs.iter().zip(&expected).any(|(o, n)| o.len() != *n)
+        {
+            shardframe_core::bail!(Internal: "backend returned the wrong number of outputs");
+        }
+        Ok(outs)
+    }
+
+    fn call(&self, plan: &Plan, post: Post, row_offset: usize) -> SfResult<Call> {
+        let mut slots = Vec::new();
+        let outputs = post.outputs()?;
+        Ok(Call {
+            task: Task {
+                plan: WirePlan::from_plan(plan, &mut slots)?,
+                post,
+                config: self.ctx.config.clone(),
+                row_offset,
+            },
+            slots,
+            outputs,
+        })
+    }
+
+    /// Tasks that each store their result: one partition per task.
+    fn store(&self, stage: &str, plans: Vec<Plan>) -> SfResult<Vec<PartitionRef>> {
+        let calls = plans
+            .iter()
+            .map(|p| self.call(p, Post::Store, 0))
+            .collect::<SfResult<Vec<_>>>()?;
+        Ok(self.run(stage, calls)?.into_iter().flatten().collect())
+    }
+
+    /// The partitions of `plan`'s result.
+    fn node(&self, plan: &Arc<Plan>) -> SfResult<Vec<PartitionRef>> {
+        let schema = plan.schema()?;
+        match plan.as_ref() {
+            Plan::Scan(src) => match src.as_ref() {
+                Source::Memory { parts, .. } => Ok(parts.clone()),
+                _ => self.store("scan", self.units(plan)?),
+            },
+            p if p.is_narrow() => {
+                let units = self.units(plan)?;
+                self.store("scan", units)
+            }
+            Plan::Select { input, exprs } => {
+                match Expr::window_keys(exprs.iter().map(|e| &e.expr)) {
+                    Some(keys) => self.window(input, exprs, &keys, &schema),
+                    None => self.gathered(plan, input),
+                }
+            }
+            Plan::Filter { input, .. } => self.gathered(plan, input),
+            Plan::RowIndex { input, name } => {
+                let parts = self.materialize(input)?;
+                let calls = offsets(&parts)
+                    .into_iter()
+                    .zip(&parts)
+                    .map(|(off, p)| {
+                        let plan = Plan::RowIndex {
+                            input: Arc::new(Plan::memory(vec![p.clone()], input.schema()?)),
+                            name: name.clone(),
+                        };
+                        self.call(&plan, Post::Store, off)
+                    })
+                    .collect::<SfResult<Vec<_>>>()?;
+                Ok(self.run("row index", calls)?.into_iter().flatten().collect())
+            }
+            Plan::Slice { input, offset, len } => self.slice(input, *offset, *len),
+            Plan::Sort { input, spec } => self.sort(input, spec),
+            Plan::Reduce { input, aggs } => self.reduce(plan, input, aggs),
+            Plan::Concat { inputs } => {
+                let mut out = Vec::new();
+                for input in inputs {
+                    let in_schema = input.schema()?;
+                    let parts = self.node(input)?;
+                    if in_schema == schema {
+                        out.extend(parts);
+                        continue;
+                    }
+                    // Conform each partition: a concat with an empty input of
+                    // the full schema (first, for the column order).
+                    let plans = parts
+                        .into_iter()
+                        .map(|p| Plan::Concat {
+                            inputs: vec![
+                                Arc::new(Plan::memory(Vec::new(), schema.clone())),
+                                Arc::new(Plan::memory(vec![p], in_schema.clone())),
+                            ],
+                        })
+                        .collect();
+                    out.extend(self.store("concat", plans)?);
+                }
+                Ok(out)
+            }
+            Plan::GroupBy {
+                input,
+                keys,
+                aggs,
+                dropna,
+            } => {
+                let key_exprs: Vec<Expr> = keys.iter().map(|k| k.expr.clone()).collect();
+                let group = |input: Arc<Plan>| Plan::GroupBy {
+                    input,
+                    keys: keys.clone(),
+                    aggs: aggs.clone(),
+                    dropna: *dropna,
+                };
+                self.hash_stage("group by", input, &key_exprs, group)
+            }
+            Plan::Repartition { input, keys, .. } => {
+                self.hash_stage("repartition", input, keys, |input| (*input).clone())
+            }
+            Plan::Join { left, right, spec } => self.join(left, right, spec, &schema),
+        }
+    }
+
+    /// Partitions of `plan`, computed if needed.
+    fn materialize(&self, plan: &Arc<Plan>) -> SfResult<Vec<PartitionRef>> {
+        execute_staged(self.backend, plan, self.ctx).map(|m| m.parts)
+    }
+
+    /// One plan per unit of work of `plan`'s narrow chain: the chain over
+    /// one partition or one file. Never empty: no input at all gives one
+    /// unit over no partitions.
+    fn units(&self, plan: &Arc<Plan>) -> SfResult<Vec<Plan>> {
+        let mut chain = Vec::new();
+        let mut node = plan;
+        while node.is_narrow() {
+            chain.push(node.as_ref());
+            node = node
+                .input()
+                .ok_or_else(|| SfError::Internal("narrow node without input".into()))?;
+        }
+        let base_schema = node.schema()?;
+        let bases: Vec<Plan> = match node.as_ref() {
+            Plan::Scan(src) => match src.as_ref() {
+                Source::Parquet { paths, schema } => paths
+                    .iter()
+                    .map(|p| {
+                        Plan::Scan(Arc::new(Source::Parquet {
+                            paths: vec![p.clone()],
+                            schema: schema.clone(),
+                        }))
+                    })
+                    .collect(),
+                Source::Csv {
+                    paths,
+                    options,
+                    schema,
+                } => paths
+                    .iter()
+                    .map(|p| {
+                        Plan::Scan(Arc::new(Source::Csv {
+                            paths: vec![p.clone()],
+                            options: options.clone(),
+                            schema: schema.clone(),
+                        }))
+                    })
+                    .collect(),
+                Source::NdJson { paths, schema } => paths
+                    .iter()
+                    .map(|p| {
+                        Plan::Scan(Arc::new(Source::NdJson {
+                            paths: vec![p.clone()],
+                            schema: schema.clone(),
+                        }))
+                    })
+                    .collect(),
+                Source::Memory { parts, .. } => self.pruned(parts, &chain, &base_schema),
+            },
+            _ => self.pruned(&self.materialize(node)?, &chain, &base_schema),
+        };
+        let bases = if bases.is_empty() {
+            vec![Plan::memory(Vec::new(), base_schema)]
+        } else {
+            bases
+        };
+        Ok(bases
+            .into_iter()
+            .map(|base| {
+                chain.iter().rev().fold(base, |input, op| {
+                    op.with_input(Arc::new(input))
+                        .unwrap_or_else(|| (*op).clone())
+                })
+            })
+            .collect())
+    }
+
+    /// One memory source per partition that the chain's leading filters
+    /// may match (by the partition statistics).
+    fn pruned(&self, parts: &[PartitionRef], chain: &[&Plan], schema: &SchemaRef) -> Vec<Plan> {
+        let filters: Vec<&Expr> = chain
+            .iter()
+            .rev()
+            .map_while(|op| match op {
+                Plan::Filter { predicate, .. } => Some(predicate),
+                _ => None,
+            })
+            .collect();
+        parts
+            .iter()
+            .filter(|p| filters.iter().all(|f| prune::may_match(p, f)))
+            .map(|p| Plan::memory(vec![p.clone()], schema.clone()))
+            .collect()
+    }
+
+    /// A node that needs all its input rows at once, in one task.
+    fn gathered(&self, plan: &Arc<Plan>, input: &Arc<Plan>) -> SfResult<Vec<PartitionRef>> {
+        let parts = self.materialize(input)?;
+        let all = Arc::new(Plan::memory(parts, input.schema()?));
+        let node = plan
+            .with_input(all)
+            .ok_or_else(|| SfError::Internal("gathered node without input".into()))?;
+        self.store("gather", vec![node])
+    }
+
+    /// Map tasks that split each unit of `input` into `n` outputs; bucket
+    /// `b` of the result holds every map task's output `b`, in unit order.
+    fn exchange(
+        &self,
+        stage: &str,
+        maps: Vec<(Plan, usize)>,
+        post: &Post,
+    ) -> SfResult<Vec<Vec<PartitionRef>>> {
+        let n = post.outputs()?;
+        let calls = maps
+            .iter()
+            .map(|(plan, off)| self.call(plan, post.clone(), *off))
+            .collect::<SfResult<Vec<_>>>()?;
+        Ok(transpose(self.run(stage, calls)?, n))
+    }
+
+    fn buckets(&self) -> usize {
+        (self.backend.parallelism() * 2).max(1)
+    }
+
+    /// Hash exchange on `keys`, then `finish` over each bucket.
+    fn hash_stage(
+        &self,
+        stage: &str,
+        input: &Arc<Plan>,
+        keys: &[Expr],
+        finish: impl Fn(Arc<Plan>) -> Plan,
+    ) -> SfResult<Vec<PartitionRef>> {
+        let schema = input.schema()?;
+        let units = self.units(input)?;
+        if units.len() == 1 {
+            let unit = units.into_iter().next().map(Arc::new);
+            return self.store(stage, unit.map(&finish).into_iter().collect());
+        }
+        let post = Post::Hash {
+            keys: keys.to_vec(),
+            n: self.buckets(),
+        };
+        let buckets = self.exchange(stage, units.into_iter().map(|u| (u, 0)).collect(), &post)?;
+        let plans: Vec<Plan> = nonempty(buckets)
+            .into_iter()
+            .map(|b| finish(Arc::new(Plan::memory(b, schema.clone()))))
+            .collect();
+        let plans = if plans.is_empty() {
+            vec![finish(Arc::new(Plan::memory(Vec::new(), schema)))]
+        } else {
+            plans
+        };
+        self.store(stage, plans)
+    }
+
+    fn slice(&self, input: &Arc<Plan>, offset: i64, len: usize) -> SfResult<Vec<PartitionRef>> {
+        let parts = self.materialize(input)?;
+        let total: usize = parts.iter().map(|p| p.rows()).sum();
+        let start = if offset < 0 {
+            total.saturating_sub(offset.unsigned_abs() as usize)
+        } else {
+            (offset as usize).min(total)
+        };
+        let end = start.saturating_add(len).min(total);
+        // Only the partitions holding rows start..end take part.
+        let mut picked = Vec::new();
+        let mut first = None;
+        for (off, p) in offsets(&parts).into_iter().zip(&parts) {
+            if off + p.rows() > start && off < end {
+                first.get_or_insert(off);
+                picked.push(p.clone());
+            }
+        }
+        let local = start - first.unwrap_or(start);
+        let plan = Plan::Slice {
+            input: Arc::new(Plan::memory(picked, input.schema()?)),
+            offset: local as i64,
+            len: end - start,
+        };
+        self.store("slice", vec![plan])
+    }
+
+    fn reduce(
+        &self,
+        plan: &Arc<Plan>,
+        input: &Arc<Plan>,
+        aggs: &[shardframe_plan::Agg],
+    ) -> SfResult<Vec<PartitionRef>> {
+        if !aggs.iter().all(|a| a.func.is_decomposable()) {
+            return self.gathered(plan, input);
+        }
+        let post = Post::PartialReduce {
+            aggs: aggs.to_vec(),
+        };
+        let calls = self
+            .units(input)?
+            .iter()
+            .map(|u| self.call(u, post.clone(), 0))
+            .collect::<SfResult<Vec<_>>>()?;
+        let partials: Vec<PartitionRef> = self.run("reduce", calls)?.into_iter().flatten().collect();
+        // Partial rows are one per task: finish on the driver.
+        let frames = partials
+            .iter()
+            .map(|p| p.decode(None))
+            .collect::<SfResult<Vec<_>>>()?;
+        let schema = frames
+            .first()
+            .map(|f| f.schema().clone())
+            .ok_or_else(|| SfError::Internal("reduction without partials".into()))?;
+        let out = finish_reduce(concat_frames(frames, &schema)?, aggs)?;
+        encode_all(vec![out], self.ctx)
+    }
+
+    fn sort(&self, input: &Arc<Plan>, spec: &SortSpec) -> SfResult<Vec<PartitionRef>> {
+        let schema = input.schema()?;
+        let parts = self.materialize(input)?;
+        let rows: usize = parts.iter().map(|p| p.rows()).sum();
+        let sort = |parts: Vec<PartitionRef>| Plan::Sort {
+            input: Arc::new(Plan::memory(parts, schema.clone())),
+            spec: spec.clone(),
+        };
+        let key = spec.by.first().cloned();
+        let (Some(key), true) = (key, rows >= RANGE_SORT_ROWS && parts.len() >= 2) else {
+            return self.store("sort", vec![sort(parts)]);
+        };
+        let n_ranges = rows.div_ceil(RANGE_ROWS).max(self.buckets());
+        let descending = spec.descending.first().copied().unwrap_or(false);
+        // Boundaries from a sample of every partition.
+        let per_part = (n_ranges * 64).div_ceil(parts.len()).max(8);
+        let maps: Vec<(Plan, usize)> = parts
+            .iter()
+            .map(|p| (Plan::memory(vec![p.clone()], schema.clone()), 0))
+            .collect();
+        let sample = Post::Sample {
+            key: key.clone(),
+            count: per_part,
+        };
+        let samples = self
+            .exchange("sort sample", maps.clone(), &sample)?
+            .into_iter()
+            .flatten()
+            .map(|p| p.decode(None))
+            .collect::<SfResult<Vec<_>>>()?;
+        let bounds = range_bounds(&samples, n_ranges, descending)?;
+        if bounds.is_empty() {
+            return self.store("sort", vec![sort(parts)]);
+        }
+        let bounds = pl::Series::from_any_values("__bound".into(), &bounds, true)?;
+        let post = Post::Ranges {
+            key,
+            bounds: bounds_ipc(bounds)?,
+            descending,
+            nulls_last: spec.nulls_last,
+        };
+        let ranges = self.exchange("sort", maps, &post)?;
+        self.store("sort", nonempty(ranges).into_iter().map(sort).collect())
+    }
+
+    /// Broadcast the small side of a join to every unit of the other, or
+    /// exchange both by key hash; a shuffled result goes back to the
+    /// partitions of the side whose order it keeps, in their row order.
+    fn join(
+        &self,
+        left: &Arc<Plan>,
+        right: &Arc<Plan>,
+        spec: &shardframe_plan::JoinSpec,
+        schema: &SchemaRef,
+    ) -> SfResult<Vec<PartitionRef>> {
+        let rparts = self.materialize(right)?;
+        let rschema = right.schema()?;
+        let right_bytes: usize = rparts.iter().map(|p| p.raw_bytes()).sum();
+        let keeps_left_rows = matches!(spec.how.as_str(), "inner" | "left" | "semi" | "anti")
+            && spec.maintain_order != "right_left";
+        if spec.how == "cross" || (keeps_left_rows && right_bytes <= self.ctx.config.broadcast_bytes)
+        {
+            let right = Arc::new(Plan::memory(rparts, rschema));
+            let plans = self
+                .units(left)?
+                .into_iter()
+                .map(|u| Plan::Join {
+                    left: Arc::new(u),
+                    right: right.clone(),
+                    spec: spec.clone(),
+                })
+                .collect();
+            return self.store("join", plans);
+        }
+        let lparts = self.materialize(left)?;
+        let lschema = left.schema()?;
+        let by_right = spec.maintain_order == "right_left";
+        let tag = if by_right { "__stage_rr" } else { "__stage_lr" };
+        let n = self.buckets();
+        // Row numbers on the side whose order is kept.
+        let side = |parts: &[PartitionRef], schema: &SchemaRef, tagged: bool| {
+            offsets(parts)
+                .into_iter()
+                .zip(parts)
+                .map(|(off, p)| {
+                    let base = Plan::memory(vec![p.clone()], schema.clone());
+                    if tagged {
+                        (
+                            Plan::RowIndex {
+                                input: Arc::new(base),
+                                name: tag.into(),
+                            },
+                            off,
+                        )
+                    } else {
+                        (base, 0)
+                    }
+                })
+                .collect::<Vec<_>>()
+        };
+        let home_offsets = offsets(if by_right { &rparts } else { &lparts });
+        let homes = home_offsets.len();
+        let lmaps = side(&lparts, &lschema, !by_right);
+        let rmaps = side(&rparts, &rschema, by_right);
+        let keys = |names: &[String]| names.iter().map(|c| Expr::col(c.clone())).collect();
+        let (lpost, rpost) = (
+            Post::Hash {
+                keys: keys(&spec.left_on),
+                n,
+            },
+            Post::Hash {
+                keys: keys(&spec.right_on),
+                n,
+            },
+        );
+        let nl = lmaps.len();
+        let mut calls = Vec::new();
+        for (plan, off) in lmaps.iter() {
+            calls.push(self.call(plan, lpost.clone(), *off)?);
+        }
+        for (plan, off) in rmaps.iter() {
+            calls.push(self.call(plan, rpost.clone(), *off)?);
+        }
+        let mut outs = self.run("join exchange", calls)?;
+        let rbuckets = transpose(outs.split_off(nl), n);
+        let lbuckets = transpose(outs, n);
+        let lsch = match lmaps.first() {
+            Some((p, _)) => p.schema()?,
+            None => lschema,
+        };
+        let rsch = match rmaps.first() {
+            Some((p, _)) => p.schema()?,
+            None => rschema,
+        };
+        // Bucket joins, each routing its rows home by row number.
+        let bounds: Vec<i64> = home_offsets.iter().skip(1).map(|o| *o as i64).collect();
+        let back = Post::Ranges {
+            key: Expr::col(tag),
+            bounds: bounds_ipc(pl::Series::new("__bound".into(), bounds))?,
+            descending: false,
+            nulls_last: true,
+        };
+        let mut calls = Vec::new();
+        for (lb, rb) in lbuckets.into_iter().zip(rbuckets) {
+            let l = nonempty_parts(lb);
+            let r = nonempty_parts(rb);
+            if l.is_empty() && r.is_empty() {
+                continue;
+            }
+            let plan = Plan::Join {
+                left: Arc::new(Plan::memory(l, lsch.clone())),
+                right: Arc::new(Plan::memory(r, rsch.clone())),
+                spec: spec.clone(),
+            };
+            calls.push(self.call(&plan, back.clone(), 0)?);
+        }
+        if calls.is_empty() {
+            let plan = Plan::Join {
+                left: Arc::new(Plan::memory(Vec::new(), lsch)),
+                right: Arc::new(Plan::memory(Vec::new(), rsch)),
+                spec: spec.clone(),
+            };
+            return self.store("join", vec![untag(plan, schema)?]);
+        }
+        let joined_schema = lsch_join_schema(&calls)?;
+        let home = transpose(self.run("join", calls)?, homes + 1);
+        let plans = nonempty(home)
+            .into_iter()
+            .map(|parts| {
+                let sorted = Plan::Sort {
+                    input: Arc::new(Plan::memory(parts, joined_schema.clone())),
+                    spec: SortSpec {
+                        by: vec![Expr::col(tag)],
+                        descending: vec![false],
+                        nulls_last: true,
+                        stable: true,
+                    },
+                };
+                untag(sorted, schema)
+            })
+            .collect::<SfResult<Vec<_>>>()?;
+        self.store("join", plans)
+    }
+
+    /// A select of window functions within groups: rows numbered, exchanged
+    /// by key hash (a group never spans buckets), evaluated per bucket, then
+    /// routed back to their partitions and put back in order.
+    fn window(
+        &self,
+        input: &Arc<Plan>,
+        exprs: &[NamedExpr],
+        keys: &[Expr],
+        schema: &SchemaRef,
+    ) -> SfResult<Vec<PartitionRef>> {
+        let parts = self.materialize(input)?;
+        let in_schema = input.schema()?;
+        let offs = offsets(&parts);
+        let maps: Vec<(Plan, usize)> = offs
+            .iter()
+            .zip(&parts)
+            .map(|(off, p)| {
+                (
+                    Plan::RowIndex {
+                        input: Arc::new(Plan::memory(vec![p.clone()], in_schema.clone())),
+                        name: "__stage_r".into(),
+                    },
+                    *off,
+                )
+            })
+            .collect();
+        let Some((first, _)) = maps.first() else {
+            let plan = Plan::Select {
+                input: Arc::new(Plan::memory(Vec::new(), in_schema)),
+                exprs: exprs.to_vec(),
+            };
+            return self.store("window", vec![plan]);
+        };
+        let tagged_schema = first.schema()?;
+        let post = Post::Hash {
+            keys: keys.to_vec(),
+            n: self.buckets(),
+        };
+        let buckets = self.exchange("window exchange", maps, &post)?;
+        let mut with_row = exprs.to_vec();
+        with_row.push(NamedExpr {
+            name: "__stage_r".into(),
+            expr: Expr::col("__stage_r"),
+        });
+        let bounds: Vec<i64> = offs.iter().skip(1).map(|o| *o as i64).collect();
+        let back = Post::Ranges {
+            key: Expr::col("__stage_r"),
+            bounds: bounds_ipc(pl::Series::new("__bound".into(), bounds))?,
+            descending: false,
+            nulls_last: true,
+        };
+        let mut calls = Vec::new();
+        let mut computed_schema = None;
+        for b in nonempty(buckets) {
+            let plan = Plan::Select {
+                input: Arc::new(Plan::memory(b, tagged_schema.clone())),
+                exprs: with_row.clone(),
+            };
+            computed_schema.get_or_insert(plan.schema()?);
+            calls.push(self.call(&plan, back.clone(), 0)?);
+        }
+        let Some(computed_schema) = computed_schema else {
+            return Err(SfError::Internal("window exchange lost every row".into()));
+        };
+        let home = transpose(self.run("window", calls)?, parts.len());
+        let plans = nonempty(home)
+            .into_iter()
+            .map(|parts| {
+                let sorted = Plan::Sort {
+                    input: Arc::new(Plan::memory(parts, computed_schema.clone())),
+                    spec: SortSpec {
+                        by: vec![Expr::col("__stage_r")],
+                        descending: vec![false],
+                        nulls_last: true,
+                        stable: true,
+                    },
+                };
+                untag(sorted, schema)
+            })
+            .collect::<SfResult<Vec<_>>>()?;
+        self.store("window", plans)
+    }
+}
+
+/// The schema of a bucket join's output (every call has the same plan shape).
+fn lsch_join_schema(calls: &[Call]) -> SfResult<SchemaRef> {
+    let call = calls
+        .first()
+        .ok_or_else(|| SfError::Internal("no join task".into()))?;
+    call.task.plan.bind(&call.slots)?.schema()
+}
+
+/// `plan` without its helper columns: exactly the columns of `schema`.
+fn untag(plan: Plan, schema: &SchemaRef) -> SfResult<Plan> {
+    Ok(Plan::Select {
+        input: Arc::new(plan),
+        exprs: schema
+            .iter_names()
+            .map(|n| NamedExpr {
+                name: n.to_string(),
+                expr: Expr::col(n.to_string()),
+            })
+            .collect(),
+    })
+}
+
+/// Global position of each partition's first row.
+fn offsets(parts: &[PartitionRef]) -> Vec<usize> {
+    let mut off = 0;
+    parts
+        .iter()
+        .map(|p| {
+            let o = off;
+            off += p.rows();
+            o
+        })
+        .collect()
+}
+
+/// Output `b` of every call, for each `b` in `0..n`.
+fn transpose(outs: Vec<Vec<PartitionRef>>, n: usize) -> Vec<Vec<PartitionRef>> {
+    let mut buckets: Vec<Vec<PartitionRef>> = (0..n).map(|_| Vec::new()).collect();
+    for out in outs {
+        for (b, p) in out.into_iter().enumerate() {
+            if let Some(bucket) = buckets.get_mut(b) {
+                bucket.push(p);
+            }
+        }
+    }
+    buckets
+}
+
+fn nonempty_parts(parts: Vec<PartitionRef>) -> Vec<PartitionRef> {
+    parts.into_iter().filter(|p| p.rows() > 0).collect()
+}
+
+/// Buckets that hold at least one row (without their empty pieces).
+fn nonempty(buckets: Vec<Vec<PartitionRef>>) -> Vec<Vec<PartitionRef>> {
+    buckets
+        .into_iter()
+        .map(nonempty_parts)
+        .filter(|b| !b.is_empty())
+        .collect()
+}
+
+/// The in-process backend: tasks on the local pool, through the same
+/// serialized form a remote worker gets (tests of the staged executor).
+pub struct InProcess {
+    pub threads: usize,
+}
+
+impl Backend for InProcess {
+    fn run(&self, ctx: &Context, _stage: &str, calls: Vec<Call>) -> SfResult<Vec<Vec<PartitionRef>>> {
+        crate::run_tasks(ctx, calls.len(), |i| {
+            let call = &calls[i];
+            let envelope = crate::task::Envelope {
+                task: call.task.clone(),
+                inputs: call
+                    .slots
+                    .iter()
+                    .map(|s| s.iter().map(|p| p.meta()).collect::<SfResult<Vec<_>>>())
+                    .collect::<SfResult<Vec<_>>>()?,
+            };
+            let json = serde_json::to_vec(&envelope)
+                .map_err(|e| SfError::Internal(format!("cannot encode task: {e}")))?;
+            let data = call
+                .slots
+                .iter()
+                .map(|s| {
+                    s.iter()
+                        .map(|p| Ok(p.to_bytes()?.into_owned()))
+                        .collect::<SfResult<Vec<_>>>()
+                })
+                .collect::<SfResult<Vec<_>>>()?;
+            crate::task::run_remote(&json, data)?
+                .into_iter()
+                .map(|(meta, bytes)| {
+                    let meta = serde_json::from_slice(&meta)
+                        .map_err(|e| SfError::Internal(format!("bad metadata: {e}")))?;
+                    Ok(Arc::new(shardframe_core::Partition::from_bytes(bytes, meta)?))
+                })
+                .collect()
+        })
+    }
+
+    fn parallelism(&self) -> usize {
+        self.threads
+    }
+}
