@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/shardframe/target
 STAMP := $(VENV)/.deps-stamp
 
-.PHONY: help demo test test-fast lint build bench coverage clean-venv
+.PHONY: help demo test test-fast test-ray lint build bench coverage clean-venv
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q "pandas>=3.0" "pyarrow>=17" "numpy>=1.26" \
 	    "pytest>=8" "hypothesis>=6.100" "matplotlib>=3.8" "tqdm>=4.66" \
 	    "ruff>=0.5" "mypy>=1.10" "duckdb>=1.0" "maturin>=1.5,<2" "tpchgen-cli>=1.0" \
-	    "nbclient>=0.10" "nbformat>=5" "ipykernel>=6"
+	    "nbclient>=0.10" "nbformat>=5" "ipykernel>=6" "ray>=2.52"
 	touch $(STAMP)
 
 build: $(STAMP) ## Build the Rust extension into the virtualenv (release profile)
@@ -41,6 +41,9 @@ test: build lint ## Lint, Rust unit tests, native-method count, then the Python 
 	cargo test --release -q -p shardframe-core -p shardframe-plan -p shardframe-exec
 	$(PY) tests/coverage_report.py
 	$(PY) -m pytest -q -p no:cacheprovider tests
+
+test-ray: build ## The whole Python suite on a local two-node Ray cluster
+	SHARDFRAME_TEST_BACKEND=ray $(PY) -m pytest -q -p no:cacheprovider tests
 
 test-fast: build ## Python suite only
 	$(PY) -m pytest -q -x tests

@@ -146,6 +146,7 @@ def test_a_node_killed_mid_query_costs_time_not_the_answer(ray_cluster, monkeypa
     class Record:
         def __call__(self, done, total, stage=""):
             progress["done"] = done
+            progress["total"] = total
 
         def close(self):
             pass
@@ -165,7 +166,7 @@ def test_a_node_killed_mid_query_costs_time_not_the_answer(ray_cluster, monkeypa
         worker = threading.Thread(target=run)
         worker.start()
         deadline = time.monotonic() + 60
-        while progress["done"] < 20 and worker.is_alive() and time.monotonic() < deadline:
+        while progress["done"] < 5 and worker.is_alive() and time.monotonic() < deadline:
             time.sleep(0.005)
         killed_at = time.monotonic()
         ray_cluster.remove_node(node, allow_graceful=False)
@@ -173,6 +174,6 @@ def test_a_node_killed_mid_query_costs_time_not_the_answer(ray_cluster, monkeypa
     assert not worker.is_alive(), "query hung after the node died"
     assert "error" not in result, result.get("error")
     assert result["end"] > killed_at, "the query finished before the node was killed"
-    print(f"killed after {progress['done']} tasks; query ended {result['end'] - killed_at:.2f} s later")
+    print(f"killed after {progress['done']} of {progress['total']} tasks; query ended {result['end'] - killed_at:.2f} s later")
     pd.testing.assert_frame_equal(normalize(result["answer"]), expected,
                                   check_exact=False, rtol=1e-6, check_dtype=False)

@@ -31,7 +31,7 @@ from tpch.data import TABLES, generate, load_pandas, load_shardframe, same_answe
 from tpch.queries import QUERIES  # noqa: E402
 from tpch.sql import SQL  # noqa: E402
 
-ENGINES = ("shardframe", "pandas", "polars", "duckdb")
+ENGINES = ("shardframe", "shardframe-ray", "pandas", "polars", "duckdb")
 
 
 def worker(engine: str, path: Path, queries: list[int], runs: int, out: Path) -> None:
@@ -64,6 +64,16 @@ def worker(engine: str, path: Path, queries: list[int], runs: int, out: Path) ->
 
         sf.options.progress = False
         sf.options.fallback = "raise"
+        if engine == "shardframe-ray":
+            # A local two-node Ray cluster (one CPU per node on this 2-core machine).
+            import ray
+            from ray.cluster_utils import Cluster
+
+            cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
+            cluster.add_node(num_cpus=1)
+            ray.init(address=cluster.address, log_to_driver=False)
+            cluster.wait_for_nodes()
+            sf.options.backend = "ray"
         tables = load_shardframe(path)
 
         def run(n: int):
@@ -82,8 +92,16 @@ def worker(engine: str, path: Path, queries: list[int], runs: int, out: Path) ->
         except Exception as exc:  # noqa: BLE001 - reported, never hidden
             results[n] = {"error": f"{type(exc).__name__}: {exc}"[:200]}
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    extra = {}
+    if engine == "shardframe-ray":
+        import ray
+
+        total = ray.cluster_resources().get("object_store_memory", 0)
+        free = ray.available_resources().get("object_store_memory", 0)
+        extra["object_store_gib"] = (total - free) / 2**30
     with open(out, "wb") as f:
-        pickle.dump({"engine": engine, "load_s": load_s, "peak_gib": peak, "results": results, "answers": answers}, f)
+        pickle.dump({"engine": engine, "load_s": load_s, "peak_gib": peak, "results": results,
+                     "answers": answers, **extra}, f)
 
 
 def main() -> None:
@@ -152,8 +170,12 @@ def main() -> None:
         print(f"{n:>3} " + " ".join(cells) + " " + " ".join(rcells))
     geo = {e: math.exp(sum(map(math.log, v)) / len(v)) for e, v in ratios.items() if v}
     print("geometric mean of shardframe/other: " + ", ".join(f"{e} {g:.2f}" for e, g in geo.items()))
+    if "shardframe-ray" in geo:
+        print(f"ray backend overhead (shardframe-ray / shardframe, geometric mean): "
+              f"{1 / geo['shardframe-ray']:.2f}")
     for e, rep in reports.items():
-        print(f"{e:>11}: load {rep['load_s']:.1f} s, peak RSS {rep['peak_gib']:.2f} GiB")
+        store = f", object store {rep['object_store_gib']:.2f} GiB" if "object_store_gib" in rep else ""
+        print(f"{e:>11}: load {rep['load_s']:.1f} s, peak RSS {rep['peak_gib']:.2f} GiB (driver){store}")
     for n in queries:
         for e in engines:
             if "error" in table[n][e]:

@@ -18,8 +18,8 @@ use shardframe_plan::{prune, Expr, NamedExpr, Plan, SortSpec, Source, WirePlan};
 
 use crate::task::{bounds_ipc, finish_reduce, Post, Task};
 use crate::{
-    cached, concat_frames, encode_all, range_bounds, remember, Context, Materialized,
-    RANGE_SORT_ROWS, RANGE_ROWS,
+    cached, concat_frames, encode_all, range_bounds, remember, Context, Materialized, RANGE_ROWS,
+    RANGE_SORT_ROWS,
 };
 
 /// One task to run: what it does, its input partitions slot by slot, and
@@ -35,7 +35,8 @@ pub struct Call {
 pub trait Backend: Send + Sync {
     /// Run every call (in parallel, as the backend sees fit); the outputs
     /// of each call, in call order.
-    fn run(&self, ctx: &Context, stage: &str, calls: Vec<Call>) -> SfResult<Vec<Vec<PartitionRef>>>;
+    fn run(&self, ctx: &Context, stage: &str, calls: Vec<Call>)
+        -> SfResult<Vec<Vec<PartitionRef>>>;
     /// How many tasks can run at once (sizes the exchanges).
     fn parallelism(&self) -> usize;
 }
@@ -76,9 +77,7 @@ impl Staged<'_> {
         self.ctx.set_stage(stage.to_string());
         let expected: Vec<usize> = calls.iter().map(|c| c.outputs).collect();
         let outs = self.backend.run(self.ctx, stage, calls)?;
-        if outs.len() != expected.len()
-            || outs.iter().zip(&expected).any(|(o, n)| o.len() != *n)
-        {
+        if outs.len() != expected.len() || outs.iter().zip(&expected).any(|(o, n)| o.len() != *n) {
             shardframe_core::bail!(Internal: "backend returned the wrong number of outputs");
         }
         Ok(outs)
@@ -140,7 +139,11 @@ impl Staged<'_> {
                         self.call(&plan, Post::Store, off)
                     })
                     .collect::<SfResult<Vec<_>>>()?;
-                Ok(self.run("row index", calls)?.into_iter().flatten().collect())
+                Ok(self
+                    .run("row index", calls)?
+                    .into_iter()
+                    .flatten()
+                    .collect())
             }
             Plan::Slice { input, offset, len } => self.slice(input, *offset, *len),
             Plan::Sort { input, spec } => self.sort(input, spec),
@@ -386,7 +389,8 @@ impl Staged<'_> {
             .iter()
             .map(|u| self.call(u, post.clone(), 0))
             .collect::<SfResult<Vec<_>>>()?;
-        let partials: Vec<PartitionRef> = self.run("reduce", calls)?.into_iter().flatten().collect();
+        let partials: Vec<PartitionRef> =
+            self.run("reduce", calls)?.into_iter().flatten().collect();
         // Partial rows are one per task: finish on the driver.
         let frames = partials
             .iter()
@@ -460,7 +464,8 @@ impl Staged<'_> {
         let right_bytes: usize = rparts.iter().map(|p| p.raw_bytes()).sum();
         let keeps_left_rows = matches!(spec.how.as_str(), "inner" | "left" | "semi" | "anti")
             && spec.maintain_order != "right_left";
-        if spec.how == "cross" || (keeps_left_rows && right_bytes <= self.ctx.config.broadcast_bytes)
+        if spec.how == "cross"
+            || (keeps_left_rows && right_bytes <= self.ctx.config.broadcast_bytes)
         {
             let right = Arc::new(Plan::memory(rparts, rschema));
             let plans = self
@@ -736,7 +741,12 @@ pub struct InProcess {
 }
 
 impl Backend for InProcess {
-    fn run(&self, ctx: &Context, _stage: &str, calls: Vec<Call>) -> SfResult<Vec<Vec<PartitionRef>>> {
+    fn run(
+        &self,
+        ctx: &Context,
+        _stage: &str,
+        calls: Vec<Call>,
+    ) -> SfResult<Vec<Vec<PartitionRef>>> {
         crate::run_tasks(ctx, calls.len(), |i| {
             let call = &calls[i];
             let envelope = crate::task::Envelope {
@@ -763,7 +773,9 @@ impl Backend for InProcess {
                 .map(|(meta, bytes)| {
                     let meta = serde_json::from_slice(&meta)
                         .map_err(|e| SfError::Internal(format!("bad metadata: {e}")))?;
-                    Ok(Arc::new(shardframe_core::Partition::from_bytes(bytes, meta)?))
+                    Ok(Arc::new(shardframe_core::Partition::from_bytes(
+                        bytes, meta,
+                    )?))
                 })
                 .collect()
         })
@@ -771,5 +783,128 @@ impl Backend for InProcess {
 
     fn parallelism(&self) -> usize {
         self.threads
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{execute, partition_frame, ExecConfig};
+    use polars::df;
+    use polars::prelude::{DataFrame, SortMultipleOptions};
+    use shardframe_plan::{Agg, AggFunc, JoinSpec};
+
+    fn scan(df: DataFrame, per_part: usize) -> Arc<Plan> {
+        let ctx = Context::new(ExecConfig {
+            max_partition_rows: per_part,
+            ..Default::default()
+        });
+        let m = partition_frame(df, &ctx).unwrap();
+        Arc::new(Plan::memory(m.parts, m.schema))
+    }
+
+    fn sorted(df: DataFrame) -> DataFrame {
+        let names: Vec<String> = df
+            .get_column_names()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        df.sort(names, SortMultipleOptions::default()).unwrap()
+    }
+
+    /// The staged executor (through the tasks' wire form) gives the local
+    /// executor's rows; `ordered` when the plan defines the order.
+    fn same(plan: Plan, ordered: bool) {
+        let plan = Arc::new(plan);
+        let ctx = Context::new(ExecConfig {
+            broadcast_bytes: 0,
+            ..Default::default()
+        });
+        let local = execute(&plan, &ctx).unwrap().to_frame().unwrap();
+        let staged = execute_staged(&InProcess { threads: 3 }, &plan, &ctx)
+            .unwrap()
+            .to_frame()
+            .unwrap();
+        if ordered {
+            assert!(local.equals_missing(&staged), "{local}\n{staged}");
+        } else {
+            assert!(sorted(local).equals_missing(&sorted(staged)));
+        }
+    }
+
+    fn data(n: i64) -> DataFrame {
+        df!(
+            "k" => (0..n).map(|i| (i * 7919) % 13).collect::<Vec<_>>(),
+            "v" => (0..n).map(|i| (i % 101) as f64).collect::<Vec<_>>(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn group_by_over_a_hash_exchange() {
+        for per_part in [1, 7, 1000] {
+            let agg = |name: &str, func| Agg {
+                name: name.into(),
+                func,
+                expr: Expr::col("v"),
+                ddof: 1,
+                q: 0.5,
+                count_null: false,
+            };
+            same(
+                Plan::GroupBy {
+                    input: scan(data(200), per_part),
+                    keys: vec![NamedExpr {
+                        name: "k".into(),
+                        expr: Expr::col("k"),
+                    }],
+                    aggs: vec![agg("s", AggFunc::Sum), agg("m", AggFunc::Median)],
+                    dropna: true,
+                },
+                false,
+            );
+        }
+    }
+
+    #[test]
+    fn shuffle_joins_keep_the_left_order() {
+        let right = df!("k" => [1i64, 3, 3, 20], "r" => ["a", "b", "c", "d"]).unwrap();
+        for how in ["inner", "left", "semi", "anti"] {
+            for per_part in [1, 9, 1000] {
+                same(
+                    Plan::Join {
+                        left: scan(data(60), per_part),
+                        right: scan(right.clone(), 2),
+                        spec: JoinSpec {
+                            how: how.into(),
+                            left_on: vec!["k".into()],
+                            right_on: vec!["k".into()],
+                            nulls_equal: false,
+                            suffix: "_right".into(),
+                            coalesce: true,
+                            maintain_order: "left_right".into(),
+                        },
+                    },
+                    true,
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn range_partitioned_sort_is_stable() {
+        let n = RANGE_SORT_ROWS as i64 + 10_000;
+        same(
+            Plan::Sort {
+                input: scan(data(n), 300_000),
+                spec: SortSpec {
+                    by: vec![Expr::col("k")],
+                    descending: vec![true],
+                    nulls_last: true,
+                    stable: true,
+                },
+            },
+            true,
+        );
     }
 }

@@ -162,7 +162,8 @@ pub fn run_remote(envelope: &[u8], data: Vec<Vec<Vec<u8>>>) -> SfResult<Vec<(Vec
 /// storing its result.
 fn rows_of(plan: &Arc<Plan>, ctx: &Context) -> SfResult<DataFrame> {
     let schema = plan.schema()?;
-    if plan.is_narrow() || matches!(plan.as_ref(), Plan::Scan(s) if !matches!(s.as_ref(), Source::Memory { .. }))
+    if plan.is_narrow()
+        || matches!(plan.as_ref(), Plan::Scan(s) if !matches!(s.as_ref(), Source::Memory { .. }))
     {
         return concat_frames(run_narrow(plan, ctx, None)?, &schema);
     }
@@ -170,7 +171,12 @@ fn rows_of(plan: &Arc<Plan>, ctx: &Context) -> SfResult<DataFrame> {
 }
 
 /// `n` partitions: the rows of `df` bound for each destination, in order.
-fn split(df: DataFrame, dest: pl::Expr, n: usize, codec: shardframe_core::Codec) -> SfResult<Vec<Partition>> {
+fn split(
+    df: DataFrame,
+    dest: pl::Expr,
+    n: usize,
+    codec: shardframe_core::Codec,
+) -> SfResult<Vec<Partition>> {
     let schema = df.schema().clone();
     let ctx = Context::default();
     let dests = exchange(&[df], dest, n, &ctx)?;

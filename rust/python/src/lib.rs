@@ -133,7 +133,7 @@ impl PyPlan {
                 execute(&plan, ctx)
             }),
             Runner::Staged => engine::run(py, config.inner.clone(), progress, move |ctx| {
-                let threads = polars_core_threads();
+                let threads = available_threads();
                 execute_staged(&InProcess { threads }, &plan, ctx)
             }),
             Runner::Remote(obj) => {
@@ -443,7 +443,7 @@ fn dtype_name(dtype: &DataType) -> String {
     }
 }
 
-fn polars_core_threads() -> usize {
+fn available_threads() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)

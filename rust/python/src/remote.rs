@@ -101,13 +101,22 @@ impl PyBackend {
             .map(|s| s.iter().map(|p| self.handle(py, p)).collect())
             .collect::<PyResult<Vec<Vec<Py<PyAny>>>>>()?;
         self.obj
-            .call_method1(py, "submit", (PyBytes::new(py, &json), inputs, call.outputs))?
+            .call_method1(
+                py,
+                "submit",
+                (PyBytes::new(py, &json), inputs, call.outputs),
+            )?
             .extract(py)
     }
 }
 
 impl Backend for PyBackend {
-    fn run(&self, ctx: &Context, stage: &str, calls: Vec<Call>) -> SfResult<Vec<Vec<PartitionRef>>> {
+    fn run(
+        &self,
+        ctx: &Context,
+        stage: &str,
+        calls: Vec<Call>,
+    ) -> SfResult<Vec<Vec<PartitionRef>>> {
         ctx.add_tasks(calls.len());
         let submitted = Python::attach(|py| {
             calls
