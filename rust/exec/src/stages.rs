@@ -178,6 +178,9 @@ impl Staged<'_> {
                 aggs,
                 dropna,
             } => {
+                if aggs.iter().all(|a| a.func.is_decomposable()) {
+                    return self.partial_group_by(input, keys, aggs, *dropna, &schema);
+                }
                 let key_exprs: Vec<Expr> = keys.iter().map(|k| k.expr.clone()).collect();
                 let group = |input: Arc<Plan>| Plan::GroupBy {
                     input,
@@ -343,6 +346,49 @@ impl Staged<'_> {
             plans
         };
         self.store(stage, plans)
+    }
+
+    /// Group-by in two phases: partial aggregates per group in each map
+    /// task, exchanged by key hash, combined per bucket.
+    fn partial_group_by(
+        &self,
+        input: &Arc<Plan>,
+        keys: &[NamedExpr],
+        aggs: &[shardframe_plan::Agg],
+        dropna: bool,
+        schema: &SchemaRef,
+    ) -> SfResult<Vec<PartitionRef>> {
+        let post = Post::PartialGroupBy {
+            keys: keys.to_vec(),
+            aggs: aggs.to_vec(),
+            dropna,
+            n: self.buckets(),
+        };
+        let maps = self.units(input)?.into_iter().map(|u| (u, 0)).collect();
+        let buckets = nonempty(self.exchange("group by", maps, &post)?);
+        let finish = Post::FinalGroupBy {
+            keys: keys.iter().map(|k| k.name.clone()).collect(),
+            aggs: aggs.to_vec(),
+        };
+        let calls = buckets
+            .into_iter()
+            .map(|b| {
+                let schema = b[0].schema().clone();
+                self.call(&Plan::memory(b, schema), finish.clone(), 0)
+            })
+            .collect::<SfResult<Vec<_>>>()?;
+        if calls.is_empty() {
+            // No group at all: the empty result of the one-phase plan.
+            let empty = Plan::GroupBy {
+                input: Arc::new(Plan::memory(Vec::new(), input.schema()?)),
+                keys: keys.to_vec(),
+                aggs: aggs.to_vec(),
+                dropna,
+            };
+            debug_assert_eq!(empty.schema()?, *schema);
+            return self.store("group by", vec![empty]);
+        }
+        Ok(self.run("group by", calls)?.into_iter().flatten().collect())
     }
 
     fn slice(&self, input: &Arc<Plan>, offset: i64, len: usize) -> SfResult<Vec<PartitionRef>> {
@@ -851,18 +897,27 @@ mod tests {
                 q: 0.5,
                 count_null: false,
             };
-            same(
-                Plan::GroupBy {
-                    input: scan(data(200), per_part),
-                    keys: vec![NamedExpr {
-                        name: "k".into(),
-                        expr: Expr::col("k"),
-                    }],
-                    aggs: vec![agg("s", AggFunc::Sum), agg("m", AggFunc::Median)],
-                    dropna: true,
-                },
-                false,
-            );
+            // Decomposable (partial aggregates exchanged) and not (rows exchanged).
+            let decomposable = vec![
+                agg("s", AggFunc::Sum),
+                agg("m", AggFunc::Mean),
+                agg("d", AggFunc::Std),
+            ];
+            let gathered = vec![agg("s", AggFunc::Sum), agg("m", AggFunc::Median)];
+            for aggs in [decomposable, gathered] {
+                same(
+                    Plan::GroupBy {
+                        input: scan(data(200), per_part),
+                        keys: vec![NamedExpr {
+                            name: "k".into(),
+                            expr: Expr::col("k"),
+                        }],
+                        aggs,
+                        dropna: true,
+                    },
+                    false,
+                );
+            }
         }
     }
 

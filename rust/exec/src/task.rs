@@ -9,7 +9,7 @@ use polars::prelude as pl;
 use polars::prelude::{DataFrame, IntoLazy};
 use serde::{Deserialize, Serialize};
 use shardframe_core::{Partition, PartitionMeta, PartitionRef, SfError, SfResult};
-use shardframe_plan::{Agg, Expr, Plan, Source, WirePlan};
+use shardframe_plan::{group_keys, Agg, Expr, NamedExpr, Plan, Source, WirePlan};
 
 use crate::{
     concat_frames, exchange, execute, final_expr, partials_of, range_id_expr, run_narrow, Context,
@@ -36,13 +36,24 @@ pub enum Post {
     Sample { key: Expr, count: usize },
     /// One output: the partial aggregates of a decomposable reduction.
     PartialReduce { aggs: Vec<Agg> },
+    /// `n` outputs: partial aggregates per group (decomposable aggregations
+    /// only), split by a hash of the group keys (named `keys[i].name`).
+    PartialGroupBy {
+        keys: Vec<NamedExpr>,
+        aggs: Vec<Agg>,
+        dropna: bool,
+        n: usize,
+    },
+    /// One output: groups of partial aggregates (from `PartialGroupBy`)
+    /// combined into the final ones.
+    FinalGroupBy { keys: Vec<String>, aggs: Vec<Agg> },
 }
 
 impl Post {
     /// How many outputs a task with this step has.
     pub fn outputs(&self) -> SfResult<usize> {
         Ok(match self {
-            Post::Hash { n, .. } => *n,
+            Post::Hash { n, .. } | Post::PartialGroupBy { n, .. } => *n,
             Post::Ranges { bounds, .. } => bounds_frame(bounds)?.height() + 1,
             _ => 1,
         })
@@ -113,6 +124,26 @@ pub fn run_task(task: &Task, slots: &[Vec<PartitionRef>]) -> SfResult<Vec<Partit
             one(DataFrame::new(col.len(), vec![col.into()])?)
         }
         Post::PartialReduce { aggs } => one(df.lazy().select(partials_of(aggs)?).collect()?),
+        Post::PartialGroupBy {
+            keys,
+            aggs,
+            dropna,
+            n,
+        } => {
+            let (lf, k) = group_keys(df.lazy(), keys, *dropna)?;
+            let partial = lf.group_by(k).agg(partials_of(aggs)?).collect()?;
+            let names: Vec<Expr> = keys.iter().map(|k| Expr::col(k.name.as_str())).collect();
+            split(partial, hash_of(&names)? % pl::lit(*n as u64), *n, codec)
+        }
+        Post::FinalGroupBy { keys, aggs } => {
+            let finals: Vec<pl::Expr> = aggs
+                .iter()
+                .enumerate()
+                .map(|(i, a)| final_expr(i, a))
+                .collect();
+            let keys: Vec<pl::Expr> = keys.iter().map(|k| pl::col(k.as_str())).collect();
+            one(df.lazy().group_by(keys).agg(finals).collect()?)
+        }
     }
 }
 
