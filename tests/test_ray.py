@@ -177,3 +177,22 @@ def test_a_node_killed_mid_query_costs_time_not_the_answer(ray_cluster, monkeypa
     print(f"killed after {progress['done']} of {progress['total']} tasks; query ended {result['end'] - killed_at:.2f} s later")
     pd.testing.assert_frame_equal(normalize(result["answer"]), expected,
                                   check_exact=False, rtol=1e-6, check_dtype=False)
+
+
+def test_backend_option_is_validated_and_init_switches_back():
+    with pytest.raises(ValueError, match="unknown backend"):
+        sf.options.backend = "spark"
+    with sf.option_context("backend", "staged"):
+        sf.init("local")
+        assert sf.options.backend == "local"
+
+
+def test_staged_executor_in_process_matches_pandas(data):
+    """The Ray backend's stages, run in this process through the tasks' wire form."""
+    df = frame(data, 6)
+    right = pd.DataFrame({"k": np.arange(0, 700, 2), "r": np.arange(350) * 1.5})
+    with sf.option_context("backend", "staged", "broadcast_bytes", 0):
+        assert_same(data.merge(right, on="k", how="left"), df.merge(frame(right, 3), on="k", how="left"))
+        assert_same(data.groupby("g").agg(s=("v", "sum"), n=("k", "nunique")),
+                    df.groupby("g").agg(s=("v", "sum"), n=("k", "nunique")))
+        assert_same(data.groupby("g").w.rank(), df.groupby("g").w.rank())

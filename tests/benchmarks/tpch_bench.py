@@ -65,12 +65,15 @@ def worker(engine: str, path: Path, queries: list[int], runs: int, out: Path) ->
         sf.options.progress = False
         sf.options.fallback = "raise"
         if engine == "shardframe-ray":
-            # A local two-node Ray cluster (one CPU per node on this 2-core machine).
+            # A local two-node Ray cluster (one CPU per node on this 2-core machine),
+            # with object stores big enough for SF1 (the test-sized default spills).
             import ray
             from ray.cluster_utils import Cluster
 
-            cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
-            cluster.add_node(num_cpus=1)
+            store = 3 << 30
+            cluster = Cluster(initialize_head=True,
+                              head_node_args={"num_cpus": 1, "object_store_memory": store})
+            cluster.add_node(num_cpus=1, object_store_memory=store)
             ray.init(address=cluster.address, log_to_driver=False)
             cluster.wait_for_nodes()
             sf.options.backend = "ray"

@@ -525,36 +525,60 @@ impl Staged<'_> {
                 .collect();
             return self.store("join", plans);
         }
-        let lparts = self.materialize(left)?;
-        let lschema = left.schema()?;
         let by_right = spec.maintain_order == "right_left";
-        let tag = if by_right { "__stage_rr" } else { "__stage_lr" };
-        let n = self.buckets();
-        // Row numbers on the side whose order is kept.
-        let side = |parts: &[PartitionRef], schema: &SchemaRef, tagged: bool| {
-            offsets(parts)
-                .into_iter()
-                .zip(parts)
-                .map(|(off, p)| {
-                    let base = Plan::memory(vec![p.clone()], schema.clone());
-                    if tagged {
-                        (
-                            Plan::RowIndex {
-                                input: Arc::new(base),
-                                name: tag.into(),
-                            },
-                            off,
-                        )
-                    } else {
-                        (base, 0)
-                    }
-                })
-                .collect::<Vec<_>>()
+        // Rows of the side whose order is kept carry their unit and their
+        // position in it; the left side's chain runs inside its map tasks.
+        let (unit_tag, tag) = if by_right {
+            ("__stage_ru", "__stage_rr")
+        } else {
+            ("__stage_lu", "__stage_lr")
         };
-        let home_offsets = offsets(if by_right { &rparts } else { &lparts });
-        let homes = home_offsets.len();
-        let lmaps = side(&lparts, &lschema, !by_right);
-        let rmaps = side(&rparts, &rschema, by_right);
+        let lunits = self.units(left)?;
+        let runits: Vec<Plan> = if rparts.is_empty() {
+            vec![Plan::memory(Vec::new(), rschema.clone())]
+        } else {
+            rparts
+                .iter()
+                .map(|p| Plan::memory(vec![p.clone()], rschema.clone()))
+                .collect()
+        };
+        let tagged = |units: Vec<Plan>| -> SfResult<Vec<Plan>> {
+            units
+                .into_iter()
+                .enumerate()
+                .map(|(i, u)| {
+                    let numbered = Plan::RowIndex {
+                        input: Arc::new(u),
+                        name: tag.into(),
+                    };
+                    let mut exprs: Vec<NamedExpr> = numbered
+                        .schema()?
+                        .iter_names()
+                        .map(|c| NamedExpr {
+                            name: c.to_string(),
+                            expr: Expr::col(c.as_str()),
+                        })
+                        .collect();
+                    exprs.push(NamedExpr {
+                        name: unit_tag.into(),
+                        expr: Expr::Lit {
+                            value: shardframe_core::Scalar::Int(i as i64),
+                        },
+                    });
+                    Ok(Plan::Select {
+                        input: Arc::new(numbered),
+                        exprs,
+                    })
+                })
+                .collect()
+        };
+        let homes = if by_right { runits.len() } else { lunits.len() };
+        let (lmaps, rmaps) = if by_right {
+            (lunits, tagged(runits)?)
+        } else {
+            (tagged(lunits)?, runits)
+        };
+        let n = self.buckets();
         let keys = |names: &[String]| names.iter().map(|c| Expr::col(c.clone())).collect();
         let (lpost, rpost) = (
             Post::Hash {
@@ -568,27 +592,21 @@ impl Staged<'_> {
         );
         let nl = lmaps.len();
         let mut calls = Vec::new();
-        for (plan, off) in lmaps.iter() {
-            calls.push(self.call(plan, lpost.clone(), *off)?);
+        for plan in lmaps.iter() {
+            calls.push(self.call(plan, lpost.clone(), 0)?);
         }
-        for (plan, off) in rmaps.iter() {
-            calls.push(self.call(plan, rpost.clone(), *off)?);
+        for plan in rmaps.iter() {
+            calls.push(self.call(plan, rpost.clone(), 0)?);
         }
         let mut outs = self.run("join exchange", calls)?;
         let rbuckets = transpose(outs.split_off(nl), n);
         let lbuckets = transpose(outs, n);
-        let lsch = match lmaps.first() {
-            Some((p, _)) => p.schema()?,
-            None => lschema,
-        };
-        let rsch = match rmaps.first() {
-            Some((p, _)) => p.schema()?,
-            None => rschema,
-        };
-        // Bucket joins, each routing its rows home by row number.
-        let bounds: Vec<i64> = home_offsets.iter().skip(1).map(|o| *o as i64).collect();
+        let lsch = lmaps[0].schema()?;
+        let rsch = rmaps[0].schema()?;
+        // Bucket joins, each routing its rows home by unit.
+        let bounds: Vec<i64> = (1..homes as i64).collect();
         let back = Post::Ranges {
-            key: Expr::col(tag),
+            key: Expr::col(unit_tag),
             bounds: bounds_ipc(pl::Series::new("__bound".into(), bounds))?,
             descending: false,
             nulls_last: true,
@@ -924,7 +942,15 @@ mod tests {
     #[test]
     fn shuffle_joins_keep_the_left_order() {
         let right = df!("k" => [1i64, 3, 3, 20], "r" => ["a", "b", "c", "d"]).unwrap();
-        for how in ["inner", "left", "semi", "anti"] {
+        let cases = [
+            ("inner", "left_right", true),
+            ("left", "left_right", true),
+            ("semi", "left_right", true),
+            ("anti", "left_right", true),
+            ("right", "right_left", true),
+            ("full", "left_right", false),
+        ];
+        for (how, order, ordered) in cases {
             for per_part in [1, 9, 1000] {
                 same(
                     Plan::Join {
@@ -936,11 +962,11 @@ mod tests {
                             right_on: vec!["k".into()],
                             nulls_equal: false,
                             suffix: "_right".into(),
-                            coalesce: true,
-                            maintain_order: "left_right".into(),
+                            coalesce: how != "full",
+                            maintain_order: order.into(),
                         },
                     },
-                    true,
+                    ordered,
                 );
             }
         }
