@@ -102,6 +102,9 @@ def worker(engine: str, path: Path, queries: list[int], runs: int, out: Path) ->
         total = ray.cluster_resources().get("object_store_memory", 0)
         free = ray.available_resources().get("object_store_memory", 0)
         extra["object_store_gib"] = (total - free) / 2**30
+        del tables
+        ray.shutdown()
+        cluster.shutdown()
     with open(out, "wb") as f:
         pickle.dump({"engine": engine, "load_s": load_s, "peak_gib": peak, "results": results,
                      "answers": answers, **extra}, f)

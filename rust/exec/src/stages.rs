@@ -76,7 +76,18 @@ impl Staged<'_> {
         self.ctx.check()?;
         self.ctx.set_stage(stage.to_string());
         let expected: Vec<usize> = calls.iter().map(|c| c.outputs).collect();
+        let start = std::time::Instant::now();
         let outs = self.backend.run(self.ctx, stage, calls)?;
+        if std::env::var_os("SHARDFRAME_TRACE").is_some() {
+            // Profiling aid, as in the local executor.
+            let rows: usize = outs.iter().flatten().map(|p| p.rows()).sum();
+            eprintln!(
+                "[shardframe] {:>8.1} ms {:>9} rows {:>4} tasks  stage {stage}",
+                start.elapsed().as_secs_f64() * 1e3,
+                rows,
+                expected.len()
+            );
+        }
         if outs.len() != expected.len() || outs.iter().zip(&expected).any(|(o, n)| o.len() != *n) {
             shardframe_core::bail!(Internal: "backend returned the wrong number of outputs");
         }
@@ -100,9 +111,14 @@ impl Staged<'_> {
 
     /// Tasks that each store their result: one partition per task.
     fn store(&self, stage: &str, plans: Vec<Plan>) -> SfResult<Vec<PartitionRef>> {
-        let calls = plans
+        self.store_units(stage, plans.into_iter().map(|p| (p, 0)).collect())
+    }
+
+    /// As `store`, for plans with the global position of their first row.
+    fn store_units(&self, stage: &str, units: Vec<(Plan, usize)>) -> SfResult<Vec<PartitionRef>> {
+        let calls = units
             .iter()
-            .map(|p| self.call(p, Post::Store, 0))
+            .map(|(p, off)| self.call(p, Post::Store, *off))
             .collect::<SfResult<Vec<_>>>()?;
         Ok(self.run(stage, calls)?.into_iter().flatten().collect())
     }
@@ -113,12 +129,9 @@ impl Staged<'_> {
         match plan.as_ref() {
             Plan::Scan(src) => match src.as_ref() {
                 Source::Memory { parts, .. } => Ok(parts.clone()),
-                _ => self.store("scan", self.units(plan)?),
+                _ => self.store_units("scan", self.units(plan)?),
             },
-            p if p.is_narrow() => {
-                let units = self.units(plan)?;
-                self.store("scan", units)
-            }
+            p if p.is_narrow() => self.store_units("scan", self.units(plan)?),
             Plan::Select { input, exprs } => {
                 match Expr::window_keys(exprs.iter().map(|e| &e.expr)) {
                     Some(keys) => self.window(input, exprs, &keys, &schema),
@@ -203,16 +216,34 @@ impl Staged<'_> {
     }
 
     /// One plan per unit of work of `plan`'s narrow chain: the chain over
-    /// one partition or one file. Never empty: no input at all gives one
-    /// unit over no partitions.
-    fn units(&self, plan: &Arc<Plan>) -> SfResult<Vec<Plan>> {
+    /// one partition or one file, with the global position of the unit's
+    /// first row (row numbers fuse into the chain, as in the local
+    /// executor). Never empty: no input at all gives one unit over no
+    /// partitions.
+    fn units(&self, plan: &Arc<Plan>) -> SfResult<Vec<(Plan, usize)>> {
         let mut chain = Vec::new();
         let mut node = plan;
         while node.is_narrow() {
             chain.push(node.as_ref());
-            node = node
-                .input()
-                .ok_or_else(|| SfError::Internal("narrow node without input".into()))?;
+            node = input_of(node)?;
+        }
+        if let Plan::RowIndex { input, .. } = node.as_ref() {
+            // Row numbers over (selects over) stored partitions: each
+            // partition's first row number is known from the row counts.
+            chain.push(node.as_ref());
+            let mut base = input;
+            while base.is_narrow() && matches!(base.as_ref(), Plan::Select { .. }) {
+                chain.push(base.as_ref());
+                base = input_of(base)?;
+            }
+            let schema = base.schema()?;
+            let parts = self.materialize(base)?;
+            let units: Vec<(Plan, usize)> = offsets(&parts)
+                .into_iter()
+                .zip(&parts)
+                .map(|(off, p)| (Plan::memory(vec![p.clone()], schema.clone()), off))
+                .collect();
+            return Ok(fold_chain(&chain, units, &schema));
         }
         let base_schema = node.schema()?;
         let bases: Vec<Plan> = match node.as_ref() {
@@ -253,20 +284,8 @@ impl Staged<'_> {
             },
             _ => self.pruned(&self.materialize(node)?, &chain, &base_schema),
         };
-        let bases = if bases.is_empty() {
-            vec![Plan::memory(Vec::new(), base_schema)]
-        } else {
-            bases
-        };
-        Ok(bases
-            .into_iter()
-            .map(|base| {
-                chain.iter().rev().fold(base, |input, op| {
-                    op.with_input(Arc::new(input))
-                        .unwrap_or_else(|| (*op).clone())
-                })
-            })
-            .collect())
+        let units = bases.into_iter().map(|b| (b, 0)).collect();
+        Ok(fold_chain(&chain, units, &base_schema))
     }
 
     /// One memory source per partition that the chain's leading filters
@@ -328,14 +347,17 @@ impl Staged<'_> {
         let schema = input.schema()?;
         let units = self.units(input)?;
         if units.len() == 1 {
-            let unit = units.into_iter().next().map(Arc::new);
-            return self.store(stage, unit.map(&finish).into_iter().collect());
+            let units = units
+                .into_iter()
+                .map(|(u, off)| (finish(Arc::new(u)), off))
+                .collect();
+            return self.store_units(stage, units);
         }
         let post = Post::Hash {
             keys: keys.to_vec(),
             n: self.buckets(),
         };
-        let buckets = self.exchange(stage, units.into_iter().map(|u| (u, 0)).collect(), &post)?;
+        let buckets = self.exchange(stage, units, &post)?;
         let plans: Vec<Plan> = nonempty(buckets)
             .into_iter()
             .map(|b| finish(Arc::new(Plan::memory(b, schema.clone()))))
@@ -364,7 +386,7 @@ impl Staged<'_> {
             dropna,
             n: self.buckets(),
         };
-        let maps = self.units(input)?.into_iter().map(|u| (u, 0)).collect();
+        let maps = self.units(input)?;
         let buckets = nonempty(self.exchange("group by", maps, &post)?);
         let finish = Post::FinalGroupBy {
             keys: keys.iter().map(|k| k.name.clone()).collect(),
@@ -433,7 +455,7 @@ impl Staged<'_> {
         let calls = self
             .units(input)?
             .iter()
-            .map(|u| self.call(u, post.clone(), 0))
+            .map(|(u, off)| self.call(u, post.clone(), *off))
             .collect::<SfResult<Vec<_>>>()?;
         let partials: Vec<PartitionRef> =
             self.run("reduce", calls)?.into_iter().flatten().collect();
@@ -514,16 +536,19 @@ impl Staged<'_> {
             || (keeps_left_rows && right_bytes <= self.ctx.config.broadcast_bytes)
         {
             let right = Arc::new(Plan::memory(rparts, rschema));
-            let plans = self
+            let units = self
                 .units(left)?
                 .into_iter()
-                .map(|u| Plan::Join {
-                    left: Arc::new(u),
-                    right: right.clone(),
-                    spec: spec.clone(),
+                .map(|(u, off)| {
+                    let join = Plan::Join {
+                        left: Arc::new(u),
+                        right: right.clone(),
+                        spec: spec.clone(),
+                    };
+                    (join, off)
                 })
                 .collect();
-            return self.store("join", plans);
+            return self.store_units("join", units);
         }
         let by_right = spec.maintain_order == "right_left";
         // Rows of the side whose order is kept carry their unit and their
@@ -534,19 +559,21 @@ impl Staged<'_> {
             ("__stage_lu", "__stage_lr")
         };
         let lunits = self.units(left)?;
-        let runits: Vec<Plan> = if rparts.is_empty() {
-            vec![Plan::memory(Vec::new(), rschema.clone())]
+        let runits: Vec<(Plan, usize)> = if rparts.is_empty() {
+            vec![(Plan::memory(Vec::new(), rschema.clone()), 0)]
         } else {
             rparts
                 .iter()
-                .map(|p| Plan::memory(vec![p.clone()], rschema.clone()))
+                .map(|p| (Plan::memory(vec![p.clone()], rschema.clone()), 0))
                 .collect()
         };
-        let tagged = |units: Vec<Plan>| -> SfResult<Vec<Plan>> {
+        // (Row numbers only order rows within their unit: a unit's row
+        // offset shifts them all alike.)
+        let tagged = |units: Vec<(Plan, usize)>| -> SfResult<Vec<(Plan, usize)>> {
             units
                 .into_iter()
                 .enumerate()
-                .map(|(i, u)| {
+                .map(|(i, (u, off))| {
                     let numbered = Plan::RowIndex {
                         input: Arc::new(u),
                         name: tag.into(),
@@ -565,10 +592,11 @@ impl Staged<'_> {
                             value: shardframe_core::Scalar::Int(i as i64),
                         },
                     });
-                    Ok(Plan::Select {
+                    let select = Plan::Select {
                         input: Arc::new(numbered),
                         exprs,
-                    })
+                    };
+                    Ok((select, off))
                 })
                 .collect()
         };
@@ -592,17 +620,17 @@ impl Staged<'_> {
         );
         let nl = lmaps.len();
         let mut calls = Vec::new();
-        for plan in lmaps.iter() {
-            calls.push(self.call(plan, lpost.clone(), 0)?);
+        for (plan, off) in lmaps.iter() {
+            calls.push(self.call(plan, lpost.clone(), *off)?);
         }
-        for plan in rmaps.iter() {
-            calls.push(self.call(plan, rpost.clone(), 0)?);
+        for (plan, off) in rmaps.iter() {
+            calls.push(self.call(plan, rpost.clone(), *off)?);
         }
         let mut outs = self.run("join exchange", calls)?;
         let rbuckets = transpose(outs.split_off(nl), n);
         let lbuckets = transpose(outs, n);
-        let lsch = lmaps[0].schema()?;
-        let rsch = rmaps[0].schema()?;
+        let lsch = lmaps[0].0.schema()?;
+        let rsch = rmaps[0].0.schema()?;
         // Bucket joins, each routing its rows home by unit.
         let bounds: Vec<i64> = (1..homes as i64).collect();
         let back = Post::Ranges {
@@ -735,6 +763,35 @@ impl Staged<'_> {
             .collect::<SfResult<Vec<_>>>()?;
         self.store("window", plans)
     }
+}
+
+fn input_of(node: &Arc<Plan>) -> SfResult<&Arc<Plan>> {
+    node.input()
+        .ok_or_else(|| SfError::Internal("narrow node without input".into()))
+}
+
+/// `chain` (top first) over each base unit; one unit over no partitions
+/// when there is none.
+fn fold_chain(
+    chain: &[&Plan],
+    units: Vec<(Plan, usize)>,
+    schema: &SchemaRef,
+) -> Vec<(Plan, usize)> {
+    let units = if units.is_empty() {
+        vec![(Plan::memory(Vec::new(), schema.clone()), 0)]
+    } else {
+        units
+    };
+    units
+        .into_iter()
+        .map(|(base, off)| {
+            let plan = chain.iter().rev().fold(base, |input, op| {
+                op.with_input(Arc::new(input))
+                    .unwrap_or_else(|| (*op).clone())
+            });
+            (plan, off)
+        })
+        .collect()
 }
 
 /// The schema of a bucket join's output (every call has the same plan shape).

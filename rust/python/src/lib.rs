@@ -455,9 +455,15 @@ fn available_threads() -> usize {
 #[pyfunction]
 fn run_task<'py>(
     py: Python<'py>,
-    envelope: Vec<u8>,
-    data: Vec<Vec<Vec<u8>>>,
+    envelope: &Bound<'py, PyBytes>,
+    data: Vec<Vec<Bound<'py, PyBytes>>>,
 ) -> PyResult<Vec<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)>> {
+    // Copied out of the Python objects once (as slices, not item by item).
+    let envelope = envelope.as_bytes().to_vec();
+    let data: Vec<Vec<Vec<u8>>> = data
+        .iter()
+        .map(|slot| slot.iter().map(|b| b.as_bytes().to_vec()).collect())
+        .collect();
     let outs = engine::run(py, ExecConfig::default(), None, move |_| {
         shardframe_exec::run_remote(&envelope, data)
     })?;

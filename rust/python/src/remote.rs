@@ -19,9 +19,10 @@ struct RemoteObject(Py<PyAny>);
 impl RemoteData for RemoteObject {
     fn fetch(&self) -> SfResult<Vec<u8>> {
         Python::attach(|py| -> PyResult<Vec<u8>> {
-            py.import("shardframe._ray")?
-                .call_method1("fetch", (self.0.clone_ref(py),))?
-                .extract()
+            let bytes = py
+                .import("shardframe._ray")?
+                .call_method1("fetch", (self.0.clone_ref(py),))?;
+            Ok(bytes.cast::<PyBytes>()?.as_bytes().to_vec())
         })
         .map_err(|e| SfError::Transient(format!("cannot fetch a remote partition: {e}")))
     }
@@ -142,9 +143,14 @@ impl Backend for PyBackend {
                     .iter()
                     .map(|i| submitted[*i].0.clone_ref(py))
                     .collect();
-                self.obj
+                let ready: Vec<(usize, Vec<Bound<'_, PyBytes>>)> = self
+                    .obj
                     .call_method1(py, "ready", (refs, 0.05))?
-                    .extract(py)
+                    .extract(py)?;
+                Ok(ready
+                    .into_iter()
+                    .map(|(i, metas)| (i, metas.iter().map(|m| m.as_bytes().to_vec()).collect()))
+                    .collect())
             })
             .map_err(|e| self.fail(e))?;
             if ready.is_empty() {
