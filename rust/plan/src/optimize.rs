@@ -51,8 +51,12 @@ pub fn prune_columns(plan: &Arc<Plan>, required: Option<Cols>) -> Arc<Plan> {
         }
     }
     let done = prune_node(plan, required.clone());
-    if let Ok(mut memo) = PRUNED.lock() {
-        memo.push((Arc::downgrade(plan), required, done.clone()));
+    // An unchanged node is its own result: remembering it would keep it (and
+    // its cached result) alive forever through its own entry.
+    if !Arc::ptr_eq(&done, plan) {
+        if let Ok(mut memo) = PRUNED.lock() {
+            memo.push((Arc::downgrade(plan), required, done.clone()));
+        }
     }
     done
 }
@@ -272,6 +276,27 @@ mod tests {
             parts: vec![part],
             schema: df.schema().clone(),
         })))
+    }
+
+    #[test]
+    fn pruning_does_not_keep_a_dropped_plan_alive() {
+        let sort = Arc::new(Plan::Sort {
+            input: scan(&["a"]),
+            spec: crate::SortSpec {
+                by: vec![Expr::col("a")],
+                descending: vec![false],
+                nulls_last: true,
+                stable: true,
+            },
+        });
+        let pruned = prune_columns(&sort, None);
+        assert!(
+            Arc::ptr_eq(&pruned, &sort),
+            "nothing to prune: the same node"
+        );
+        let weak = Arc::downgrade(&sort);
+        drop((sort, pruned));
+        assert_eq!(weak.strong_count(), 0, "the memo kept the plan alive");
     }
 
     fn names(plan: &Arc<Plan>) -> Vec<String> {
