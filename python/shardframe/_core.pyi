@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any, final
 
-__all__ = ["Config", "PyPlan"]
+__all__ = ["Config", "PyPlan", "run_task"]
 
 @final
 class Config:

@@ -855,10 +855,12 @@ fn nonempty(buckets: Vec<Vec<PartitionRef>>) -> Vec<Vec<PartitionRef>> {
         .collect()
 }
 
-/// The in-process backend: tasks on the local pool, through the same
-/// serialized form a remote worker gets (tests of the staged executor).
+/// The in-process backend: tasks on the local pool, either directly on
+/// the partitions or (`wire`) through the same serialized form a remote
+/// worker gets.
 pub struct InProcess {
     pub threads: usize,
+    pub wire: bool,
 }
 
 impl Backend for InProcess {
@@ -870,6 +872,12 @@ impl Backend for InProcess {
     ) -> SfResult<Vec<Vec<PartitionRef>>> {
         crate::run_tasks(ctx, calls.len(), |i| {
             let call = &calls[i];
+            if !self.wire {
+                return Ok(crate::task::run_task(&call.task, &call.slots)?
+                    .into_iter()
+                    .map(Arc::new)
+                    .collect());
+            }
             let envelope = crate::task::Envelope {
                 task: call.task.clone(),
                 inputs: call
@@ -942,10 +950,17 @@ mod tests {
             ..Default::default()
         });
         let local = execute(&plan, &ctx).unwrap().to_frame().unwrap();
-        let staged = execute_staged(&InProcess { threads: 3 }, &plan, &ctx)
-            .unwrap()
-            .to_frame()
-            .unwrap();
+        let staged = execute_staged(
+            &InProcess {
+                threads: 3,
+                wire: true,
+            },
+            &plan,
+            &ctx,
+        )
+        .unwrap()
+        .to_frame()
+        .unwrap();
         if ordered {
             assert!(local.equals_missing(&staged), "{local}\n{staged}");
         } else {

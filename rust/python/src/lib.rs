@@ -134,7 +134,14 @@ impl PyPlan {
             }),
             Runner::Staged => engine::run(py, config.inner.clone(), progress, move |ctx| {
                 let threads = available_threads();
-                execute_staged(&InProcess { threads }, &plan, ctx)
+                execute_staged(
+                    &InProcess {
+                        threads,
+                        wire: std::env::var_os("SHARDFRAME_STAGED_DIRECT").is_none(),
+                    },
+                    &plan,
+                    ctx,
+                )
             }),
             Runner::Remote(obj) => {
                 let backend = remote::PyBackend::new(py, obj)?;
