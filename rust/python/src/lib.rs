@@ -137,7 +137,7 @@ impl PyPlan {
                 execute_staged(
                     &InProcess {
                         threads,
-                        wire: std::env::var_os("SHARDFRAME_STAGED_DIRECT").is_none(),
+                        wire: true,
                     },
                     &plan,
                     ctx,
@@ -216,6 +216,18 @@ impl PyPlan {
     /// Output columns `[{"name":..., "expr":...}, ...]`.
     fn select(&self, exprs: &str) -> PyResult<PyPlan> {
         let exprs: Vec<NamedExpr> = parse("select", exprs)?;
+        // Every column as it is: the input itself (running it would only
+        // decode and re-encode every partition).
+        let schema = self.plan.schema().map_err(to_py)?;
+        let identity = exprs.len() == schema.len()
+            && exprs.iter().zip(schema.iter_names()).all(|(e, name)| {
+                e.name == name.as_str() && matches!(&e.expr, Expr::Col { name: c } if c == name.as_str())
+            });
+        if identity {
+            return Ok(PyPlan {
+                plan: self.plan.clone(),
+            });
+        }
         self.child(|input| Plan::Select { input, exprs })
     }
 
