@@ -210,7 +210,7 @@ fn split(
 ) -> SfResult<Vec<Partition>> {
     let schema = df.schema().clone();
     let ctx = Context::default();
-    let dests = exchange(&[df], dest, n, &ctx)?;
+    let dests = exchange(vec![df], dest, n, &ctx)?;
     dests
         .into_iter()
         .map(|frames| {

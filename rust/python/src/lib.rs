@@ -221,7 +221,8 @@ impl PyPlan {
         let schema = self.plan.schema().map_err(to_py)?;
         let identity = exprs.len() == schema.len()
             && exprs.iter().zip(schema.iter_names()).all(|(e, name)| {
-                e.name == name.as_str() && matches!(&e.expr, Expr::Col { name: c } if c == name.as_str())
+                e.name == name.as_str()
+                    && matches!(&e.expr, Expr::Col { name: c } if c == name.as_str())
             });
         if identity {
             return Ok(PyPlan {
