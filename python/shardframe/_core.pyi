@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any, final
 
-__all__ = ["Config", "PyPlan", "run_task"]
+__all__ = ["Config", "FrameBuilder", "PyPlan", "run_task"]
 
 @final
 class Config:
@@ -17,12 +17,16 @@ class Config:
         backend: object | None = None,
     ) -> Config: ...
 
+@final
+class FrameBuilder:
+    def __new__(cls, config: Config) -> FrameBuilder: ...
+    def push(self, data: bytes) -> None: ...
+    def finish(self) -> PyPlan: ...
+
 def run_task(envelope: bytes, data: list[list[bytes]]) -> list[tuple[bytes, bytes]]: ...
 
 @final
 class PyPlan:
-    @staticmethod
-    def from_ipc(data: bytes, config: Config) -> PyPlan: ...
     @staticmethod
     def scan_parquet(paths: list[str]) -> PyPlan: ...
     @staticmethod

@@ -102,19 +102,21 @@ def from_pandas_frame(df: Any) -> PyPlan:
 
 
 def from_arrow(table: pa.Table) -> PyPlan:
-    """Partition a table into the store one chunk of about a partition at a
-    time, so the copies made on the way never exceed one partition."""
+    """Partition a table into the store. It goes to the engine in chunks of
+    at most ``_CONVERT_BYTES``, which gather into partitions of
+    ``options.partition_bytes``: the copies made on the way never exceed a
+    partition and a chunk."""
     import pyarrow as pa
 
-    from shardframe._core import PyPlan
+    from shardframe._core import FrameBuilder
 
     table = table.replace_schema_metadata(None)
     rows = table.num_rows
     per_row = max(1, table.nbytes // max(rows, 1))
-    chunk = max(1, options.partition_bytes // per_row)
+    chunk = max(1, min(options.partition_bytes, _CONVERT_BYTES) // per_row)
     if options.max_partition_rows is not None:
         chunk = min(chunk, options.max_partition_rows)
-    plans = []
+    builder = FrameBuilder(options.config())
     for start in range(0, max(rows, 1), chunk):
         piece = table.slice(start, chunk)
         sink = pa.BufferOutputStream()
@@ -122,7 +124,10 @@ def from_arrow(table: pa.Table) -> PyPlan:
             writer.write_table(piece)
         data = sink.getvalue().to_pybytes()
         del sink
-        plans.append(PyPlan.from_ipc(data, options.config()))
-    if len(plans) == 1:
-        return plans[0]
-    return collect(PyPlan.concat(plans))
+        builder.push(data)
+        del data
+    return builder.finish()
+
+
+#: Largest Arrow chunk handed to the engine at once when converting a table.
+_CONVERT_BYTES = 8 << 20

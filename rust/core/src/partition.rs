@@ -72,6 +72,8 @@ impl Partition {
             // Arrow decoding is already parallel across partitions.
             .with_parallel(false)
             .finish(df)?;
+        // Held for the partition's life: no spare capacity from growing it.
+        bytes.shrink_to_fit();
         Ok(Partition {
             compressed_bytes: bytes.len(),
             bytes: Some(bytes),

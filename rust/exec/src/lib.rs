@@ -500,6 +500,11 @@ fn gather(parts: &[PartitionRef], schema: &SchemaRef) -> SfResult<DataFrame> {
     concat_frames(frames, schema)
 }
 
+/// Frames of one schema as one (the schema's empty frame when none).
+pub fn concat(frames: Vec<DataFrame>, schema: &SchemaRef) -> SfResult<DataFrame> {
+    concat_frames(frames, schema)
+}
+
 fn concat_frames(frames: Vec<DataFrame>, schema: &SchemaRef) -> SfResult<DataFrame> {
     if frames.is_empty() {
         return Ok(DataFrame::empty_with_schema(schema));
@@ -724,13 +729,12 @@ fn window_select(
     let buckets = if n == 1 {
         vec![tagged]
     } else {
-        let buckets = exchange(
+        exchange(
             tagged,
             pl::as_struct(key_exprs).hash(0, 1, 2, 3) % pl::lit(n as u64),
             n,
             ctx,
-        )?;
-        buckets
+        )?
     };
     let mut outputs: Vec<pl::Expr> = exprs
         .iter()

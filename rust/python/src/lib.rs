@@ -81,6 +81,79 @@ impl Config {
     }
 }
 
+/// Builds a frame's partitions from Arrow IPC chunks pushed one at a time:
+/// chunks accumulate (decoded) up to the partition size, then are encoded
+/// and dropped, so converting a large table never holds more than about a
+/// partition of it uncompressed.
+#[pyclass(module = "shardframe._core")]
+pub struct FrameBuilder {
+    config: ExecConfig,
+    pending: Vec<pl::DataFrame>,
+    pending_bytes: usize,
+    parts: Vec<shardframe_core::PartitionRef>,
+    schema: Option<pl::SchemaRef>,
+}
+
+impl FrameBuilder {
+    fn flush(&mut self, py: Python<'_>) -> PyResult<()> {
+        let frames = std::mem::take(&mut self.pending);
+        self.pending_bytes = 0;
+        let Some(schema) = self.schema.clone() else {
+            return Ok(());
+        };
+        if frames.is_empty() {
+            return Ok(());
+        }
+        let m = engine::run(py, self.config.clone(), None, move |ctx| {
+            let df = shardframe_exec::concat(frames, &schema)?;
+            shardframe_exec::partition_frame(df, ctx)
+        })?;
+        self.parts.extend(m.parts);
+        Ok(())
+    }
+}
+
+#[pymethods]
+impl FrameBuilder {
+    #[new]
+    fn new(config: &Config) -> Self {
+        FrameBuilder {
+            config: config.inner.clone(),
+            pending: Vec::new(),
+            pending_bytes: 0,
+            parts: Vec::new(),
+            schema: None,
+        }
+    }
+
+    /// Add the rows of one Arrow IPC stream.
+    fn push(&mut self, py: Python<'_>, data: &Bound<'_, PyBytes>) -> PyResult<()> {
+        let df = pl::IpcStreamReader::new(Cursor::new(data.as_bytes()))
+            .finish()
+            .map_err(|e| to_py(e.into()))?;
+        self.schema.get_or_insert_with(|| df.schema().clone());
+        self.pending_bytes += df.estimated_size();
+        self.pending.push(df);
+        if self.pending_bytes >= self.config.target_partition_bytes {
+            self.flush(py)?;
+        }
+        Ok(())
+    }
+
+    /// The frame of every row pushed.
+    fn finish(&mut self, py: Python<'_>) -> PyResult<PyPlan> {
+        let schema = self
+            .schema
+            .clone()
+            .ok_or_else(|| to_py(SfError::Internal("no chunk was pushed".into())))?;
+        self.flush(py)?;
+        Ok(PyPlan::memory(Materialized {
+            parts: std::mem::take(&mut self.parts),
+            schema,
+        }))
+    }
+}
+
 /// A handle to a logical plan (and, once run, to its partitions).
 #[pyclass(frozen, module = "shardframe._core")]
 pub struct PyPlan {
@@ -159,17 +232,6 @@ impl PyPlan {
 
 #[pymethods]
 impl PyPlan {
-    /// Partition an Arrow IPC stream into the store.
-    #[staticmethod]
-    fn from_ipc(py: Python<'_>, data: &Bound<'_, PyBytes>, config: &Config) -> PyResult<PyPlan> {
-        let bytes = data.as_bytes().to_vec();
-        let m = engine::run(py, config.inner.clone(), None, move |ctx| {
-            let df = pl::IpcStreamReader::new(Cursor::new(bytes)).finish()?;
-            shardframe_exec::partition_frame(df, ctx)
-        })?;
-        Ok(PyPlan::memory(m))
-    }
-
     #[staticmethod]
     fn scan_parquet(paths: Vec<String>) -> PyResult<PyPlan> {
         let first = paths
@@ -497,6 +559,7 @@ fn run_task<'py>(
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyPlan>()?;
     m.add_class::<Config>()?;
+    m.add_class::<FrameBuilder>()?;
     m.add_function(wrap_pyfunction!(run_task, m)?)?;
     Ok(())
 }
