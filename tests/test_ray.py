@@ -141,12 +141,12 @@ def test_a_node_killed_mid_query_costs_time_not_the_answer(ray_cluster, monkeypa
     expected = normalize(QUERIES[n](load_pandas(tpch_dir), pd))
     node = ray_cluster.add_node(num_cpus=1)
     ray_cluster.wait_for_nodes()
-    progress = {"done": 0}
+    progress = {"done": 0, "total": 0, "stage": "", "calls": 0}
 
     class Record:
         def __call__(self, done, total, stage=""):
-            progress["done"] = done
-            progress["total"] = total
+            # Called every 50 ms while the engine runs.
+            progress.update(done=done, total=total, stage=stage, calls=progress["calls"] + 1)
 
         def close(self):
             pass
@@ -166,7 +166,8 @@ def test_a_node_killed_mid_query_costs_time_not_the_answer(ray_cluster, monkeypa
         worker = threading.Thread(target=run)
         worker.start()
         deadline = time.monotonic() + 60
-        while progress["done"] < 5 and worker.is_alive() and time.monotonic() < deadline:
+        # Kill once the query has run for about 0.2 s (it runs for seconds).
+        while progress["calls"] < 4 and worker.is_alive() and time.monotonic() < deadline:
             time.sleep(0.005)
         killed_at = time.monotonic()
         ray_cluster.remove_node(node, allow_graceful=False)
@@ -174,7 +175,7 @@ def test_a_node_killed_mid_query_costs_time_not_the_answer(ray_cluster, monkeypa
     assert not worker.is_alive(), "query hung after the node died"
     assert "error" not in result, result.get("error")
     assert result["end"] > killed_at, "the query finished before the node was killed"
-    print(f"killed after {progress['done']} of {progress['total']} tasks; query ended {result['end'] - killed_at:.2f} s later")
+    print(f"killed in stage {progress['stage']!r} after {progress['done']} of {progress['total']} tasks; query ended {result['end'] - killed_at:.2f} s later")
     pd.testing.assert_frame_equal(normalize(result["answer"]), expected,
                                   check_exact=False, rtol=1e-6, check_dtype=False)
 

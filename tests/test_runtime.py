@@ -43,6 +43,28 @@ def test_progress_bar_appears_for_long_work(many_parts, capsys):
     assert "shardframe: " in err  # the bar names the running stage
 
 
+def test_progress_reports_the_running_stage(many_parts, monkeypatch):
+    """The bar shows the running stage's tasks (counted per stage: see the
+    Context unit test in rust/exec/src/context.rs)."""
+    from shardframe import _engine
+
+    seen: list[tuple[str, int, int]] = []
+
+    class Record:
+        def __call__(self, done: int, total: int, stage: str = "") -> None:
+            seen.append((stage, done, total))
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(_engine, "_progress", lambda desc: Record())
+    df = many_parts.assign(t=(many_parts.s + "y").str.upper())
+    for _ in range(3):
+        df.groupby("t").a.sum().to_pandas()
+    assert seen and all(0 <= done <= total for _, done, total in seen), seen
+    assert {stage for stage, _, _ in seen} & {"group by", "sort"}, seen
+
+
 def test_gil_is_released_during_queries(many_parts):
     ticks = 0
     stop = threading.Event()

@@ -21,12 +21,15 @@ def index_col(i: int) -> str:
 
 
 class _Progress:
-    """A tqdm bar that appears once work has run for ``options.progress_delay`` s."""
+    """A tqdm bar that appears once work has run for ``options.progress_delay`` s:
+    one bar per stage of the query (tasks done out of the stage's tasks), named
+    after the stage."""
 
     def __init__(self, desc: str) -> None:
         self.start = time.monotonic()
         self.desc = desc
         self.bar: Any = None
+        self.stage = ""
 
     def __call__(self, done: int, total: int, stage: str = "") -> None:
         if self.bar is None:
@@ -35,10 +38,13 @@ class _Progress:
             from tqdm.auto import tqdm
 
             self.bar = tqdm(total=total, desc=self.desc, unit="task", leave=False)
+        if stage != self.stage:
+            # A new stage: a fresh bar for its tasks.
+            self.stage = stage
+            self.bar.reset(total=total)
+            self.bar.set_description(f"{self.desc}: {stage}" if stage else self.desc, refresh=False)
         self.bar.total = total
         self.bar.n = done
-        if stage:
-            self.bar.set_description(f"{self.desc}: {stage}", refresh=False)
         self.bar.refresh()
 
     def close(self) -> None:

@@ -35,8 +35,9 @@ pub struct Context {
     cancelled: Arc<AtomicBool>,
     tasks_total: AtomicUsize,
     tasks_done: AtomicUsize,
-    /// What the running stage is doing, for progress displays.
-    stage: std::sync::Mutex<String>,
+    /// The running stage ("group by", "join", ...) and the task counters
+    /// when it started, for progress displays.
+    stage: std::sync::Mutex<(String, usize, usize)>,
     /// Global position of the first input row (a remote task numbering the
     /// rows of one partition of a larger frame).
     pub(crate) row_offset: usize,
@@ -77,22 +78,45 @@ impl Context {
         self.tasks_done.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// (tasks done, tasks known so far).
-    pub fn progress(&self) -> (usize, usize) {
-        (
-            self.tasks_done.load(Ordering::Relaxed),
-            self.tasks_total.load(Ordering::Relaxed),
-        )
+    /// The running stage, its tasks done and its tasks known so far.
+    pub fn progress(&self) -> (String, usize, usize) {
+        let done = self.tasks_done.load(Ordering::Relaxed);
+        let total = self.tasks_total.load(Ordering::Relaxed);
+        match self.stage.lock() {
+            Ok(s) => (
+                s.0.clone(),
+                done.saturating_sub(s.1),
+                total.saturating_sub(s.2),
+            ),
+            Err(_) => (String::new(), done, total),
+        }
     }
 
     pub(crate) fn set_stage(&self, stage: String) {
         if let Ok(mut s) = self.stage.lock() {
-            *s = stage;
+            *s = (
+                stage,
+                self.tasks_done.load(Ordering::Relaxed),
+                self.tasks_total.load(Ordering::Relaxed),
+            );
         }
     }
+}
 
-    /// The stage running now ("group by", "join", ...).
-    pub fn stage(&self) -> String {
-        self.stage.lock().map(|s| s.clone()).unwrap_or_default()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_counts_each_stage_from_zero() {
+        let ctx = Context::default();
+        ctx.set_stage("scan".into());
+        ctx.add_tasks(10);
+        (0..10).for_each(|_| ctx.task_done());
+        assert_eq!(ctx.progress(), ("scan".into(), 10, 10));
+        ctx.set_stage("group by".into());
+        ctx.add_tasks(4);
+        ctx.task_done();
+        assert_eq!(ctx.progress(), ("group by".into(), 1, 4));
     }
 }

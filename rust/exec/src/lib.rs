@@ -65,8 +65,18 @@ fn cached(plan: &Arc<Plan>) -> Option<Materialized> {
         .map(|(_, m)| m.clone())
 }
 
-/// Run `plan` to completion.
+/// Run `plan` to completion. The stage shown in progress displays is the
+/// caller's again afterwards (its own tasks run after its inputs').
 pub fn execute(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
+    let outer = ctx.progress().0;
+    let out = execute_cached(plan, ctx);
+    if !outer.is_empty() {
+        ctx.set_stage(outer);
+    }
+    out
+}
+
+fn execute_cached(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
     let wide = matches!(
         plan.as_ref(),
         Plan::GroupBy { .. } | Plan::Join { .. } | Plan::Sort { .. }

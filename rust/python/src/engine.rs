@@ -60,8 +60,8 @@ pub fn run<T: Send>(
                             continue;
                         }
                         if let Some(cb) = &progress {
-                            let (done, total) = ctx.progress();
-                            if let Err(err) = cb.call1(py, (done, total, ctx.stage())) {
+                            let (stage, done, total) = ctx.progress();
+                            if let Err(err) = cb.call1(py, (done, total, stage)) {
                                 cancel.store(true, Ordering::Relaxed);
                                 interrupted = Some(err);
                             }
