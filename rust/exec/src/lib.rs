@@ -620,11 +620,7 @@ fn reduce(input: &Arc<Plan>, aggs: &[Agg], ctx: &Context) -> SfResult<DataFrame>
             None => Arc::new(pl::Schema::default()),
         };
         let all = concat_frames(partials, &partial_schema)?;
-        let finals = aggs
-            .iter()
-            .enumerate()
-            .map(|(i, a)| final_expr(i, a))
-            .collect::<Vec<_>>();
+        let finals = finals_of(aggs);
         if all.width() == 0 {
             // No partition at all: aggregate an empty frame of the input's schema.
             let empty = DataFrame::empty_with_schema(input_plan.schema()?.as_ref());
@@ -1177,11 +1173,7 @@ fn group_by(
                 Ok(lf.group_by(k).agg(partials.clone()))
             }),
         )?;
-        let finals: Vec<pl::Expr> = aggs
-            .iter()
-            .enumerate()
-            .map(|(i, a)| final_expr(i, a))
-            .collect();
+        let finals: Vec<pl::Expr> = finals_of(aggs);
         (frames, finals)
     } else {
         let mut cols = key_cols.clone();
@@ -1320,6 +1312,14 @@ fn partials_of(aggs: &[Agg]) -> SfResult<Vec<pl::Expr>> {
         .into_iter()
         .flatten()
         .collect())
+}
+
+/// Every aggregation's final expression over the partials of `partials_of`.
+fn finals_of(aggs: &[Agg]) -> Vec<pl::Expr> {
+    aggs.iter()
+        .enumerate()
+        .map(|(i, a)| final_expr(i, a))
+        .collect()
 }
 
 /// The aggregations applied to gathered inputs named `__a{i}`.

@@ -12,7 +12,7 @@ use shardframe_core::{Partition, PartitionMeta, PartitionRef, SfError, SfResult}
 use shardframe_plan::{group_keys, Agg, Expr, NamedExpr, Plan, Source, WirePlan};
 
 use crate::{
-    concat_frames, exchange, execute, final_expr, partials_of, range_id_expr, run_narrow, Context,
+    concat_frames, exchange, execute, finals_of, partials_of, range_id_expr, run_narrow, Context,
     ExecConfig,
 };
 
@@ -136,11 +136,7 @@ pub fn run_task(task: &Task, slots: &[Vec<PartitionRef>]) -> SfResult<Vec<Partit
             split(partial, hash_of(&names)? % pl::lit(*n as u64), *n, codec)
         }
         Post::FinalGroupBy { keys, aggs } => {
-            let finals: Vec<pl::Expr> = aggs
-                .iter()
-                .enumerate()
-                .map(|(i, a)| final_expr(i, a))
-                .collect();
+            let finals: Vec<pl::Expr> = finals_of(aggs);
             let keys: Vec<pl::Expr> = keys.iter().map(|k| pl::col(k.as_str())).collect();
             one(df.lazy().group_by(keys).agg(finals).collect()?)
         }
@@ -150,11 +146,7 @@ pub fn run_task(task: &Task, slots: &[Vec<PartitionRef>]) -> SfResult<Vec<Partit
 /// The final step of a decomposable reduction over the partial rows of
 /// every task.
 pub(crate) fn finish_reduce(partials: DataFrame, aggs: &[Agg]) -> SfResult<DataFrame> {
-    let finals: Vec<pl::Expr> = aggs
-        .iter()
-        .enumerate()
-        .map(|(i, a)| final_expr(i, a))
-        .collect();
+    let finals: Vec<pl::Expr> = finals_of(aggs);
     Ok(partials.lazy().select(finals).collect()?)
 }
 
