@@ -197,3 +197,5 @@ def test_staged_executor_in_process_matches_pandas(data):
         assert_same(data.groupby("g").agg(s=("v", "sum"), n=("k", "nunique")),
                     df.groupby("g").agg(s=("v", "sum"), n=("k", "nunique")))
         assert_same(data.groupby("g").w.rank(), df.groupby("g").w.rank())
+        # Window functions over a frame whose partitions are all empty.
+        assert_same(data[data.v > 100].groupby("g").w.cumsum(), df[df.v > 100].groupby("g").w.cumsum())

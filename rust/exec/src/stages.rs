@@ -661,7 +661,7 @@ impl Staged<'_> {
             };
             return self.store("join", vec![untag(plan, schema)?]);
         }
-        let joined_schema = lsch_join_schema(&calls)?;
+        let joined_schema = bucket_join_schema(&calls)?;
         let home = transpose(self.run("join", calls)?, homes + 1);
         let plans = nonempty(home)
             .into_iter()
@@ -707,12 +707,15 @@ impl Staged<'_> {
                 )
             })
             .collect();
-        let Some((first, _)) = maps.first() else {
-            let plan = Plan::Select {
-                input: Arc::new(Plan::memory(Vec::new(), in_schema)),
-                exprs: exprs.to_vec(),
-            };
-            return self.store("window", vec![plan]);
+        let first = match maps.first() {
+            Some((first, _)) if parts.iter().any(|p| p.rows() > 0) => first,
+            _ => {
+                let plan = Plan::Select {
+                    input: Arc::new(Plan::memory(Vec::new(), in_schema)),
+                    exprs: exprs.to_vec(),
+                };
+                return self.store("window", vec![plan]);
+            }
         };
         let tagged_schema = first.schema()?;
         let post = Post::Hash {
@@ -795,7 +798,7 @@ fn fold_chain(
 }
 
 /// The schema of a bucket join's output (every call has the same plan shape).
-fn lsch_join_schema(calls: &[Call]) -> SfResult<SchemaRef> {
+fn bucket_join_schema(calls: &[Call]) -> SfResult<SchemaRef> {
     let call = calls
         .first()
         .ok_or_else(|| SfError::Internal("no join task".into()))?;
