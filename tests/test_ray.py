@@ -199,3 +199,24 @@ def test_staged_executor_in_process_matches_pandas(data):
         assert_same(data.groupby("g").w.rank(), df.groupby("g").w.rank())
         # Window functions over a frame whose partitions are all empty.
         assert_same(data[data.v > 100].groupby("g").w.cumsum(), df[df.v > 100].groupby("g").w.cumsum())
+
+
+def test_ctrl_c_cancels_a_ray_query_and_the_session_stays_usable(on_ray, data):
+    import _thread
+
+    df = frame(data, 40)
+    right = frame(pd.DataFrame({"k": np.arange(500), "r": np.arange(500.0)}), 5)
+
+    def query():
+        return df.merge(right, on="k").sort_values(["r", "v"]).groupby("g").w.sum().to_pandas()
+
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    started = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        for _ in range(100):
+            with sf.option_context("broadcast_bytes", 0):
+                query()
+    assert time.perf_counter() - started < 10
+    assert_same(data.merge(pd.DataFrame({"k": np.arange(500), "r": np.arange(500.0)}), on="k")
+                .sort_values(["r", "v"]).groupby("g").w.sum(), query())
