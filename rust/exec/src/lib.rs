@@ -750,24 +750,19 @@ fn window_select(
     outputs.push(pl::col("__r"));
     let buckets = take_each(buckets);
     let computed = run_tasks(ctx, buckets.len(), |b| {
-        let pieces = take(&buckets[b])?;
-        let Some(first) = pieces.first() else {
+        let Some(df) = take_concat(&buckets[b])? else {
             return Ok(None);
         };
-        let schema = first.schema().clone();
-        let df = concat_frames(pieces, &schema)?;
         Ok(Some(df.lazy().select(outputs.clone()).collect()?))
     })?;
     let computed: Vec<DataFrame> = computed.into_iter().flatten().collect();
     let back = exchange(computed, pl::col("__u"), units, ctx)?;
     let back = take_each(back);
     let parts = run_tasks(ctx, back.len(), |u| {
-        let pieces = take(&back[u])?;
-        let Some(first) = pieces.first() else {
+        let Some(df) = take_concat(&back[u])? else {
             return Ok(Vec::new());
         };
-        let schema = first.schema().clone();
-        let df = concat_frames(pieces, &schema)?
+        let df = df
             .lazy()
             .sort(["__r"], Default::default())
             .drop(pl::Selector::ByName {
@@ -938,12 +933,9 @@ fn shuffle_join(
     let tags = ["__lu", "__lr", "__ru", "__rr"];
     let back = take_each(back);
     let parts = run_tasks(ctx, back.len(), |u| {
-        let pieces = take(&back[u])?;
-        let Some(first) = pieces.first() else {
+        let Some(df) = take_concat(&back[u])? else {
             return Ok(Vec::new());
         };
-        let schema = first.schema().clone();
-        let df = concat_frames(pieces, &schema)?;
         let present: Vec<_> = tags
             .iter()
             .filter(|t| df.schema().contains(t))
@@ -1052,11 +1044,9 @@ fn sort(input: &Arc<Plan>, spec: &SortSpec, ctx: &Context) -> SfResult<Vec<Parti
     })?;
     let ranges = route(pieces, bounds.len() + 1)?;
     let ranges = take_each(ranges.into_iter().filter(|r| !r.is_empty()).collect());
-    let sorted = run_tasks(ctx, ranges.len(), |r| {
-        let pieces = take(&ranges[r])?;
-        let piece_schema = pieces[0].schema().clone();
-        let df = concat_frames(pieces, &piece_schema)?;
-        encode(sort_frame(df)?, ctx)
+    let sorted = run_tasks(ctx, ranges.len(), |r| match take_concat(&ranges[r])? {
+        Some(df) => encode(sort_frame(df)?, ctx),
+        None => Ok(Vec::new()),
     })?;
     Ok(sorted.into_iter().flatten().collect())
 }
@@ -1300,6 +1290,16 @@ fn take<T>(slot: &Mutex<Option<T>>) -> SfResult<T> {
         .ok()
         .and_then(|mut s| s.take())
         .ok_or_else(|| SfError::Internal("task input taken twice".into()))
+}
+
+/// The pieces a task takes from `slot`, as one frame (`None`: no pieces).
+fn take_concat(slot: &Mutex<Option<Vec<DataFrame>>>) -> SfResult<Option<DataFrame>> {
+    let pieces = take(slot)?;
+    let Some(first) = pieces.first() else {
+        return Ok(None);
+    };
+    let schema = first.schema().clone();
+    concat_frames(pieces, &schema).map(Some)
 }
 
 /// Every aggregation's partial expressions, flattened.
