@@ -247,40 +247,10 @@ impl Staged<'_> {
         }
         let base_schema = node.schema()?;
         let bases: Vec<Plan> = match node.as_ref() {
-            Plan::Scan(src) => match src.as_ref() {
-                Source::Parquet { paths, schema } => paths
-                    .iter()
-                    .map(|p| {
-                        Plan::Scan(Arc::new(Source::Parquet {
-                            paths: vec![p.clone()],
-                            schema: schema.clone(),
-                        }))
-                    })
-                    .collect(),
-                Source::Csv {
-                    paths,
-                    options,
-                    schema,
-                } => paths
-                    .iter()
-                    .map(|p| {
-                        Plan::Scan(Arc::new(Source::Csv {
-                            paths: vec![p.clone()],
-                            options: options.clone(),
-                            schema: schema.clone(),
-                        }))
-                    })
-                    .collect(),
-                Source::NdJson { paths, schema } => paths
-                    .iter()
-                    .map(|p| {
-                        Plan::Scan(Arc::new(Source::NdJson {
-                            paths: vec![p.clone()],
-                            schema: schema.clone(),
-                        }))
-                    })
-                    .collect(),
-                Source::Memory { parts, .. } => self.pruned(parts, &chain, &base_schema),
+            Plan::Scan(src) => match (src.per_file(), src.as_ref()) {
+                (Some(files), _) => files.into_iter().map(|f| Plan::Scan(Arc::new(f))).collect(),
+                (None, Source::Memory { parts, .. }) => self.pruned(parts, &chain, &base_schema),
+                (None, _) => return Err(SfError::Internal("source without files".into())),
             },
             _ => self.pruned(&self.materialize(node)?, &chain, &base_schema),
         };

@@ -71,6 +71,33 @@ pub enum Source {
 }
 
 impl Source {
+    /// One source per file (a unit of work each); `None` for memory.
+    pub fn per_file(&self) -> Option<Vec<Source>> {
+        let each = |paths: &[String], make: &dyn Fn(Vec<String>) -> Source| {
+            paths.iter().map(|p| make(vec![p.clone()])).collect()
+        };
+        Some(match self {
+            Source::Memory { .. } => return None,
+            Source::Parquet { paths, schema } => each(paths, &|paths| Source::Parquet {
+                paths,
+                schema: schema.clone(),
+            }),
+            Source::Csv {
+                paths,
+                options,
+                schema,
+            } => each(paths, &|paths| Source::Csv {
+                paths,
+                options: options.clone(),
+                schema: schema.clone(),
+            }),
+            Source::NdJson { paths, schema } => each(paths, &|paths| Source::NdJson {
+                paths,
+                schema: schema.clone(),
+            }),
+        })
+    }
+
     pub fn schema(&self) -> &SchemaRef {
         match self {
             Source::Memory { schema, .. }
