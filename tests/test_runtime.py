@@ -7,6 +7,7 @@ import threading
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import shardframe as sf
@@ -83,3 +84,25 @@ def test_gil_is_released_during_queries(many_parts):
     stop.set()
     t.join()
     assert ticks > 50
+
+
+def test_data_read_again_stays_decoded_within_the_budget():
+    from shardframe._core import hot_cache_usage
+
+    pdf = pd.DataFrame({"k": np.arange(200_000) % 7, "v": np.arange(200_000) * 0.5})
+    with sf.option_context("max_partition_rows", 20_000, "hot_cache", 64 << 20):
+        df = sf.DataFrame(pdf)
+        expected = pdf.groupby("k").v.sum()
+        # Read once: nothing is kept; read again: the columns stay decoded.
+        pd.testing.assert_series_equal(df.groupby("k").v.sum().to_pandas(), expected)
+        held_once = hot_cache_usage()[1]
+        pd.testing.assert_series_equal(df.groupby("k").v.sum().to_pandas(), expected)
+        budget, held = hot_cache_usage()
+        assert budget == 64 << 20
+        assert held > held_once
+        assert held <= budget
+        # Served from memory, the answer is the same.
+        pd.testing.assert_series_equal(df.groupby("k").v.sum().to_pandas(), expected)
+    with sf.option_context("hot_cache", 0):
+        assert df.v.sum() == pdf.v.sum()
+        assert hot_cache_usage() == (0, 0)

@@ -24,6 +24,11 @@ class Options:
     broadcast_bytes
         A join side up to this many decoded bytes is copied to every partition
         of the other side; larger joins exchange both sides by key hash.
+    hot_cache
+        Bytes of decoded columns kept in memory for data read more than once,
+        so repeated queries skip decompression (least recently used out
+        first; the compressed copy always stays). ``None``: a quarter of the
+        machine's memory; ``0``: always decode.
     threads
         Worker threads; only takes effect before the first computation.
     fallback
@@ -46,6 +51,7 @@ class Options:
     partition_bytes: int = 32 << 20
     max_partition_rows: int | None = None
     broadcast_bytes: int = 256 << 20
+    hot_cache: int | None = None
     threads: int | None = None
     fallback: str = "warn"
     progress: bool = True
@@ -67,11 +73,22 @@ class Options:
         object.__setattr__(self, name, value)
         object.__setattr__(self, "_config", None)
 
+    def hot_cache_bytes(self) -> int:
+        """The hot cache's budget in bytes for the current settings."""
+        if self.hot_cache is not None:
+            return max(0, int(self.hot_cache))
+        try:
+            return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 4
+        except (ValueError, OSError, AttributeError):
+            return 1 << 30
+
     def config(self) -> Any:
         """The engine configuration for the current settings (cached)."""
         cfg = self.__dict__.get("_config")
         if cfg is None:
-            from shardframe._core import Config
+            from shardframe._core import Config, set_hot_cache
+
+            set_hot_cache(self.hot_cache_bytes())
 
             backend: Any = None
             if self.backend == "ray":

@@ -8,6 +8,7 @@
 
 mod codec;
 mod error;
+pub mod hot;
 mod partition;
 mod scalar;
 

@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 use polars::prelude::{DataFrame, IpcReader, IpcWriter, SchemaRef, SerReader, SerWriter};
 use serde::{Deserialize, Serialize};
 
+use crate::hot::Slot;
 use crate::{Codec, Scalar, SfError, SfResult};
 
 /// Min, max and null count of one column of one partition. `min`/`max` are
@@ -59,6 +60,8 @@ pub struct Partition {
     raw_bytes: usize,
     schema: SchemaRef,
     stats: Vec<ColumnStats>,
+    /// Columns kept decoded (see [`crate::hot`]).
+    hot: Arc<Slot>,
 }
 
 impl Partition {
@@ -83,10 +86,12 @@ impl Partition {
             raw_bytes,
             schema: df.schema().clone(),
             stats,
+            hot: Arc::default(),
         })
     }
 
-    /// Decode all columns, or only `columns` (in that order).
+    /// Decode all columns, or only `columns` (in that order). Columns read
+    /// before may come from the decoded copies the hot cache keeps.
     pub fn decode(&self, columns: Option<&[String]>) -> SfResult<DataFrame> {
         if let Some(cols) = columns {
             for c in cols {
@@ -99,6 +104,44 @@ impl Partition {
                 return Ok(DataFrame::empty_with_height(self.rows));
             }
         }
+        let names: Vec<&str> = match columns {
+            Some(cols) => cols.iter().map(String::as_str).collect(),
+            None => self.schema.iter_names().map(|n| n.as_str()).collect(),
+        };
+        if let Some(cols) = self.hot.lookup(&names) {
+            return Ok(DataFrame::new(self.rows, cols)?);
+        }
+        let mut missing = self.hot.missing(&names);
+        if missing.is_empty() {
+            // Evicted between the two looks.
+            missing = names.clone();
+        }
+        let decoded = self.decode_ipc(Some(missing.iter().map(|n| n.to_string()).collect()))?;
+        self.hot.offer(decoded.columns());
+        if missing.len() == names.len() {
+            // Nothing came from the cache: already in the requested order.
+            return Ok(decoded);
+        }
+        let held = self.hot.lookup(&names);
+        let cols = names
+            .iter()
+            .map(|n| match decoded.column(n) {
+                Ok(c) => Ok(c.clone()),
+                Err(_) => held
+                    .as_ref()
+                    .and_then(|h| h.iter().find(|c| c.name().as_str() == *n).cloned())
+                    .map_or_else(|| self.decode_column(n), Ok),
+            })
+            .collect::<SfResult<Vec<_>>>()?;
+        Ok(DataFrame::new(self.rows, cols)?)
+    }
+
+    fn decode_column(&self, name: &str) -> SfResult<polars::prelude::Column> {
+        let df = self.decode_ipc(Some(vec![name.to_string()]))?;
+        Ok(df.column(name)?.clone())
+    }
+
+    fn decode_ipc(&self, columns: Option<Vec<String>>) -> SfResult<DataFrame> {
         let fetched;
         let bytes = match (&self.bytes, self.remote.get()) {
             (Some(b), _) => b.as_slice(),
@@ -110,11 +153,15 @@ impl Partition {
                 return Err(SfError::Internal("partition without data".into()));
             }
         };
-        let reader = IpcReader::new(Cursor::new(bytes)).with_columns(columns.map(|c| c.to_vec()));
-        let df = reader
+        IpcReader::new(Cursor::new(bytes))
+            .with_columns(columns)
             .finish()
-            .map_err(|e| SfError::CorruptData(format!("cannot decode partition: {e}")))?;
-        Ok(df)
+            .map_err(|e| SfError::CorruptData(format!("cannot decode partition: {e}")))
+    }
+
+    /// Bytes of this partition's columns the hot cache holds decoded.
+    pub fn decoded_bytes(&self) -> usize {
+        self.hot.bytes()
     }
 
     pub fn rows(&self) -> usize {
@@ -198,6 +245,7 @@ impl Partition {
             raw_bytes: meta.raw_bytes,
             schema: schema_from_ipc(&meta.schema)?,
             stats: meta.stats,
+            hot: Arc::default(),
         })
     }
 
@@ -212,6 +260,7 @@ impl Partition {
             raw_bytes: meta.raw_bytes,
             schema: schema_from_ipc(&meta.schema)?,
             stats: meta.stats,
+            hot: Arc::default(),
         })
     }
 }
@@ -324,6 +373,48 @@ mod tests {
         let s = part.column_stats("s").unwrap();
         assert_eq!(s.min, Some(Scalar::Str("a".into())));
         assert_eq!(s.max, Some(Scalar::Str("zz".into())));
+    }
+
+    #[test]
+    fn columns_read_twice_stay_decoded_within_the_budget() {
+        let n = 200_000;
+        let make = |k: i64| {
+            df!(
+                "i" => (0..n).map(|v| v * k).collect::<Vec<i64>>(),
+                "s" => (0..n).map(|v| format!("s{v}")).collect::<Vec<String>>(),
+            )
+            .unwrap()
+        };
+        crate::hot::set_budget(1 << 30);
+        let (mut da, mut db) = (make(1), make(2));
+        let a = Partition::encode(&mut da, Codec::Zstd(1)).unwrap();
+        let b = Partition::encode(&mut db, Codec::Zstd(1)).unwrap();
+        // Read once: nothing kept. Read again: kept, and served from memory.
+        assert!(a.decode(None).unwrap().equals_missing(&da));
+        assert_eq!(a.decoded_bytes(), 0);
+        assert!(a.decode(None).unwrap().equals_missing(&da));
+        assert!(a.decoded_bytes() > 0);
+        let si = [String::from("s"), String::from("i")];
+        let back = a.decode(Some(&si)).unwrap();
+        assert_eq!(back.get_column_names(), &["s", "i"]);
+        assert!(back.equals_missing(&da.select(["s", "i"]).unwrap()));
+        // A column read twice joins the ones held; a mixed read keeps order.
+        let i = [String::from("i")];
+        b.decode(Some(&i)).unwrap();
+        b.decode(Some(&i)).unwrap();
+        let held_i = b.decoded_bytes();
+        assert!(held_i > 0);
+        let back = b.decode(Some(&si)).unwrap();
+        assert!(back.equals_missing(&db.select(["s", "i"]).unwrap()));
+        assert!(b.decoded_bytes() > held_i);
+        // Over the budget the least recently used partition goes first.
+        crate::hot::set_budget(b.decoded_bytes() + a.decoded_bytes() / 2);
+        assert_eq!(a.decoded_bytes(), 0);
+        assert!(b.decoded_bytes() > 0);
+        crate::hot::set_budget(0);
+        assert_eq!(b.decoded_bytes(), 0);
+        assert!(a.decode(None).unwrap().equals_missing(&da));
+        assert!(b.decode(None).unwrap().equals_missing(&db));
     }
 
     #[test]

@@ -555,11 +555,25 @@ fn run_task<'py>(
         .collect())
 }
 
+/// Bytes of decoded columns kept for data read more than once (0: none).
+#[pyfunction]
+fn set_hot_cache(bytes: usize) {
+    shardframe_core::hot::set_budget(bytes);
+}
+
+/// `(budget, bytes held)` of the hot cache.
+#[pyfunction]
+fn hot_cache_usage() -> (usize, usize) {
+    shardframe_core::hot::usage()
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyPlan>()?;
     m.add_class::<Config>()?;
     m.add_class::<FrameBuilder>()?;
     m.add_function(wrap_pyfunction!(run_task, m)?)?;
+    m.add_function(wrap_pyfunction!(set_hot_cache, m)?)?;
+    m.add_function(wrap_pyfunction!(hot_cache_usage, m)?)?;
     Ok(())
 }
