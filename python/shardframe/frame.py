@@ -1012,10 +1012,11 @@ class DataFrame(_Rows):
         return pivot(self, columns=columns, index=index, values=values)
 
     # -- duplicates ------------------------------------------------------------------------
-    def _first_rows(self, subset: Any, keep: Any) -> tuple[PyPlan, list[dict[str, Any]], PyPlan]:
-        """(this frame with positions ``__pos__``, its output items, the plan of
-        the positions to keep: one per distinct ``subset``; none of the
-        repeated ones when ``keep=False``)."""
+    def _kept(self, subset: Any, keep: Any) -> Series:
+        """True on the rows ``drop_duplicates`` keeps: the first (``keep="first"``)
+        or last row of each distinct ``subset``, or only rows whose ``subset``
+        appears once (``keep=False``). A window over the subset: rows are
+        exchanged by a hash of their values and come back in their order."""
         if keep not in ("first", "last", False):
             raise ValueError('keep must be either "first", "last" or False')
         names = list(self._cols) if subset is None else ([subset] if not isinstance(subset, (list, tuple)) else list(subset))
@@ -1023,19 +1024,10 @@ class DataFrame(_Rows):
         if missing:
             raise KeyError(pd_index_repr(missing))
         plan = self._plan.row_index("__pos__")
-        keys = [{"name": f"__d{i}", "expr": self._cols[n]} for i, n in enumerate(names)]
-        aggs = [{"name": "__keep", "func": "max" if keep == "last" else "min", "expr": col("__pos__")},
-                {"name": "__n", "func": "size", "expr": col("__pos__")}]
-        grouped = plan.group_by(dumps(keys), dumps(aggs), False)
-        if keep is False:
-            grouped = grouped.filter(dumps(col("__n").binary("eq", lit(1))))
-        kept = grouped.select(select_json([{"name": "__keep", "expr": col("__keep")},
-                                           {"name": "__kept", "expr": lit(True)}]))
-        index = self._index if self._index is not None else [(None, col("__pos__"))]
-        items = [{"name": index_col(i), "expr": e} for i, (_, e) in enumerate(index)]
-        items += [{"name": str(n), "expr": e} for n, e in self._cols.items()]
-        items.append({"name": "__pos__", "expr": col("__pos__")})
-        return plan, items, kept
+        keys = [self._cols[n] for n in names]
+        f = {"first": "is_first_distinct", "last": "is_last_distinct", False: "is_unique"}[keep]
+        mask = keys[0].fn(f, *keys[1:]).fn("over", *keys)
+        return Series._new(plan, mask, None, self._index)
 
     def drop_duplicates(self, subset: Any = None, keep: Any = "first", inplace: bool = False,
                         ignore_index: bool = False) -> DataFrame | None:
@@ -1044,10 +1036,12 @@ class DataFrame(_Rows):
             list(subset) if isinstance(subset, (list, tuple)) else [subset])
         if self._index is None and keep in ("first", "last") and set(names) == set(self._cols):
             return self._result(self._distinct_rows(keep, ignore_index), inplace)
-        plan, items, kept = self._first_rows(subset, keep)
-        spec = {"how": "semi", "left_on": ["__pos__"], "right_on": ["__keep"]}
-        rows = plan.select(select_json(items)).join(kept, dumps(spec))
-        rows = rows.select(select_json([{"name": i["name"], "expr": col(i["name"])} for i in items[:-1]]))
+        kept = self._kept(subset, keep)
+        index = self._index if self._index is not None else [(None, col("__pos__"))]
+        items = [{"name": index_col(i), "expr": e} for i, (_, e) in enumerate(index)]
+        items += [{"name": str(n), "expr": e} for n, e in self._cols.items()]
+        rows = kept._plan.select(select_json([*items, {"name": "__kept", "expr": kept._expr}]))
+        rows = rows.filter(dumps(col("__kept"))).select(select_json([{"name": i["name"], "expr": col(i["name"])} for i in items]))
         labels = [None] if self._index is None else self._index_names()
         out = DataFrame._from_plan(rows, list(self._cols), [(lab, col(index_col(i))) for i, lab in enumerate(labels)])
         if ignore_index:
@@ -1070,12 +1064,8 @@ class DataFrame(_Rows):
 
     def duplicated(self, subset: Any = None, keep: Any = "first") -> Series:
         """Whether each row repeats ``subset`` values of another row (see ``keep``)."""
-        plan, items, kept = self._first_rows(subset, keep)
-        spec = {"how": "left", "left_on": ["__pos__"], "right_on": ["__keep"]}
-        rows = plan.select(select_json(items)).join(kept, dumps(spec))
-        labels = [None] if self._index is None else self._index_names()
-        index = [(lab, col(index_col(i))) for i, lab in enumerate(labels)]
-        return Series._new(rows, col("__kept").fn("is_null"), None, index)
+        kept = self._kept(subset, keep)
+        return Series._new(kept._plan, kept._expr.fn("not"), None, self._index)
 
     # -- grouping -----------------------------------------------------------------------
     def groupby(self, by: Any = None, axis: Any = 0, level: Any = None, as_index: bool = True,

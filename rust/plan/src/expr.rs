@@ -81,7 +81,15 @@ const ORDER_DEPENDENT: &[&str] = &[
     "over",
     "rolling",
     "ewm_mean",
+    "is_first_distinct",
+    "is_last_distinct",
+    "is_unique",
 ];
+
+/// Functions of a row's key values over the whole frame (is this the first
+/// row with these keys?): the same within groups of those keys, so
+/// `f(keys).over(keys)` lowers to `f(keys)`, a single hash pass.
+const KEY_DISTINCT: &[&str] = &["is_first_distinct", "is_last_distinct", "is_unique"];
 
 impl Expr {
     pub fn col(name: impl Into<String>) -> Expr {
@@ -167,6 +175,13 @@ impl Expr {
             Expr::Values { values } => Ok(pl::lit(values.to_series())),
             Expr::Binary { kind, left, right } => {
                 Ok(lower_binary(*kind, left.lower()?, right.lower()?))
+            }
+            Expr::Fn { name, args, .. }
+                if name == "over"
+                    && matches!(args.first(), Some(Expr::Fn { name: f, args: keys, .. })
+                        if KEY_DISTINCT.contains(&f.as_str()) && keys.as_slice() == &args[1..]) =>
+            {
+                args[0].lower()
             }
             Expr::Fn { name, args, params } => {
                 let args = args.iter().map(Expr::lower).collect::<SfResult<Vec<_>>>()?;
@@ -420,6 +435,22 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
         "over" => {
             let keys: Vec<pl::Expr> = it.by_ref().collect();
             e.over(keys)?
+        }
+        // Over the row's key values (all the arguments; nulls equal).
+        "is_first_distinct" | "is_last_distinct" | "is_unique" => {
+            let keys: Vec<pl::Expr> = std::iter::once(e).chain(it.by_ref()).collect();
+            let k = if keys.len() == 1 {
+                keys.into_iter()
+                    .next()
+                    .unwrap_or_else(|| pl::lit(pl::Null {}))
+            } else {
+                pl::as_struct(keys)
+            };
+            match name {
+                "is_first_distinct" => k.is_first_distinct(),
+                "is_last_distinct" => k.is_last_distinct(),
+                _ => k.is_unique(),
+            }
         }
         // 0-based position of each row (among rows where `e` is present).
         "cum_count" => e.cum_count(false).cast(DataType::Int64) - pl::lit(1i64),
