@@ -48,9 +48,10 @@ test-ray: build ## The whole Python suite on a local two-node Ray cluster
 test-fast: build ## Python suite only
 	$(PY) -m pytest -q -x tests
 
-bench: build ## TPC-H against pandas, Polars and DuckDB (SCALE=1 RUNS=3); out/bench.json, out/bench.png
+bench: build ## TPC-H and db-benchmark against pandas, Polars, DuckDB (SCALE=1 ROWS=1e7 RUNS=3 IO=memory|parquet); out/bench.json, out/bench.png
 	$(PY) -m pip install -q "polars>=1.0"
-	$(PY) tests/benchmarks/tpch_bench.py --scale $(or $(SCALE),1) --runs $(or $(RUNS),3)
+	$(PY) tests/benchmarks/bench.py --scale $(or $(SCALE),1) --rows $(or $(ROWS),1e7) \
+	    --runs $(or $(RUNS),3) --io $(or $(IO),memory)
 
 coverage: build ## How many pandas methods run natively
 	$(PY) tests/coverage_report.py

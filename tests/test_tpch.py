@@ -60,22 +60,30 @@ def test_same_code_on_pandas_gives_the_same_answer(n, pandas_tables, tables):
 
 
 def test_benchmark_harness_smoke(tmp_path, data_dir):
-    """The benchmark harness runs end to end at a tiny scale (no timings asserted)."""
+    """The benchmark harness runs end to end at a tiny scale, every suite and
+    both IO modes, with every answer checked (no timings asserted)."""
     import json
     import subprocess
     import sys
 
-    script = Path(__file__).parent / "benchmarks" / "tpch_bench.py"
-    out = subprocess.run(
-        [sys.executable, str(script), "--scale", "0.01", "--runs", "1", "--queries", "1,6",
-         "--engines", "shardframe,pandas,duckdb",
-         "--json", str(tmp_path / "b.json"), "--png", str(tmp_path / "b.png")],
-        capture_output=True, text=True, check=True)
-    assert "geometric mean" in out.stdout
-    report = json.loads((tmp_path / "b.json").read_text())
-    assert set(report["queries"]) == {"1", "6"}
-    assert all("median_s" in r for q in report["queries"].values() for r in q.values()), report
-    assert (tmp_path / "b.png").stat().st_size > 0
+    script = Path(__file__).parent / "benchmarks" / "bench.py"
+    for io in ("memory", "parquet"):
+        out = subprocess.run(
+            [sys.executable, str(script), "--suites", "tpch,groupby,join", "--scale", "0.01",
+             "--rows", "20000", "--groups", "10", "--runs", "1", "--queries", "1,6", "--io", io,
+             "--engines", "shardframe,pandas,duckdb",
+             "--json", str(tmp_path / "b.json"), "--png", str(tmp_path / "b.png")],
+            capture_output=True, text=True, check=True)
+        assert out.stdout.count("geometric mean") == 3, out.stdout
+        report = json.loads((tmp_path / "b.json").read_text())
+        assert report["io"] == io
+        suites = report["suites"]
+        assert set(suites["tpch"]["queries"]) == {"1", "6"}
+        assert set(suites["groupby"]["queries"]) == {str(i) for i in range(1, 11)}
+        assert set(suites["join"]["queries"]) == {str(i) for i in range(1, 6)}
+        results = [r for s in suites.values() for q in s["queries"].values() for r in q.values()]
+        assert all("median_s" in r for r in results), [r for r in results if "median_s" not in r]
+        assert (tmp_path / "b.png").stat().st_size > 0
 
 
 def test_all_queries_with_shuffle_joins(data_dir, duck):

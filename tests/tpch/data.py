@@ -46,31 +46,40 @@ def _casts(columns: list[str]) -> dict[str, str]:
     return casts
 
 
+def read_shardframe_table(path: Path) -> Any:
+    """One table, lazily: decimals as float64, dates as datetime64."""
+    import shardframe as sf
+
+    df = sf.read_parquet(str(path))
+    casts = _casts(list(df.columns))
+    return df.astype(casts) if casts else df
+
+
 def load_shardframe(path: Path, partitions: int | None = None) -> dict[str, Any]:
     """Tables held in shardframe's store (``partitions`` per table, or sized by bytes)."""
     import shardframe as sf
 
     tables = {}
     for name in TABLES:
-        df = sf.read_parquet(str(path / f"{name}.parquet"))
-        casts = _casts(list(df.columns))
-        df = df.astype(casts) if casts else df
+        df = read_shardframe_table(path / f"{name}.parquet")
         rows = None if partitions is None else max(1, -(-len(df) // partitions))
         with sf.option_context("max_partition_rows", rows):
             tables[name] = df.collect()
     return tables
 
 
-def load_pandas(path: Path) -> dict[str, Any]:
+def load_pandas_table(path: Path) -> Any:
+    """One table read whole: decimals as float64, dates as datetime64."""
     import pandas as pd
 
-    frames = {}
-    for name in TABLES:
-        df = pd.read_parquet(path / f"{name}.parquet")
-        for c, dtype in _casts(list(df.columns)).items():
-            df[c] = df[c].astype("float64") if dtype == "float64" else pd.to_datetime(df[c]).astype(dtype)
-        frames[name] = df
-    return frames
+    df = pd.read_parquet(path)
+    for c, dtype in _casts(list(df.columns)).items():
+        df[c] = df[c].astype("float64") if dtype == "float64" else pd.to_datetime(df[c]).astype(dtype)
+    return df
+
+
+def load_pandas(path: Path) -> dict[str, Any]:
+    return {name: load_pandas_table(path / f"{name}.parquet") for name in TABLES}
 
 
 def normalize(df: Any) -> Any:

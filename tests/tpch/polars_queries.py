@@ -241,15 +241,3 @@ def q22(t: T) -> pl.LazyFrame:
 
 
 QUERIES = {i: globals()[f"q{i}"] for i in range(1, 23)}
-
-
-def load(path: Any) -> dict[str, pl.LazyFrame]:
-    """Tables in memory as LazyFrames over DataFrames (decimals as Float64)."""
-    from tpch.data import TABLES
-
-    tables = {}
-    for name in TABLES:
-        df = pl.read_parquet(path / f"{name}.parquet")
-        df = df.with_columns(pl.col(pl.Decimal).cast(pl.Float64))
-        tables[name] = df.lazy()
-    return tables
