@@ -85,15 +85,21 @@ class Maker:
 
 @pytest.fixture(params=[(layout, codec) for layout in LAYOUTS for codec in CODECS if codec == "zstd" or layout in ("one", "row")],
                 ids=lambda p: f"{p[0]}-{p[1]}")
-def make(request: pytest.FixtureRequest) -> Maker:
+def make(request: pytest.FixtureRequest) -> Any:
+    """Frames in one layout. With one or two partitions plans run as one
+    Polars query (the default for data that fits); with many and one-row
+    partitions they run partition by partition, through the exchanges."""
     layout, codec = request.param
-    return Maker(layout, codec)
+    with sf.option_context("fuse_bytes", None if layout in ("one", "two") else 0):
+        yield Maker(layout, codec)
 
 
 @pytest.fixture(autouse=True)
-def _raise_on_fallback() -> Any:
-    """Native features must not fall back; tests of fallback opt in explicitly."""
-    with sf.option_context("fallback", "raise", "progress", False):
+def _raise_on_fallback(request: pytest.FixtureRequest) -> Any:
+    """Native features must not fall back; tests of fallback opt in explicitly.
+    Tests marked ``partitioned`` never run a plan as one Polars query."""
+    fuse = 0 if request.node.get_closest_marker("partitioned") else None
+    with sf.option_context("fallback", "raise", "progress", False, "fuse_bytes", fuse):
         yield
 
 

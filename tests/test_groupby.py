@@ -61,6 +61,7 @@ def test_keys_in_one_partition_and_all_null_keys(make):
     check(pdf[pdf.k.isna()], make, lambda d: d.groupby("k").v.sum())
 
 
+@pytest.mark.partitioned
 def test_many_groups_use_the_hash_exchange():
     rng = np.random.default_rng(3)
     n = 400_000
@@ -83,14 +84,15 @@ frames = data_frames(
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frames, st.integers(1, 8), st.sampled_from(["sum", "mean", "min", "max", "count", "std", "median"]),
-       st.booleans(), st.booleans())
-def test_groupby_agg_property(pdf, rows, func, sort, dropna):
+       st.booleans(), st.booleans(), st.booleans())
+def test_groupby_agg_property(pdf, rows, func, sort, dropna, fused):
     pdf = pdf.assign(k=pdf.k.astype("str"))
     with sf.option_context("max_partition_rows", rows):
         sdf = sf.DataFrame(pdf)
     exp = getattr(pdf.groupby("k", sort=sort, dropna=dropna)[["v", "n"]], func)()
-    got = getattr(sdf.groupby("k", sort=sort, dropna=dropna)[["v", "n"]], func)()
-    pd.testing.assert_frame_equal(got.to_pandas(), exp, check_index_type=False, check_dtype=len(pdf) > 0)
+    with sf.option_context("fuse_bytes", None if fused else 0):
+        got = getattr(sdf.groupby("k", sort=sort, dropna=dropna)[["v", "n"]], func)().to_pandas()
+    pd.testing.assert_frame_equal(got, exp, check_index_type=False, check_dtype=len(pdf) > 0)
 
 
 @pytest.mark.parametrize("fn", [
@@ -133,6 +135,7 @@ def test_frame_rolling(frame, make):
     check(frame[["i", "f"]], make, lambda d: d.rolling(3).mean())
 
 
+@pytest.mark.partitioned
 def test_within_group_ops_exchange_by_key_on_large_data():
     """Above a few hundred thousand rows, window ops run per hash bucket and
     rows return to their partitions in order; results equal pandas'."""

@@ -31,10 +31,20 @@ def both(make, pair):
     return (left, right), (make(left), make(right))
 
 
-@pytest.fixture(params=["broadcast", "shuffle"])
+STRATEGIES = {
+    # name: (broadcast_bytes, fuse_bytes)
+    "broadcast": (256 << 20, 0),
+    "shuffle": (0, 0),
+    "fused": (256 << 20, None),
+}
+
+
+@pytest.fixture(params=list(STRATEGIES))
 def join_strategy(request):
-    """Every merge test runs with the small side broadcast and with both sides shuffled."""
-    with sf.option_context("broadcast_bytes", 256 << 20 if request.param == "broadcast" else 0):
+    """Every merge test runs with the small side broadcast, with both sides
+    shuffled, and as one Polars query."""
+    broadcast, fuse = STRATEGIES[request.param]
+    with sf.option_context("broadcast_bytes", broadcast, "fuse_bytes", fuse):
         yield request.param
 
 
@@ -92,14 +102,16 @@ keys = st.lists(st.one_of(st.integers(0, 5), st.none()), max_size=25)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(keys, keys, st.sampled_from(["inner", "left", "right", "outer"]), st.integers(1, 6), st.booleans())
-def test_merge_property(lk, rk, how, rows, shuffle):
+@given(keys, keys, st.sampled_from(["inner", "left", "right", "outer"]), st.integers(1, 6),
+       st.sampled_from(list(STRATEGIES)))
+def test_merge_property(lk, rk, how, rows, strategy):
     left = pd.DataFrame({"k": pd.array(lk, dtype="float64"), "a": np.arange(len(lk))})
     right = pd.DataFrame({"k": pd.array(rk, dtype="float64"), "b": np.arange(len(rk)) * 10})
     with sf.option_context("max_partition_rows", rows):
         sl, sr = sf.DataFrame(left), sf.DataFrame(right)
     expected = left.merge(right, on="k", how=how)
-    with sf.option_context("broadcast_bytes", 0 if shuffle else 256 << 20):
+    broadcast, fuse = STRATEGIES[strategy]
+    with sf.option_context("broadcast_bytes", broadcast, "fuse_bytes", fuse):
         got = sl.merge(sr, on="k", how=how).to_pandas()
     pd.testing.assert_frame_equal(got, expected, check_dtype=False, check_index_type=False)
 
@@ -113,6 +125,7 @@ def test_merge_of_empty_frames(make, how, join_strategy):
                                   check_index_type=False)
 
 
+@pytest.mark.partitioned
 def test_hot_key_is_spread_over_buckets_in_a_shuffle_join():
     rng = np.random.default_rng(8)
     n = 200_000

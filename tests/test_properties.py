@@ -45,3 +45,25 @@ def test_reductions(pdf, rows):
                 assert pd.isna(g), (name, c, g)
             else:
                 assert np.isclose(g, e, rtol=1e-7, atol=1e-6), (name, c, g, e)
+
+
+sortable = data_frames(
+    [column("a", elements=st.integers(-3, 3), dtype="int64"),
+     column("b", elements=floats, dtype="float64"),
+     column("s", elements=st.one_of(st.sampled_from(["x", "y", "Z", ""]), st.none()), dtype=object)],
+    index=range_indexes(min_size=0, max_size=40),
+)
+
+
+@SETTINGS
+@given(sortable, st.integers(1, 10), st.lists(st.sampled_from(["a", "b", "s"]), min_size=1, max_size=3,
+                                               unique=True),
+       st.lists(st.booleans(), min_size=3, max_size=3), st.sampled_from(["first", "last"]), st.booleans())
+def test_sort_values(pdf, rows, by, ascending, na_position, fused):
+    pdf = pdf.assign(s=pdf.s.astype("str"))
+    sdf = build(pdf, rows)
+    asc = ascending[: len(by)]
+    exp = pdf.sort_values(by, ascending=asc, na_position=na_position, kind="stable")
+    with sf.option_context("fuse_bytes", None if fused else 0):
+        got = sdf.sort_values(by, ascending=asc, na_position=na_position).to_pandas()
+    pd.testing.assert_frame_equal(got, exp, check_index_type=False)

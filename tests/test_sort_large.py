@@ -30,6 +30,7 @@ def big() -> pd.DataFrame:
     {"by": "f", "ascending": False},
     {"by": ["s", "a"], "ascending": [True, False]},
 ])
+@pytest.mark.partitioned
 def test_range_partitioned_sort_matches_pandas(big, kwargs):
     with sf.option_context("partition_bytes", 2 << 20):
         sdf = sf.DataFrame(big)

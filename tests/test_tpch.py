@@ -86,6 +86,7 @@ def test_benchmark_harness_smoke(tmp_path, data_dir):
         assert (tmp_path / "b.png").stat().st_size > 0
 
 
+@pytest.mark.partitioned
 def test_all_queries_with_shuffle_joins(data_dir, duck):
     """Every join exchanged by key hash (no broadcast) gives the same answers."""
     from tpch.data import same_answer

@@ -68,15 +68,23 @@ def collect(plan: PyPlan, desc: str = "shardframe") -> PyPlan:
 
 def to_arrow(plan: PyPlan, desc: str = "shardframe") -> pa.Table:
     """Run ``plan`` and return all rows as a pyarrow Table."""
-    import pyarrow as pa
-
     bar = _progress(desc)
     try:
-        data = plan.to_ipc(options.config(), bar)
+        stream = plan.to_arrow(options.config(), bar)
     finally:
         if bar is not None:
             bar.close()
-    return pa.ipc.open_stream(data).read_all()
+    return read_stream(stream)
+
+
+def read_stream(stream: Any) -> pa.Table:
+    """The rows of an engine ``ArrowStream``, taken over without copying
+    (``stream`` stays referenced until pyarrow owns them)."""
+    import pyarrow as pa
+
+    table = pa.RecordBatchReader._import_from_c(stream.address()).read_all()
+    del stream
+    return table
 
 
 def arrow_to_pandas(table: pa.Table) -> Any:

@@ -128,6 +128,13 @@ class DataFrame(_Rows):
             object.__setattr__(self, "_cache", cache)
         return cache
 
+    def _export_plan(self) -> PyPlan:
+        """The plan to convert to Arrow: the kept result if there is one,
+        else the output plan itself (run for the conversion alone, its result
+        is not compressed into the store only to be decoded again)."""
+        cache = self.__dict__.get("_cache")
+        return cache if cache is not None else self._output_plan()
+
     def collect(self) -> DataFrame:
         """Run the plan now and keep the result in the partition store."""
         return self._rebase(self._materialize())
@@ -240,7 +247,7 @@ class DataFrame(_Rows):
     # -- conversion -------------------------------------------------------------
     def to_pandas(self) -> pd.DataFrame:
         """Run the plan and return a pandas DataFrame."""
-        table = _engine.to_arrow(self._materialize())
+        table = _engine.to_arrow(self._export_plan())
         pdf = _engine.arrow_to_pandas(table)
         n_index = 0 if self._index is None else len(self._index)
         pdf = self._set_index(pdf, self._index_names(), n_index)
@@ -268,7 +275,7 @@ class DataFrame(_Rows):
     def to_arrow(self) -> Any:
         """All rows as a pyarrow Table, straight from the engine (index levels
         first, named as pandas names them, when the index is not a RangeIndex)."""
-        table = _engine.to_arrow(self._materialize())
+        table = _engine.to_arrow(self._export_plan())
         names = [index_col(i) if label is None else str(label) for i, label in enumerate(self._index_names())]
         return table.rename_columns(names + [str(c) for c in self._cols])
 
@@ -1110,13 +1117,12 @@ class DataFrame(_Rows):
         """Each partition's rows as a pandas DataFrame, one at a time (with this
         frame's index labels)."""
         import pandas as pd
-        import pyarrow as pa
 
         plan = self._materialize()
         n_index = 0 if self._index is None else len(self._index)
         offset = 0
         for i, rows in enumerate(plan.storage(_config())["partition_rows"]):
-            table = pa.ipc.open_stream(plan.partition_ipc(i)).read_all()
+            table = _engine.read_stream(plan.partition_arrow(i))
             pdf = self._set_index(_engine.arrow_to_pandas(table), self._index_names(), n_index)
             if n_index == 0:
                 pdf.index = pd.RangeIndex(offset, offset + rows)

@@ -24,6 +24,12 @@ class Options:
     broadcast_bytes
         A join side up to this many decoded bytes is copied to every partition
         of the other side; larger joins exchange both sides by key hash.
+    fuse_bytes
+        A plan with a join, group-by or sort whose inputs decode to at most
+        this many bytes runs as one Polars query over all its rows (Polars'
+        optimizer and kernels, no exchanges); larger plans run partition by
+        partition, exchanging rows between them. ``None``: an eighth of the
+        machine's memory; ``0``: always partition by partition.
     hot_cache
         Bytes of decoded columns kept in memory for data read more than once,
         so repeated queries skip decompression (least recently used out
@@ -51,6 +57,7 @@ class Options:
     partition_bytes: int = 32 << 20
     max_partition_rows: int | None = None
     broadcast_bytes: int = 256 << 20
+    fuse_bytes: int | None = None
     hot_cache: int | None = None
     threads: int | None = None
     fallback: str = "warn"
@@ -77,10 +84,13 @@ class Options:
         """The hot cache's budget in bytes for the current settings."""
         if self.hot_cache is not None:
             return max(0, int(self.hot_cache))
-        try:
-            return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 4
-        except (ValueError, OSError, AttributeError):
-            return 1 << 30
+        return _memory_bytes() // 4
+
+    def fuse_budget(self) -> int:
+        """``fuse_bytes`` in bytes for the current settings."""
+        if self.fuse_bytes is not None:
+            return max(0, int(self.fuse_bytes))
+        return _memory_bytes() // 8
 
     def config(self) -> Any:
         """The engine configuration for the current settings (cached)."""
@@ -103,10 +113,19 @@ class Options:
                 partition_bytes=self.partition_bytes,
                 max_partition_rows=self.max_partition_rows,
                 broadcast_bytes=self.broadcast_bytes,
+                fuse_bytes=self.fuse_budget(),
                 backend=backend,
             )
             object.__setattr__(self, "_config", cfg)
         return cfg
+
+
+def _memory_bytes() -> int:
+    """The machine's physical memory."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 4 << 30
 
 
 options = Options()

@@ -28,6 +28,15 @@ pub fn set_budget(bytes: usize) {
     }
 }
 
+/// Count `bytes` of a partition kept decoded against the budget, if they fit.
+pub(crate) fn reserve(bytes: usize) -> bool {
+    let budget = BUDGET.load(Ordering::Relaxed);
+    USED.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+        (used + bytes <= budget).then_some(used + bytes)
+    })
+    .is_ok()
+}
+
 /// `(budget, bytes held)`.
 pub fn usage() -> (usize, usize) {
     (BUDGET.load(Ordering::Relaxed), USED.load(Ordering::Relaxed))
@@ -47,13 +56,30 @@ struct State {
     columns: Vec<Column>,
     bytes: usize,
     registered: bool,
+    /// The only copy of a partition kept decoded: never evicted.
+    pinned: bool,
 }
 
 impl Slot {
+    /// The columns of a partition kept decoded, `bytes` already reserved:
+    /// never evicted (they are its only copy until it is encoded).
+    pub(crate) fn pinned(columns: Vec<Column>, bytes: usize) -> Slot {
+        Slot {
+            state: Mutex::new(State {
+                misses: 0,
+                columns,
+                bytes,
+                registered: false,
+                pinned: true,
+            }),
+            last_used: AtomicU64::new(0),
+        }
+    }
+
     /// The columns `names` (in that order) when all of them are held.
     pub(crate) fn lookup(&self, names: &[&str]) -> Option<Vec<Column>> {
         let state = self.state.lock().ok()?;
-        if state.columns.is_empty() {
+        if state.columns.is_empty() && !names.is_empty() {
             return None;
         }
         let found: Option<Vec<Column>> = names
@@ -105,7 +131,7 @@ impl Slot {
                 return;
             };
             state.misses += 1;
-            if state.misses < 2 || add > budget / 4 {
+            if state.pinned || state.misses < 2 || add > budget / 4 {
                 return;
             }
         }
@@ -180,6 +206,9 @@ fn evict(need: usize, keep: Option<&Arc<Slot>>) {
             continue;
         }
         if let Ok(mut state) = slot.state.try_lock() {
+            if state.pinned {
+                continue;
+            }
             freed += state.bytes;
             USED.fetch_sub(state.bytes, Ordering::Relaxed);
             state.columns.clear();

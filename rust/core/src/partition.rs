@@ -47,11 +47,14 @@ pub struct PartitionMeta {
 
 /// An immutable block of rows held as compressed Arrow IPC (file format,
 /// so a reader can decode only the columns it needs). The bytes are in this
-/// process, or in a remote store with only the metadata here.
+/// process, or in a remote store with only the metadata here. An
+/// intermediate result may instead stay decoded while the hot budget has
+/// room ([`Partition::store`]); it is encoded only if it must travel.
 #[derive(Debug)]
 pub struct Partition {
-    /// `None` when the partition lives only in a remote store.
-    bytes: Option<Vec<u8>>,
+    /// Unset when the partition lives only in a remote store, or is kept
+    /// decoded and was never asked for its bytes.
+    bytes: OnceLock<Vec<u8>>,
     /// The copy in a remote store, once there is one.
     remote: OnceLock<Arc<dyn RemoteData>>,
     compressed_bytes: usize,
@@ -69,17 +72,10 @@ impl Partition {
     pub fn encode(df: &mut DataFrame, codec: Codec) -> SfResult<Partition> {
         let stats = column_stats(df)?;
         let raw_bytes = df.estimated_size();
-        let mut bytes = Vec::with_capacity(raw_bytes / 3 + 1024);
-        IpcWriter::new(&mut bytes)
-            .with_compression(codec.ipc()?)
-            // Arrow decoding is already parallel across partitions.
-            .with_parallel(false)
-            .finish(df)?;
-        // Held for the partition's life: no spare capacity from growing it.
-        bytes.shrink_to_fit();
+        let bytes = write_ipc(df, codec)?;
         Ok(Partition {
             compressed_bytes: bytes.len(),
-            bytes: Some(bytes),
+            bytes: OnceLock::from(bytes),
             remote: OnceLock::new(),
             codec,
             rows: df.height(),
@@ -87,6 +83,28 @@ impl Partition {
             schema: df.schema().clone(),
             stats,
             hot: Arc::default(),
+        })
+    }
+
+    /// Hold `df` as a partition: decoded while the hot budget has room for
+    /// it (an intermediate result read soon after, by the same query), else
+    /// compressed like [`Partition::encode`].
+    pub fn store(mut df: DataFrame, codec: Codec) -> SfResult<Partition> {
+        let raw_bytes = df.estimated_size();
+        if !crate::hot::reserve(raw_bytes) {
+            return Partition::encode(&mut df, codec);
+        }
+        Ok(Partition {
+            stats: column_stats(&df)?,
+            // Held in memory uncompressed.
+            compressed_bytes: raw_bytes,
+            bytes: OnceLock::new(),
+            remote: OnceLock::new(),
+            codec,
+            rows: df.height(),
+            raw_bytes,
+            schema: df.schema().clone(),
+            hot: Arc::new(Slot::pinned(df.into_columns(), raw_bytes)),
         })
     }
 
@@ -143,20 +161,37 @@ impl Partition {
 
     fn decode_ipc(&self, columns: Option<Vec<String>>) -> SfResult<DataFrame> {
         let fetched;
-        let bytes = match (&self.bytes, self.remote.get()) {
-            (Some(b), _) => b.as_slice(),
-            (None, Some(remote)) => {
-                fetched = remote.fetch()?;
-                fetched.as_slice()
-            }
-            (None, None) => {
-                return Err(SfError::Internal("partition without data".into()));
-            }
+        let bytes = match self.local_bytes()? {
+            Some(b) => b,
+            None => match self.remote.get() {
+                Some(remote) => {
+                    fetched = remote.fetch()?;
+                    fetched.as_slice()
+                }
+                None => return Err(SfError::Internal("partition without data".into())),
+            },
         };
         IpcReader::new(Cursor::new(bytes))
             .with_columns(columns)
             .finish()
             .map_err(|e| SfError::CorruptData(format!("cannot decode partition: {e}")))
+    }
+
+    /// The encoded bytes held in this process (written now for a partition
+    /// kept decoded); `None` when they live remotely.
+    fn local_bytes(&self) -> SfResult<Option<&[u8]>> {
+        if let Some(b) = self.bytes.get() {
+            return Ok(Some(b));
+        }
+        if self.remote.get().is_some() {
+            return Ok(None);
+        }
+        let names: Vec<&str> = self.schema.iter_names().map(|n| n.as_str()).collect();
+        let Some(cols) = self.hot.lookup(&names) else {
+            return Err(SfError::Internal("partition without data".into()));
+        };
+        let written = write_ipc(&mut DataFrame::new(self.rows, cols)?, self.codec)?;
+        Ok(Some(self.bytes.get_or_init(|| written)))
     }
 
     /// Bytes of this partition's columns the hot cache holds decoded.
@@ -170,8 +205,9 @@ impl Partition {
     pub fn raw_bytes(&self) -> usize {
         self.raw_bytes
     }
+    /// Bytes held: encoded, or decoded for a partition kept decoded.
     pub fn compressed_bytes(&self) -> usize {
-        self.compressed_bytes
+        self.bytes.get().map_or(self.compressed_bytes, Vec::len)
     }
     pub fn codec(&self) -> Codec {
         self.codec
@@ -188,8 +224,8 @@ impl Partition {
     /// The encoded IPC file, e.g. to ship to another process (fetched when
     /// the partition lives remotely).
     pub fn to_bytes(&self) -> SfResult<std::borrow::Cow<'_, [u8]>> {
-        match (&self.bytes, self.remote.get()) {
-            (Some(b), _) => Ok(std::borrow::Cow::Borrowed(b.as_slice())),
+        match (self.local_bytes()?, self.remote.get()) {
+            (Some(b), _) => Ok(std::borrow::Cow::Borrowed(b)),
             (None, Some(remote)) => Ok(std::borrow::Cow::Owned(remote.fetch()?)),
             (None, None) => Err(SfError::Internal("partition without data".into())),
         }
@@ -209,7 +245,7 @@ impl Partition {
         Ok(PartitionMeta {
             rows: self.rows,
             raw_bytes: self.raw_bytes,
-            compressed_bytes: self.compressed_bytes,
+            compressed_bytes: self.compressed_bytes(),
             codec: self.codec,
             schema: schema_to_ipc(&self.schema)?,
             // JSON has no NaN or infinity: such bounds travel as unknown
@@ -237,7 +273,7 @@ impl Partition {
         let lock = OnceLock::new();
         let _ = lock.set(remote);
         Ok(Partition {
-            bytes: None,
+            bytes: OnceLock::new(),
             remote: lock,
             compressed_bytes: meta.compressed_bytes,
             codec: meta.codec,
@@ -253,7 +289,7 @@ impl Partition {
     pub fn from_bytes(bytes: Vec<u8>, meta: PartitionMeta) -> SfResult<Partition> {
         Ok(Partition {
             compressed_bytes: bytes.len(),
-            bytes: Some(bytes),
+            bytes: OnceLock::from(bytes),
             remote: OnceLock::new(),
             codec: meta.codec,
             rows: meta.rows,
@@ -278,6 +314,18 @@ pub fn schema_from_ipc(bytes: &[u8]) -> SfResult<SchemaRef> {
         .finish()
         .map_err(|e| SfError::CorruptData(format!("cannot decode schema: {e}")))?;
     Ok(df.schema().clone())
+}
+
+fn write_ipc(df: &mut DataFrame, codec: Codec) -> SfResult<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(df.estimated_size() / 3 + 1024);
+    IpcWriter::new(&mut bytes)
+        .with_compression(codec.ipc()?)
+        // Arrow decoding is already parallel across partitions.
+        .with_parallel(false)
+        .finish(df)?;
+    // Held for the partition's life: no spare capacity from growing it.
+    bytes.shrink_to_fit();
+    Ok(bytes)
 }
 
 /// Shared, immutable handle to a partition.
@@ -421,7 +469,7 @@ mod tests {
     fn corrupt_bytes_are_an_error_not_a_panic() {
         let mut df = sample();
         let mut part = Partition::encode(&mut df, Codec::Zstd(1)).unwrap();
-        let bytes = part.bytes.as_mut().unwrap();
+        let bytes = part.bytes.get_mut().unwrap();
         let n = bytes.len();
         bytes.truncate(n / 2);
         assert!(part.decode(None).is_err());

@@ -14,6 +14,10 @@ pub struct ExecConfig {
     /// A join side up to this many decoded bytes is broadcast to every
     /// partition of the other side; larger joins shuffle both sides.
     pub broadcast_bytes: usize,
+    /// A plan with a wide node whose inputs decode to at most this many
+    /// bytes runs as one Polars query (0: never; see `fused`).
+    #[serde(default)]
+    pub fuse_bytes: usize,
 }
 
 impl Default for ExecConfig {
@@ -23,6 +27,7 @@ impl Default for ExecConfig {
             target_partition_bytes: 32 << 20,
             max_partition_rows: usize::MAX,
             broadcast_bytes: 256 << 20,
+            fuse_bytes: 0,
         }
     }
 }
@@ -41,6 +46,8 @@ pub struct Context {
     /// Global position of the first input row (a remote task numbering the
     /// rows of one partition of a larger frame).
     pub(crate) row_offset: usize,
+    /// Plan nodes being executed, root included.
+    depth: AtomicUsize,
 }
 
 impl Context {
@@ -49,6 +56,22 @@ impl Context {
             config,
             ..Default::default()
         }
+    }
+
+    /// Run `f` one plan level deeper (for a caller: as if the plan it runs
+    /// were the input of another, so its result is held like an
+    /// intermediate one, decoded while the hot budget has room).
+    pub fn nested<T>(&self, f: impl FnOnce() -> T) -> T {
+        self.depth.fetch_add(1, Ordering::Relaxed);
+        let out = f();
+        self.depth.fetch_sub(1, Ordering::Relaxed);
+        out
+    }
+
+    /// Whether the node running produces an intermediate result (one read
+    /// by a parent in this run), not the result the caller asked for.
+    pub(crate) fn intermediate(&self) -> bool {
+        self.depth.load(Ordering::Relaxed) > 1
     }
 
     /// A handle that cancels this run when set.

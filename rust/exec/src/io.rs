@@ -1,11 +1,15 @@
 //! Moving whole results in and out: partitioning an incoming frame,
-//! exporting an Arrow IPC stream, writing files atomically.
+//! exporting an Arrow C stream, writing files atomically.
 
 use std::fs::File;
 use std::path::Path;
 
 use polars::prelude as pl;
-use polars::prelude::{CompatLevel, DataFrame, SerWriter};
+use polars::prelude::{CompatLevel, DataFrame, SchemaExt, SerWriter};
+use polars_arrow::array::{Array, StructArray};
+use polars_arrow::ffi::export_iterator;
+pub use polars_arrow::ffi::ArrowArrayStream;
+use polars_core::prelude::{ArrowDataType, ArrowField};
 use shardframe_core::{SfError, SfResult};
 
 use crate::{encode, Context, Materialized};
@@ -17,16 +21,38 @@ pub fn partition_frame(df: DataFrame, ctx: &Context) -> SfResult<Materialized> {
     Ok(Materialized { parts, schema })
 }
 
-/// All partitions as one uncompressed IPC stream, one record batch per
-/// partition, in the oldest Arrow flavour (plain large strings) that every
-/// Arrow reader understands.
-pub fn to_ipc_stream(m: &Materialized) -> SfResult<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut df = m.to_frame()?;
-    pl::IpcStreamWriter::new(&mut out)
-        .with_compat_level(CompatLevel::oldest())
-        .finish(&mut df)?;
-    Ok(out)
+/// All partitions as an Arrow C stream (one record batch per partition
+/// chunk), for pyarrow to import without copying: partitions are decoded in
+/// parallel first, in the oldest Arrow flavour (plain large strings) that
+/// every Arrow reader understands.
+pub fn to_arrow_stream(m: &Materialized) -> SfResult<ArrowArrayStream> {
+    use rayon::prelude::*;
+
+    let frames: Vec<DataFrame> = polars_core::runtime::THREAD_POOL.install(|| {
+        m.parts
+            .par_iter()
+            .map(|p| {
+                let mut df = p.decode(None)?;
+                df.align_chunks_par();
+                Ok(df)
+            })
+            .collect::<SfResult<_>>()
+    })?;
+    let schema = m.schema.to_arrow(CompatLevel::oldest());
+    let fields: Vec<ArrowField> = schema.iter_values().cloned().collect();
+    let dtype = ArrowDataType::Struct(fields);
+    let mut batches: Vec<Box<dyn Array>> = Vec::new();
+    for df in &frames {
+        for batch in df.iter_chunks(CompatLevel::oldest(), true) {
+            let len = batch.height();
+            let array = StructArray::try_new(dtype.clone(), len, batch.into_arrays(), None)?;
+            batches.push(Box::new(array));
+        }
+    }
+    Ok(export_iterator(
+        Box::new(batches.into_iter().map(Ok)),
+        ArrowField::new("".into(), dtype, false),
+    ))
 }
 
 /// Write to `path.partial` and rename on success, so a failure never leaves

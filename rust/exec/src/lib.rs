@@ -9,6 +9,7 @@
 //! counts itself in the progress counters the Python layer displays.
 
 mod context;
+mod fused;
 mod io;
 mod scan;
 mod stages;
@@ -22,11 +23,11 @@ use polars_core::runtime::THREAD_POOL;
 use rayon::prelude::*;
 use shardframe_core::{Partition, PartitionRef, SfError, SfResult};
 use shardframe_plan::{
-    group_keys, prune, row_index, Agg, AggFunc, NamedExpr, Plan, SortSpec, Source,
+    group_keys, prune, prune_columns, row_index, Agg, AggFunc, NamedExpr, Plan, SortSpec, Source,
 };
 
 pub use context::{Context, ExecConfig};
-pub use io::{partition_frame, to_ipc_stream, write_file};
+pub use io::{partition_frame, to_arrow_stream, write_file, ArrowArrayStream};
 pub use scan::{csv_schema, file_schema};
 pub use stages::{execute_staged, Backend, Call, InProcess};
 pub use task::{run_remote, run_task, Envelope, Post, Task};
@@ -65,11 +66,22 @@ fn cached(plan: &Arc<Plan>) -> Option<Materialized> {
         .map(|(_, m)| m.clone())
 }
 
+/// Run a plan a user asked for: shared subplans first when plans may fuse
+/// (see [`fused`]), then only the columns the result needs.
+pub fn run(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
+    let plan = if ctx.config.fuse_bytes > 0 {
+        fused::materialize_shared(plan, ctx)?
+    } else {
+        plan.clone()
+    };
+    execute(&prune_columns(&plan, None), ctx)
+}
+
 /// Run `plan` to completion. The stage shown in progress displays is the
 /// caller's again afterwards (its own tasks run after its inputs').
 pub fn execute(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
     let outer = ctx.progress().0;
-    let out = execute_cached(plan, ctx);
+    let out = ctx.nested(|| execute_cached(plan, ctx));
     if !outer.is_empty() {
         ctx.set_stage(outer);
     }
@@ -132,6 +144,12 @@ fn execute_node(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
     };
     ctx.set_stage(stage.to_string());
     let schema = plan.schema()?;
+    if let Some(df) = fused::try_run(plan, ctx)? {
+        return Ok(Materialized {
+            parts: encode_all(vec![df], ctx)?,
+            schema,
+        });
+    }
     let parts = match plan.as_ref() {
         Plan::Scan(src) => match src.as_ref() {
             Source::Memory { parts, .. } => parts.clone(),
@@ -504,7 +522,8 @@ fn run_tasks<T: Send>(
     })
 }
 
-/// Split a frame into partitions of about the target size and compress them.
+/// Split a frame into partitions of about the target size and compress
+/// them; an intermediate result stays decoded while the hot budget has room.
 fn encode(df: DataFrame, ctx: &Context) -> SfResult<Vec<PartitionRef>> {
     let target = ctx.config.target_partition_bytes.max(1);
     let size = df.estimated_size().max(1);
@@ -520,7 +539,11 @@ fn encode(df: DataFrame, ctx: &Context) -> SfResult<Vec<PartitionRef>> {
         .into_par_iter()
         .map(|i| {
             let mut chunk = df.slice((i * rows_per_part) as i64, rows_per_part);
-            Ok(Arc::new(Partition::encode(&mut chunk, ctx.config.codec)?))
+            Ok(Arc::new(if ctx.intermediate() {
+                Partition::store(chunk, ctx.config.codec)?
+            } else {
+                Partition::encode(&mut chunk, ctx.config.codec)?
+            }))
         })
         .collect()
 }
@@ -1198,10 +1221,21 @@ fn group_by(
     let keys_owned = keys.to_vec();
     let (frames, finals) = if decomposable {
         let partials = partials_of(aggs)?;
-        let frames = run_narrow_agg(&input, ctx, &move |lf: pl::LazyFrame| {
-            let (lf, k) = group_keys(lf, &keys_owned, dropna)?;
-            Ok(lf.group_by(k).agg(partials.clone()))
-        })?;
+        let rowwise = rowwise_partials_of(aggs)?;
+        let keys_rowwise = keys_owned.clone();
+        let frames = partial_group_by(
+            &input,
+            ctx,
+            &move |lf: pl::LazyFrame| {
+                let (lf, k) = group_keys(lf, &keys_owned, dropna)?;
+                Ok(lf.group_by(k).agg(partials.clone()))
+            },
+            &move |lf: pl::LazyFrame| {
+                let (lf, mut k) = group_keys(lf, &keys_rowwise, dropna)?;
+                k.extend(rowwise.iter().cloned());
+                Ok(lf.select(k))
+            },
+        )?;
         let finals: Vec<pl::Expr> = finals_of(aggs);
         (frames, finals)
     } else {
@@ -1252,6 +1286,46 @@ fn group_by(
         return Ok(vec![DataFrame::empty_with_schema(out_schema)]);
     }
     Ok(outputs)
+}
+
+/// The partial aggregation of every unit of a group-by's input. It pays
+/// off when keys repeat within a partition; with about one group per row it
+/// only doubles the work. So the first unit is aggregated alone, and if that
+/// does not halve its rows, the others send each row as its own partial
+/// (`rowwise`, a projection) to the final aggregation.
+fn partial_group_by(
+    input: &Arc<Plan>,
+    ctx: &Context,
+    partial: LfMap,
+    rowwise: LfMap,
+) -> SfResult<Vec<DataFrame>> {
+    let mut base = None;
+    let (units, ops) = narrow_chain(input, ctx, &mut base)?;
+    let Some((head, rest)) = units.split_first() else {
+        return Ok(Vec::new());
+    };
+    ctx.add_tasks(1);
+    let first = run_unit(head, &ops, Some(partial), Engine::Streaming)?;
+    ctx.task_done();
+    let shrinks = match head {
+        Unit::Part(part, _) => first.height() * 2 <= part.rows(),
+        Unit::File(..) => true,
+    };
+    let schema = first.schema().clone();
+    let mut frames = vec![first];
+    frames.extend(run_tasks(ctx, rest.len(), |i| {
+        if shrinks {
+            return run_unit(&rest[i], &ops, Some(partial), Engine::Streaming);
+        }
+        let df = run_unit(&rest[i], &ops, Some(rowwise), Engine::InMemory)?;
+        // The same types as the aggregated partials (a sum of Int32 is Int64).
+        let casts: Vec<pl::Expr> = schema
+            .iter()
+            .map(|(name, dtype)| pl::col(name.clone()).cast(dtype.clone()))
+            .collect();
+        Ok(df.lazy().select(casts).collect()?)
+    })?);
+    Ok(frames)
 }
 
 /// Split every frame into `n` buckets by a hash of the key columns; bucket
@@ -1403,6 +1477,44 @@ fn partial_exprs(i: usize, a: &Agg) -> SfResult<Vec<pl::Expr>> {
             return Err(SfError::Internal(format!("{other:?} has no partial form")));
         }
     })
+}
+
+/// The partials of `partials_of` for a group of one row, as row-wise
+/// expressions (no aggregation).
+fn rowwise_partials_of(aggs: &[Agg]) -> SfResult<Vec<pl::Expr>> {
+    use AggFunc::*;
+    let mut out = Vec::new();
+    for (i, a) in aggs.iter().enumerate() {
+        let e = a.expr.lower()?;
+        let n = |s: &str| format!("__p{i}_{s}");
+        let present = || e.clone().is_not_null();
+        match a.func {
+            Sum => out.push(e.alias(n("v"))),
+            Count => out.push(present().cast(DataType::Int64).alias(n("v"))),
+            Size => out.push(pl::lit(1i64).alias(n("v"))),
+            Min | Max => out.push(e.alias(n("v"))),
+            Any => out.push(e.fill_null(pl::lit(false)).alias(n("v"))),
+            All => out.push(e.fill_null(pl::lit(true)).alias(n("v"))),
+            Prod => out.push(e.fill_null(pl::lit(1)).alias(n("v"))),
+            Mean => {
+                out.push(present().cast(DataType::Float64).alias(n("n")));
+                out.push(
+                    e.cast(DataType::Float64)
+                        .fill_null(pl::lit(0.0))
+                        .alias(n("s")),
+                );
+            }
+            Var | Std => {
+                out.push(present().cast(DataType::Float64).alias(n("n")));
+                out.push(e.cast(DataType::Float64).alias(n("m")));
+                out.push(pl::lit(0.0).alias(n("m2")));
+            }
+            other => {
+                return Err(SfError::Internal(format!("{other:?} has no partial form")));
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn final_expr(i: usize, a: &Agg) -> pl::Expr {

@@ -16,7 +16,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use shardframe_core::{Codec, SfError};
 use shardframe_exec::{
-    csv_schema, execute, execute_staged, file_schema, ExecConfig, InProcess, Materialized,
+    csv_schema, execute_staged, file_schema, run, ExecConfig, InProcess, Materialized,
 };
 use shardframe_plan::{
     prune_columns, Agg, CsvOptions, Expr, JoinSpec, NamedExpr, Plan, SortSpec, Source,
@@ -55,13 +55,15 @@ impl Config {
     /// `backend`: None (local), "staged" (the staged executor in-process),
     /// or a backend object (`shardframe._ray.RayBackend`).
     #[new]
-    #[pyo3(signature = (codec="zstd", level=1, partition_bytes=32 << 20, max_partition_rows=None, broadcast_bytes=256 << 20, backend=None))]
+    #[pyo3(signature = (codec="zstd", level=1, partition_bytes=32 << 20, max_partition_rows=None, broadcast_bytes=256 << 20, fuse_bytes=0, backend=None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         codec: &str,
         level: i32,
         partition_bytes: usize,
         max_partition_rows: Option<usize>,
         broadcast_bytes: usize,
+        fuse_bytes: usize,
         backend: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let runner = match backend {
@@ -76,6 +78,7 @@ impl Config {
                 target_partition_bytes: partition_bytes,
                 max_partition_rows: max_partition_rows.unwrap_or(usize::MAX),
                 broadcast_bytes,
+                fuse_bytes,
             },
         })
     }
@@ -196,16 +199,33 @@ impl PyPlan {
         config: &Config,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Materialized> {
+        self.run_for(py, config, progress, false)
+    }
+
+    /// As `run`; `export`: the result is read once, right away (converted
+    /// to Arrow), so locally it is held like an intermediate result.
+    fn run_for(
+        &self,
+        py: Python<'_>,
+        config: &Config,
+        progress: Option<Py<PyAny>>,
+        export: bool,
+    ) -> PyResult<Materialized> {
         if let Some(m) = self.materialized() {
             return Ok(m);
         }
-        // Only the columns the result needs are computed and decoded.
-        let plan = prune_columns(&self.plan, None);
+        let plan = self.plan.clone();
         match &config.runner {
             Runner::Local => engine::run(py, config.inner.clone(), progress, move |ctx| {
-                execute(&plan, ctx)
+                if export {
+                    ctx.nested(|| run(&plan, ctx))
+                } else {
+                    run(&plan, ctx)
+                }
             }),
+            // Only the columns the result needs are computed and decoded.
             Runner::Staged => engine::run(py, config.inner.clone(), progress, move |ctx| {
+                let plan = prune_columns(&plan, None);
                 let threads = available_threads();
                 execute_staged(
                     &InProcess {
@@ -219,7 +239,7 @@ impl PyPlan {
             Runner::Remote(obj) => {
                 let backend = remote::PyBackend::new(py, obj)?;
                 let out = engine::run(py, config.inner.clone(), progress, |ctx| {
-                    execute_staged(&backend, &plan, ctx)
+                    execute_staged(&backend, &prune_columns(&plan, None), ctx)
                 });
                 match (out, backend.take_error()) {
                     (Err(_), Some(original)) => Err(original),
@@ -390,17 +410,17 @@ impl PyPlan {
 
     /// All rows as one uncompressed Arrow IPC stream.
     #[pyo3(signature = (config, progress=None))]
-    fn to_ipc<'py>(
+    fn to_arrow(
         &self,
-        py: Python<'py>,
+        py: Python<'_>,
         config: &Config,
         progress: Option<Py<PyAny>>,
-    ) -> PyResult<Bound<'py, PyBytes>> {
-        let m = self.run(py, config, progress)?;
-        let bytes = engine::run(py, config.inner.clone(), None, move |_| {
-            shardframe_exec::to_ipc_stream(&m)
+    ) -> PyResult<ArrowStream> {
+        let m = self.run_for(py, config, progress, true)?;
+        let stream = engine::run(py, config.inner.clone(), None, move |_| {
+            shardframe_exec::to_arrow_stream(&m)
         })?;
-        Ok(PyBytes::new(py, &bytes))
+        Ok(ArrowStream::new(stream))
     }
 
     /// Write all rows to `path` as parquet or csv; a failed write leaves no file.
@@ -457,11 +477,11 @@ impl PyPlan {
         Ok(d)
     }
 
-    /// The rows of partition `i` (of the materialized plan) as an IPC stream.
-    fn partition_ipc<'py>(&self, py: Python<'py>, i: usize) -> PyResult<Bound<'py, PyBytes>> {
+    /// The rows of partition `i` (of the materialized plan) as an Arrow stream.
+    fn partition_arrow(&self, py: Python<'_>, i: usize) -> PyResult<ArrowStream> {
         let m = self.materialized().ok_or_else(|| {
             to_py(SfError::Internal(
-                "partition_ipc on a plan that has not run".into(),
+                "partition_arrow on a plan that has not run".into(),
             ))
         })?;
         let part = m.parts.get(i).cloned().ok_or_else(|| {
@@ -474,10 +494,10 @@ impl PyPlan {
             parts: vec![part],
             schema: m.schema.clone(),
         };
-        engine::run(py, ExecConfig::default(), None, move |_| {
-            shardframe_exec::to_ipc_stream(&single)
-        })
-        .map(|bytes| PyBytes::new(py, &bytes))
+        let stream = engine::run(py, ExecConfig::default(), None, move |_| {
+            shardframe_exec::to_arrow_stream(&single)
+        })?;
+        Ok(ArrowStream::new(stream))
     }
 
     /// Row count: from partition metadata when materialized.
@@ -555,6 +575,35 @@ fn run_task<'py>(
         .collect())
 }
 
+/// An Arrow C stream of a result's rows. `pyarrow.RecordBatchReader.
+/// _import_from_c(stream.address())` takes it over (without copying the
+/// data) while this object is alive; if never imported, dropping it
+/// releases the rows.
+#[pyclass(module = "shardframe._core")]
+pub struct ArrowStream {
+    stream: std::sync::Mutex<Box<shardframe_exec::ArrowArrayStream>>,
+}
+
+impl ArrowStream {
+    fn new(stream: shardframe_exec::ArrowArrayStream) -> Self {
+        ArrowStream {
+            stream: std::sync::Mutex::new(Box::new(stream)),
+        }
+    }
+}
+
+#[pymethods]
+impl ArrowStream {
+    /// Address of the `ArrowArrayStream` struct.
+    fn address(&self) -> PyResult<usize> {
+        let stream = self
+            .stream
+            .lock()
+            .map_err(|_| to_py(SfError::Internal("arrow stream poisoned".into())))?;
+        Ok(&**stream as *const shardframe_exec::ArrowArrayStream as usize)
+    }
+}
+
 /// Bytes of decoded columns kept for data read more than once (0: none).
 #[pyfunction]
 fn set_hot_cache(bytes: usize) {
@@ -572,6 +621,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyPlan>()?;
     m.add_class::<Config>()?;
     m.add_class::<FrameBuilder>()?;
+    m.add_class::<ArrowStream>()?;
     m.add_function(wrap_pyfunction!(run_task, m)?)?;
     m.add_function(wrap_pyfunction!(set_hot_cache, m)?)?;
     m.add_function(wrap_pyfunction!(hot_cache_usage, m)?)?;
