@@ -123,6 +123,10 @@ fn prune_node(plan: &Arc<Plan>, required: Option<Cols>) -> Arc<Plan> {
                 changed,
             )
         }
+        // Positions nobody reads are not numbered.
+        Plan::RowIndex { input, name } if required.as_ref().is_some_and(|r| !r.contains(name)) => {
+            prune_columns(input, required)
+        }
         Plan::RowIndex { input, name } => {
             let below = required.map(|mut r| {
                 r.remove(name);
