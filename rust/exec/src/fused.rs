@@ -12,6 +12,7 @@
 //! bucket; the choice is made per subtree, so a large plan still fuses the
 //! parts of it that fit.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use polars::prelude as pl;
@@ -19,7 +20,7 @@ use polars::prelude::{DataFrame, IntoLazy, SchemaExt, SchemaRef};
 use polars_core::runtime::THREAD_POOL;
 use rayon::prelude::*;
 use shardframe_core::{PartitionRef, SfError, SfResult};
-use shardframe_plan::{prune, row_index, Plan, Source};
+use shardframe_plan::{prune, prune_columns, row_index, Plan, Source};
 
 use crate::{cached, concat_frames, conform, remember, scan, Context};
 
@@ -27,12 +28,23 @@ use crate::{cached, concat_frames, conform, remember, scan, Context};
 /// the size of a file input (TPC-H's tables compress 3–5×).
 const PARQUET_EXPANSION: usize = 4;
 
-/// Run `plan` as one Polars query if it has a wide node, nothing that needs
-/// its partitions (a repartition, a CSV file whose errors name lines), and
-/// inputs within the budget; `None` leaves it to the partitioned executor.
+/// Run `plan` as one Polars query if a join in it feeds or reads another
+/// wide result, nothing in it needs partitions (a repartition, a CSV file
+/// whose errors name lines) and its inputs fit the budget; `None` leaves it
+/// to the partitioned executor.
+///
+/// A lone group-by, sort or join runs better partition by partition
+/// (measured at 10M rows: group-by 1.0 s / 0.73 GiB against 1.7 s / 0.95 GiB
+/// fused, sort 4.7 s / 0.93 GiB against 8.1 s / 1.35 GiB, merge 0.59 GiB
+/// against 0.95 GiB): no intermediate result is materialized there, and the
+/// exchanges hold one partition of the input decoded at a time.
 pub(crate) fn try_run(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Option<DataFrame>> {
     let budget = ctx.config.fuse_bytes;
-    let Some(stage) = top_wide(plan).filter(|_| budget > 0) else {
+    let (joins, wide) = count_wide(plan);
+    if budget == 0 || joins == 0 || wide < 2 {
+        return Ok(None);
+    }
+    let Some(stage) = top_wide(plan) else {
         return Ok(None);
     };
     match input_bytes(plan) {
@@ -45,9 +57,9 @@ pub(crate) fn try_run(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Option<DataFr
     let start = std::time::Instant::now();
     let lf = lower(plan, ctx)?;
     let lowered = start.elapsed();
-    // Polars' in-memory engine: its streaming engine is faster on some
-    // group-bys (TPC-H q1, q18) but far slower on others (q11, q14, q17),
-    // 4.05 against 3.15 times Polars' time over the 22 queries at SF1.
+    // Polars' in-memory engine: the streaming one ran the 22 TPC-H queries
+    // at SF1 in 4.05 times Polars' time against 3.15 (slow on q11, q14, q17),
+    // and is used for group-bys over no join only (see `lower`).
     let df = lf.collect()?;
     if std::env::var_os("SHARDFRAME_TRACE").is_some() {
         eprintln!(
@@ -66,22 +78,57 @@ pub(crate) fn try_run(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Option<DataFr
     }))
 }
 
-/// `plan` with every subplan that holds a wide node and is shared (used by
-/// a frame the user still holds, or twice in this plan) replaced by its
-/// result, computed once and kept while the subplan lives. A fused query
-/// recomputes whatever it contains, and a parallel floating-point sum is
-/// not bit-for-bit repeatable: without this, `rev[rev.x == rev.x.max()]`
-/// could compare a max with sums that differ in the last bit.
+/// `plan` with every subplan that holds a wide node and is also used outside
+/// this plan (by a frame the user still holds) replaced by its result,
+/// computed once and kept while the subplan lives. A fused query recomputes
+/// whatever it contains, and a parallel floating-point sum is not
+/// bit-for-bit repeatable: without this, `rev[rev.x == rev.x.max()]` could
+/// compare a max with sums that differ in the last bit. (A subplan used
+/// twice within one query is computed once by Polars' common subplan
+/// elimination.)
 pub(crate) fn materialize_shared(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Arc<Plan>> {
-    substitute(plan, true, ctx)
+    let mut uses = HashMap::new();
+    count_uses(plan, &mut uses);
+    substitute(plan, true, &uses, ctx)
 }
 
-fn substitute(plan: &Arc<Plan>, root: bool, ctx: &Context) -> SfResult<Arc<Plan>> {
+/// How many parents in the plan each node has, by address.
+fn count_uses(plan: &Arc<Plan>, uses: &mut HashMap<usize, usize>) {
+    for child in children(plan) {
+        let seen = uses.entry(Arc::as_ptr(child) as usize).or_insert(0);
+        *seen += 1;
+        if *seen == 1 {
+            count_uses(child, uses);
+        }
+    }
+}
+
+fn children(plan: &Plan) -> Vec<&Arc<Plan>> {
+    match plan {
+        Plan::Join { left, right, .. } => vec![left, right],
+        Plan::Concat { inputs } => inputs.iter().collect(),
+        _ => plan.input().into_iter().collect(),
+    }
+}
+
+fn substitute(
+    plan: &Arc<Plan>,
+    root: bool,
+    uses: &HashMap<usize, usize>,
+    ctx: &Context,
+) -> SfResult<Arc<Plan>> {
     if let Some(m) = cached(plan) {
         return Ok(Arc::new(Plan::memory(m.parts, m.schema)));
     }
-    if !root && Arc::strong_count(plan) > 1 && top_wide(plan).is_some() {
-        let m = crate::run(plan, ctx)?;
+    let in_plan = uses
+        .get(&(Arc::as_ptr(plan) as usize))
+        .copied()
+        .unwrap_or(0);
+    if !root && Arc::strong_count(plan) > in_plan && top_wide(plan).is_some() {
+        // Uses are counted over the whole plan: a subplan of this one used
+        // elsewhere in the plan is not shared outside it.
+        let inner = substitute(plan, true, uses, ctx)?;
+        let m = crate::execute(&prune_columns(&inner, None), ctx)?;
         remember(plan, &m);
         return Ok(Arc::new(Plan::memory(m.parts, m.schema)));
     }
@@ -90,8 +137,8 @@ fn substitute(plan: &Arc<Plan>, root: bool, ctx: &Context) -> SfResult<Arc<Plan>
         Plan::Scan(_) => plan.clone(),
         Plan::Join { left, right, spec } => {
             let (l, r) = (
-                substitute(left, false, ctx)?,
-                substitute(right, false, ctx)?,
+                substitute(left, false, uses, ctx)?,
+                substitute(right, false, uses, ctx)?,
             );
             if changed(left, &l) || changed(right, &r) {
                 Arc::new(Plan::Join {
@@ -106,7 +153,7 @@ fn substitute(plan: &Arc<Plan>, root: bool, ctx: &Context) -> SfResult<Arc<Plan>
         Plan::Concat { inputs } => {
             let new = inputs
                 .iter()
-                .map(|p| substitute(p, false, ctx))
+                .map(|p| substitute(p, false, uses, ctx))
                 .collect::<SfResult<Vec<_>>>()?;
             if inputs.iter().zip(&new).any(|(a, b)| changed(a, b)) {
                 Arc::new(Plan::Concat { inputs: new })
@@ -116,7 +163,7 @@ fn substitute(plan: &Arc<Plan>, root: bool, ctx: &Context) -> SfResult<Arc<Plan>
         }
         node => match node.input() {
             Some(input) => {
-                let new = substitute(input, false, ctx)?;
+                let new = substitute(input, false, uses, ctx)?;
                 match node.with_input(new.clone()) {
                     Some(rebuilt) if changed(input, &new) => Arc::new(rebuilt),
                     _ => plan.clone(),
@@ -124,6 +171,21 @@ fn substitute(plan: &Arc<Plan>, root: bool, ctx: &Context) -> SfResult<Arc<Plan>
             }
             None => plan.clone(),
         },
+    })
+}
+
+/// Joins, and all nodes that materialize a result in the partitioned
+/// executor (joins, group-bys, sorts, reductions, windows), in `plan`.
+fn count_wide(plan: &Plan) -> (usize, usize) {
+    let (joins, wide) = match plan {
+        Plan::Join { .. } => (1, 1),
+        Plan::GroupBy { .. } | Plan::Sort { .. } | Plan::Reduce { .. } => (0, 1),
+        Plan::Select { .. } if !plan.is_narrow() => (0, 1),
+        _ => (0, 0),
+    };
+    children(plan).into_iter().fold((joins, wide), |(j, w), p| {
+        let (pj, pw) = count_wide(p);
+        (j + pj, w + pw)
     })
 }
 
@@ -216,6 +278,14 @@ fn lower(plan: &Arc<Plan>, ctx: &Context) -> SfResult<pl::LazyFrame> {
             }
         }
         Plan::RowIndex { input, name } => row_index(lower(input, ctx)?, name, ctx.row_offset),
+        // A group-by of a scan runs on Polars' streaming engine, which
+        // aggregates morsel by morsel per thread (TPC-H q18's 1.5M groups:
+        // 0.25 s against 0.7 s in memory); the rest stays in memory, where
+        // Polars' joins are faster.
+        Plan::GroupBy { input, .. } if count_wide(input).0 == 0 => {
+            let lf = plan.apply_narrow(lower(input, ctx)?)?;
+            crate::collect_with(lf, crate::Engine::Streaming)?.lazy()
+        }
         Plan::Join { left, right, spec } => spec.apply(lower(left, ctx)?, lower(right, ctx)?)?,
         Plan::Concat { inputs } => {
             let frames = inputs
@@ -329,25 +399,43 @@ mod tests {
     use super::*;
     use crate::{execute, partition_frame, ExecConfig};
     use polars::df;
-    use shardframe_plan::{Agg, AggFunc, Expr, NamedExpr, SortSpec};
+    use shardframe_plan::{Agg, AggFunc, Expr, JoinSpec, NamedExpr, SortSpec};
 
-    fn grouped_and_sorted(fuse_bytes: usize) -> (Arc<Plan>, Context) {
+    /// Rows joined to a small table, summed per joined name, sorted.
+    fn joined_grouped_sorted(fuse_bytes: usize) -> (Arc<Plan>, Context) {
         let ctx = Context::new(ExecConfig {
             max_partition_rows: 7,
             fuse_bytes,
             ..Default::default()
         });
-        let df = df!(
+        let rows = df!(
             "k" => (0..100i64).map(|i| i % 9).collect::<Vec<_>>(),
             "v" => (0..100i64).collect::<Vec<_>>()
         )
         .unwrap();
-        let m = partition_frame(df, &ctx).unwrap();
+        let names = df!("key" => (0..9i64).collect::<Vec<_>>(), "name" => (0..9i64).map(|i| 10 - i).collect::<Vec<_>>()).unwrap();
+        let memory = |df| {
+            let m = partition_frame(df, &ctx).unwrap();
+            Arc::new(Plan::memory(m.parts, m.schema))
+        };
+        let joined = Arc::new(Plan::Join {
+            left: memory(rows),
+            right: memory(names),
+            spec: JoinSpec {
+                how: "inner".into(),
+                left_on: vec!["k".into()],
+                right_on: vec!["key".into()],
+                nulls_equal: false,
+                suffix: "_right".into(),
+                coalesce: false,
+                maintain_order: "left_right".into(),
+            },
+        });
         let grouped = Arc::new(Plan::GroupBy {
-            input: Arc::new(Plan::memory(m.parts, m.schema)),
+            input: joined,
             keys: vec![NamedExpr {
-                name: "k".into(),
-                expr: Expr::col("k"),
+                name: "name".into(),
+                expr: Expr::col("name"),
             }],
             aggs: vec![Agg {
                 name: "total".into(),
@@ -362,7 +450,7 @@ mod tests {
         let sorted = Arc::new(Plan::Sort {
             input: grouped,
             spec: SortSpec {
-                by: vec![Expr::col("k")],
+                by: vec![Expr::col("name")],
                 descending: vec![false],
                 nulls_last: true,
                 stable: true,
@@ -373,10 +461,10 @@ mod tests {
 
     #[test]
     fn fused_and_partitioned_runs_agree() {
-        let (plan, fused_ctx) = grouped_and_sorted(1 << 30);
+        let (plan, fused_ctx) = joined_grouped_sorted(1 << 30);
         assert!(try_run(&plan, &fused_ctx).unwrap().is_some());
         let fused = execute(&plan, &fused_ctx).unwrap().to_frame().unwrap();
-        let (plan, ctx) = grouped_and_sorted(0);
+        let (plan, ctx) = joined_grouped_sorted(0);
         let partitioned = execute(&plan, &ctx).unwrap().to_frame().unwrap();
         assert!(fused.equals(&partitioned), "{fused} != {partitioned}");
         assert_eq!(fused.height(), 9);
@@ -384,9 +472,30 @@ mod tests {
 
     #[test]
     fn inputs_above_the_budget_are_left_to_the_partitioned_executor() {
-        // 200 Int64 values: 1,600 decoded bytes.
-        let (plan, ctx) = grouped_and_sorted(1_000);
-        assert_eq!(input_bytes(&plan), Some(1_600));
+        // 200 + 18 Int64 values: 1,744 decoded bytes.
+        let (plan, ctx) = joined_grouped_sorted(1_000);
+        assert_eq!(input_bytes(&plan), Some(1_744));
         assert!(try_run(&plan, &ctx).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_lone_group_by_is_left_to_the_partitioned_executor() {
+        let (plan, ctx) = joined_grouped_sorted(1 << 30);
+        let Plan::Sort { input, .. } = plan.as_ref() else {
+            unreachable!()
+        };
+        let Plan::GroupBy { input: joined, .. } = input.as_ref() else {
+            unreachable!()
+        };
+        let lone = Arc::new(
+            input
+                .as_ref()
+                .with_input(Arc::new(Plan::memory(
+                    execute(joined, &ctx).unwrap().parts,
+                    joined.schema().unwrap(),
+                )))
+                .unwrap(),
+        );
+        assert!(try_run(&lone, &ctx).unwrap().is_none());
     }
 }

@@ -410,7 +410,7 @@ type LfMap<'a> = &'a (dyn Fn(pl::LazyFrame) -> SfResult<pl::LazyFrame> + Sync);
 
 /// Which Polars engine collects a lazy query.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Engine {
+pub(crate) enum Engine {
     InMemory,
     /// Polars' streaming engine: much faster on aggregations (TPC-H q1's
     /// partial group-by per partition: 2.3×), slower on the selections and
@@ -419,7 +419,7 @@ enum Engine {
     Streaming,
 }
 
-fn collect_with(lf: pl::LazyFrame, engine: Engine) -> SfResult<DataFrame> {
+pub(crate) fn collect_with(lf: pl::LazyFrame, engine: Engine) -> SfResult<DataFrame> {
     match engine {
         Engine::InMemory => Ok(lf.collect()?),
         Engine::Streaming => match lf.collect_with_engine(pl::Engine::Streaming)? {

@@ -1,5 +1,6 @@
+use std::collections::HashMap;
 use std::fmt::Write;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, Mutex, Weak};
 
 use polars::prelude as pl;
 use polars::prelude::{DataFrame, DataType, IntoLazy, SchemaRef};
@@ -336,17 +337,17 @@ impl Plan {
             Plan::Scan(src) => Ok(src.schema().clone()),
             Plan::Slice { input, .. }
             | Plan::Sort { input, .. }
-            | Plan::Repartition { input, .. } => input.schema(),
+            | Plan::Repartition { input, .. } => schema_of(input),
             Plan::Join { left, right, spec } => {
-                let l = DataFrame::empty_with_schema(left.schema()?.as_ref()).lazy();
-                let r = DataFrame::empty_with_schema(right.schema()?.as_ref()).lazy();
+                let l = DataFrame::empty_with_schema(schema_of(left)?.as_ref()).lazy();
+                let r = DataFrame::empty_with_schema(schema_of(right)?.as_ref()).lazy();
                 Ok(spec.apply(l, r)?.collect_schema()?)
             }
             Plan::Concat { inputs } => {
                 let frames = inputs
                     .iter()
                     .map(|p| -> SfResult<pl::LazyFrame> {
-                        Ok(DataFrame::empty_with_schema(p.schema()?.as_ref()).lazy())
+                        Ok(DataFrame::empty_with_schema(schema_of(p)?.as_ref()).lazy())
                     })
                     .collect::<SfResult<Vec<_>>>()?;
                 let args = pl::UnionArgs {
@@ -357,7 +358,7 @@ impl Plan {
                 Ok(pl::concat(frames, args)?.collect_schema()?)
             }
             _ => {
-                let input = self.input().map(|p| p.schema()).transpose()?;
+                let input = self.input().map(schema_of).transpose()?;
                 let empty = match input {
                     Some(schema) => DataFrame::empty_with_schema(&schema),
                     None => DataFrame::empty(),
@@ -547,6 +548,36 @@ impl Plan {
             input.explain_into(out, depth + 1);
         }
     }
+}
+
+/// Schemas of plan nodes, by node: the Python layer adds one node per pandas
+/// call and validates it at once, and a node's schema is derived from its
+/// inputs', so without this every call would redo the whole tree's.
+#[allow(clippy::type_complexity)]
+static SCHEMAS: LazyLock<Mutex<(HashMap<usize, (Weak<Plan>, SchemaRef)>, usize)>> =
+    LazyLock::new(|| Mutex::new((HashMap::new(), 0)));
+
+/// `plan.schema()`, computed once per node. Entries are keyed by address and
+/// hold a `Weak`, which keeps the allocation (so the address) from being
+/// reused while the entry exists; entries of dropped nodes are swept as the
+/// table grows.
+fn schema_of(plan: &Arc<Plan>) -> SfResult<SchemaRef> {
+    let key = Arc::as_ptr(plan) as usize;
+    if let Ok(memo) = SCHEMAS.lock() {
+        if let Some((_, schema)) = memo.0.get(&key) {
+            return Ok(schema.clone());
+        }
+    }
+    let schema = plan.schema()?;
+    if let Ok(mut memo) = SCHEMAS.lock() {
+        let (map, swept_at) = &mut *memo;
+        if map.len() > 2 * *swept_at + 1024 {
+            map.retain(|_, (w, _)| w.strong_count() > 0);
+            *swept_at = map.len();
+        }
+        map.insert(key, (Arc::downgrade(plan), schema.clone()));
+    }
+    Ok(schema)
 }
 
 /// A column expression; a bare literal gets pandas' default type (int64,
