@@ -181,7 +181,10 @@ impl Agg {
                 if self.count_null {
                     e.n_unique().cast(DataType::Int64)
                 } else {
-                    e.drop_nulls().n_unique().cast(DataType::Int64)
+                    // Not `drop_nulls().n_unique()`: within groups, Polars
+                    // runs that group by group (TPC-H q21: 10x slower).
+                    let has_null = e.clone().null_count().gt(pl::lit(0)).cast(DataType::Int64);
+                    e.n_unique().cast(DataType::Int64) - has_null
                 }
             }
             Quantile => e.quantile(pl::lit(self.q), pl::QuantileMethod::Linear),
