@@ -1,16 +1,16 @@
-//! Whole-plan execution: a plan with a join, group-by or sort whose inputs
-//! fit [`ExecConfig::fuse_bytes`](crate::ExecConfig) decoded runs as one
+//! Whole-plan execution: a plan in which a join feeds or reads another wide
+//! result (a group-by over merges, a merge of an aggregate), and whose inputs
+//! fit [`ExecConfig::fuse_bytes`](crate::ExecConfig) decoded, runs as one
 //! Polars lazy query over all its rows.
 //!
 //! Node by node, every wide result is materialized (split into partitions,
 //! maybe compressed) before its parent reads it again, and each exchange
 //! copies its rows once more; for data that fits in memory that costs more
 //! than the work itself (TPC-H SF1 ran 8× slower than Polars). Lowered as a
-//! whole, Polars' optimizer pushes projections and predicates through joins,
-//! picks join sides and runs every operator on all cores. Plans above the
-//! budget keep the partitioned executor, where no task holds more than a
-//! bucket; the choice is made per subtree, so a large plan still fuses the
-//! parts of it that fit.
+//! whole, Polars' optimizer pushes projections and predicates through joins
+//! and runs every operator on all cores. Other plans keep the partitioned
+//! executor, where no task holds more than a bucket; the choice is made per
+//! subtree, so a large plan still fuses the parts of it that qualify.
 
 use std::collections::HashMap;
 use std::sync::Arc;
