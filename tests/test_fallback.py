@@ -41,7 +41,8 @@ def test_pandas_paths_outside_methods_are_visible_too(tmp_path):
         sf.read_json(path)
     a, b = sf.DataFrame({"x": [1, 2]}), sf.DataFrame({"y": [3]})
     with sf.option_context("fallback", "raise"), pytest.raises(FallbackError, match="concat"):
-        sf.concat([a, b], axis=1)
+        sf.concat([a, b], axis=1, ignore_index=True)
     with sf.option_context("fallback", "warn"), pytest.warns(FallbackWarning, match="concat"):
-        out = sf.concat([a, b], axis=1)
-    pd.testing.assert_frame_equal(out.to_pandas(), pd.concat([a.to_pandas(), b.to_pandas()], axis=1))
+        out = sf.concat([a, b], axis=1, ignore_index=True)
+    expected = pd.concat([a.to_pandas(), b.to_pandas()], axis=1, ignore_index=True)
+    pd.testing.assert_frame_equal(out.to_pandas(), expected)

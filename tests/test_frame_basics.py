@@ -141,6 +141,34 @@ def test_concat_columns_with_the_same_index(frame, make):
     assert_same(pd.concat([ai, bi], axis=1), sf.concat([make(ai), make(bi)], axis=1))
 
 
+@pytest.mark.parametrize("fn", [
+    lambda a, b, c: [a, b],
+    lambda a, b, c: [b, a, c],
+    lambda a, b, c: [b.rename_axis("key"), b.iloc[:3].add_suffix("_2").rename_axis("key")],
+    lambda a, b, c: [b.rename_axis("key"), b.iloc[2:].add_suffix("_2")],
+    lambda a, b, c: [a.reset_index(drop=True), c],
+    lambda a, b, c: [a.set_index("k", append=True), b.set_index("k2", append=True)],
+])
+def test_concat_columns_with_different_labels(frame, make, fn):
+    """Side by side on the union of the row labels, in order of appearance."""
+    a = frame[["i", "f", "k"]].iloc[:15]
+    b = frame[["s", "k"]].rename(columns={"k": "k2"}).iloc[[20, 3, 9, 17, 1, 12]]
+    c = frame[["t"]].iloc[5:]
+    objs = fn(a, b, c)
+    assert_same(pd.concat(objs, axis=1), sf.concat([make(o) for o in objs], axis=1))
+
+
+def test_concat_columns_needs_unique_labels(frame, make):
+    a, b = frame[["i"]].iloc[:5], frame[["s"]].iloc[[3, 3, 7]]
+    with pytest.raises(pd.errors.InvalidIndexError):
+        pd.concat([a, b], axis=1)
+    with pytest.raises(sf.exceptions.InvalidIndexError):
+        sf.concat([make(a), make(b)], axis=1)
+    # pandas allows repeated column names; shardframe's columns are unique.
+    with pytest.raises(ValueError, match="duplicate column"):
+        sf.concat([make(a), make(b.rename(columns={"s": "i"}))], axis=1)
+
+
 def test_dict_of_numpy_arrays():
     data = {"a": np.array([1, 2, 3]), "f": np.array([1.5, np.nan, 3.0]), "b": np.array([True, False, True]),
             "s": np.array(["x", "y", "z"]), "u": np.array([1, 2, 3], dtype="uint8")}

@@ -65,6 +65,11 @@ class Interrupted(ShardframeError, KeyboardInterrupt):
     """The query was cancelled."""
 
 
+class InvalidIndexError(ShardframeError):
+    """Row labels must be unique to align on them (pandas raises
+    ``pandas.errors.InvalidIndexError``, a plain ``Exception``)."""
+
+
 class FallbackWarning(UserWarning):
     """A pandas method ran through pandas instead of the engine."""
 
@@ -78,6 +83,7 @@ __all__ = [
     "FileNotFoundError",
     "InternalError",
     "Interrupted",
+    "InvalidIndexError",
     "InvalidOperationError",
     "NotSupportedError",
     "OutOfBoundsError",

@@ -80,12 +80,14 @@ def _resolve_keys(left: DataFrame, right: DataFrame, on: Any, left_on: Any, righ
     return lkeys, rkeys
 
 
-def _side_plan(frame: DataFrame, prefix: str, keys: list[tuple[Any, Expr]], marker: str) -> tuple[Any, dict[Hashable, str]]:
+def _side_plan(frame: DataFrame, prefix: str, keys: list[tuple[Any, Expr]], marker: str,
+               position: bool = False) -> tuple[Any, dict[Hashable, str]]:
     """The frame's rows as internal columns: ``{prefix}k{i}`` keys, ``{prefix}c{j}``
-    data, ``{prefix}i{i}`` index levels and a presence marker."""
+    data, ``{prefix}i{i}`` index levels, a presence marker and (``position``)
+    the row's position as ``{prefix}pos``."""
     plan = frame._plan
     pos_needed = any(e.is_col() == "__pos_index__" for _, e in keys)
-    if pos_needed or frame._index is None:
+    if pos_needed or frame._index is None or position:
         plan = plan.row_index("__pos_index__")
     items = [{"name": f"{prefix}k{i}", "expr": e} for i, (_, e) in enumerate(keys)]
     names: dict[Hashable, str] = {}
@@ -96,16 +98,41 @@ def _side_plan(frame: DataFrame, prefix: str, keys: list[tuple[Any, Expr]], mark
     for i, (_, e) in enumerate(index):
         items.append({"name": f"{prefix}i{i}", "expr": e})
     items.append({"name": marker, "expr": lit(True)})
+    if position:
+        items.append({"name": f"{prefix}pos", "expr": col("__pos_index__")})
     return plan.select(select_json(items)), names
+
+
+def union_on_index(left: DataFrame, right: DataFrame) -> DataFrame:
+    """Both frames side by side on the union of their row labels, in order of
+    appearance (``pandas.concat(axis=1)``): the left's rows, then the right's
+    rows whose labels the left lacks."""
+    from shardframe.exceptions import InvalidIndexError
+    from shardframe.frame import DataFrame, _has_duplicate_keys
+
+    for frame in (left, right):
+        plan, _ = _side_plan(frame, "__v", _resolve_keys(frame, frame, None, None, None, True, True)[0], "__vm")
+        levels = 1 if frame._index is None else len(frame._index)
+        if _has_duplicate_keys(plan, [f"__vk{i}" for i in range(levels)]):
+            raise InvalidIndexError("Reindexing only valid with uniquely valued Index objects")
+    lkeys, rkeys = _resolve_keys(left, right, None, None, None, True, True)
+    if len(lkeys) != len(rkeys):
+        raise ValueError("cannot concatenate frames with different numbers of index levels")
+    out = _run(left, right, lkeys, rkeys, "outer", False, ("", ""), False, "both", None, union_order=True)
+    # pandas keeps an index level's name only where every frame agrees on it.
+    names = [None] * len(lkeys) if left._index is None or right._index is None else [
+        a if a == b else None for a, b in zip(left._index_names(), right._index_names(), strict=True)]
+    index = [(name, e) for name, (_, e) in zip(names, out._index or [], strict=True)]
+    return DataFrame._new(out._plan, out._cols, index)
 
 
 def _run(left: DataFrame, right: DataFrame, lkeys: list[tuple[Any, Expr]], rkeys: list[tuple[Any, Expr]],
          how: str, sort: bool, suffixes: Sequence[str | None], indicator: bool | str,
-         index_from: str | None, key_args: Any) -> DataFrame:
+         index_from: str | None, key_args: Any, union_order: bool = False) -> DataFrame:
     from shardframe.frame import DataFrame
 
-    lplan, lnames = _side_plan(left, "__l", lkeys, "__lm")
-    rplan, rnames = _side_plan(right, "__r", rkeys, "__rm")
+    lplan, lnames = _side_plan(left, "__l", lkeys, "__lm", union_order)
+    rplan, rnames = _side_plan(right, "__r", rkeys, "__rm", union_order)
     lk = [f"__lk{i}" for i in range(len(lkeys))]
     rk = [f"__rk{i}" for i in range(len(rkeys))]
     lplan, rplan = _cast_keys(lplan, rplan, lk, rk)
@@ -154,7 +181,10 @@ def _run(left: DataFrame, right: DataFrame, lkeys: list[tuple[Any, Expr]], rkeys
         cols[name] = both.fn("where", lit("both"), side)
 
     order: list[Expr] = []
-    if how == "outer" or sort:
+    if union_order:
+        # The left's rows in order, then the right's other rows in theirs.
+        order = [col("__lpos"), col("__rpos")]
+    elif how == "outer" or sort:
         order = [_coalesced_key(how, f"__lk{i}", f"__rk{i}") for i in range(len(lk))]
     index = None
     if index_from is not None:

@@ -54,8 +54,19 @@ def concat(objs: list[Any], axis: int = 0, ignore_index: bool = False) -> DataFr
                 else:
                     out._set_positional(name, f[name], positional=True)
         return out
+    if axis in (1, "columns") and not ignore_index:
+        # Different row labels: aligned on their union, in order of appearance.
+        from shardframe.merge import union_on_index
+
+        out = frames[0]
+        for f in frames[1:]:
+            dup = [c for c in f.columns if c in out._cols]
+            if dup:
+                raise ValueError(f"duplicate column {dup[0]!r}: shardframe needs unique column names")
+            out = union_on_index(out, f)
+        return out
     if axis not in (0, "index"):
-        announce_fallback("concat(axis=1) of frames with different row labels")
+        announce_fallback("concat(axis=1, ignore_index=True)")
         import pandas as pd
 
         return DataFrame(pd.concat([f.to_pandas() for f in frames], axis=1, ignore_index=ignore_index))
