@@ -163,6 +163,35 @@ fn default_ddof() -> u8 {
 }
 
 impl Agg {
+    /// `aggs` rewritten over plain columns, and the expressions computing
+    /// those columns (to add before grouping). Polars aggregates plain
+    /// columns on its fast path, while an expression inside an aggregation
+    /// (pandas' NaN skipping is a when/then) is evaluated group by group:
+    /// 10x slower on TPC-H q1. Counts become sums of 0/1, which Polars
+    /// pre-aggregates per thread like sums.
+    pub fn over_columns(aggs: &[Agg]) -> SfResult<(Vec<pl::Expr>, Vec<Agg>)> {
+        let mut inputs = Vec::with_capacity(aggs.len());
+        let mut rewritten = Vec::with_capacity(aggs.len());
+        for (i, a) in aggs.iter().enumerate() {
+            let name = format!("__agg_in{i}");
+            let (input, func) = match a.func {
+                AggFunc::Count => (
+                    a.expr.lower()?.is_not_null().cast(DataType::Int64),
+                    AggFunc::Sum,
+                ),
+                AggFunc::Size => (pl::lit(1i64).cast(DataType::Int64), AggFunc::Sum),
+                other => (a.expr.lower()?, other),
+            };
+            inputs.push(input.alias(name.as_str()));
+            rewritten.push(Agg {
+                expr: Expr::col(name),
+                func,
+                ..a.clone()
+            });
+        }
+        Ok((inputs, rewritten))
+    }
+
     /// The whole-column aggregation in Polars.
     pub fn lower(&self) -> SfResult<pl::Expr> {
         use AggFunc::*;
@@ -432,40 +461,8 @@ impl Plan {
                 keys, aggs, dropna, ..
             } => {
                 let (lf, keys) = group_keys(lf, keys, *dropna)?;
-                // Aggregation inputs become columns first: Polars aggregates
-                // plain columns on its fast path, while an expression inside
-                // an aggregation (pandas' NaN skipping is a when/then) is
-                // evaluated group by group, 10x slower on TPC-H q1. Counts
-                // are sums of 0/1, so that every aggregation of a query like
-                // q1 is one Polars pre-aggregates per thread.
-                let inputs = aggs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, a)| {
-                        let e = match a.func {
-                            AggFunc::Count => a.expr.lower()?.is_not_null().cast(DataType::Int64),
-                            AggFunc::Size => pl::lit(1i64).cast(DataType::Int64),
-                            _ => a.expr.lower()?,
-                        };
-                        Ok(e.alias(agg_input(i)))
-                    })
-                    .collect::<SfResult<Vec<_>>>()?;
-                let aggs = aggs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, a)| {
-                        let func = match a.func {
-                            AggFunc::Count | AggFunc::Size => AggFunc::Sum,
-                            other => other,
-                        };
-                        Agg {
-                            expr: Expr::col(agg_input(i)),
-                            func,
-                            ..a.clone()
-                        }
-                        .lower()
-                    })
-                    .collect::<SfResult<Vec<_>>>()?;
+                let (inputs, aggs) = Agg::over_columns(aggs)?;
+                let aggs = aggs.iter().map(Agg::lower).collect::<SfResult<Vec<_>>>()?;
                 lf.with_columns(inputs).group_by(keys).agg(aggs)
             }
             Plan::Scan(_) | Plan::Concat { .. } | Plan::Join { .. } | Plan::Repartition { .. } => {
@@ -596,11 +593,6 @@ fn lower_output(e: &Expr) -> SfResult<pl::Expr> {
         } => pl::lit(*f).cast(DataType::Float64),
         other => other.lower()?,
     })
-}
-
-/// The column holding the input of a group-by's `i`-th aggregation.
-fn agg_input(i: usize) -> String {
-    format!("__agg_in{i}")
 }
 
 /// Key columns computed under their names (nulls dropped when `dropna`),
