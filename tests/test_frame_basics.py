@@ -158,6 +158,13 @@ def test_concat_columns_with_different_labels(frame, make, fn):
     assert_same(pd.concat(objs, axis=1), sf.concat([make(o) for o in objs], axis=1))
 
 
+def test_named_range_index_keeps_its_name(frame, make):
+    named = frame.rename_axis("row")
+    check(named, make, lambda d: d)
+    check(named, make, lambda d: d[d.i > 0].i)
+    check(named, make, lambda d: d.reset_index())
+
+
 def test_concat_columns_needs_unique_labels(frame, make):
     a, b = frame[["i"]].iloc[:5], frame[["s"]].iloc[[3, 3, 7]]
     with pytest.raises(pd.errors.InvalidIndexError):

@@ -126,16 +126,21 @@ def test_merge_of_empty_frames(make, how, join_strategy):
 
 
 @pytest.mark.partitioned
-def test_hot_key_is_spread_over_buckets_in_a_shuffle_join():
+@pytest.mark.parametrize("how", ["inner", "left", "right", "outer"])
+@pytest.mark.parametrize("where", ["random", "periodic"])
+def test_hot_key_is_spread_over_buckets_in_a_shuffle_join(how, where):
+    """A key with most of the left rows is spread over every bucket; in right
+    and outer joins its right rows still come out once each. "periodic" puts
+    the hot key on every fourth row, so some buckets get none of its rows."""
     rng = np.random.default_rng(8)
     n = 200_000
-    keys = np.where(rng.random(n) < 0.75, 7, rng.integers(0, 50_000, n))
+    hot = rng.random(n) < 0.75 if where == "random" else np.arange(n) % 4 == 0
+    keys = np.where(hot, 7, rng.integers(0, 50_000, n))
     left = pd.DataFrame({"k": keys, "a": np.arange(n)})
     right = pd.DataFrame({"k": np.r_[np.full(10, 7), np.arange(100, 20_000)], "b": np.arange(19_910)})
     with sf.option_context("max_partition_rows", 25_000):
         sl, sr = sf.DataFrame(left), sf.DataFrame(right)
-    for how in ("inner", "left"):
-        expected = left.merge(right, on="k", how=how)
-        with sf.option_context("broadcast_bytes", 0):
-            got = sl.merge(sr, on="k", how=how).to_pandas()
-        pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    expected = left.merge(right, on="k", how=how)
+    with sf.option_context("broadcast_bytes", 0):
+        got = sl.merge(sr, on="k", how=how).to_pandas()
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)

@@ -77,7 +77,8 @@ class DataFrame(_Rows):
         store.columns = names
         index: IndexSpec = None
         idx = pdf.index
-        if not (isinstance(idx, pd.RangeIndex) and idx.start == 0 and idx.step == 1):
+        # A default RangeIndex is implicit; a named one is kept as labels.
+        if not (isinstance(idx, pd.RangeIndex) and idx.start == 0 and idx.step == 1 and idx.name is None):
             for i in range(idx.nlevels):
                 store[index_col(i)] = idx.get_level_values(i)
             index = [(name, col(index_col(i))) for i, name in enumerate(idx.names)]

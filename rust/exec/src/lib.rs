@@ -923,10 +923,11 @@ fn shuffle_join(
     let bucket = |keys: &[String]| key_hash(keys) % pl::lit(n as u64);
     // Skew: a key holding more than a bucket's share of the left rows would
     // make one task hold them all. Its left rows are spread over every bucket
-    // and its right rows copied to every bucket, so each pair still meets
-    // exactly once. Only where unmatched right rows are not output.
-    let spreadable = matches!(spec.how.as_str(), "inner" | "left" | "semi" | "anti")
-        && spec.maintain_order != "right_left";
+    // and its right rows copied to every bucket (marked `__rh`), so each pair
+    // still meets exactly once. A copy that meets no left row in its bucket
+    // is dropped (right and outer joins would output it as unmatched; the
+    // key has left rows, so no right row of it is unmatched overall).
+    let spreadable = spec.how != "cross";
     let heavy = if spreadable {
         heavy_hashes(&lframes, key_hash(&spec.left_on), n, ctx)?
     } else {
@@ -952,6 +953,7 @@ fn shuffle_join(
                 .clone()
                 .lazy()
                 .filter(is_heavy_right.clone())
+                .with_column(pl::lit(true).alias("__rh"))
                 .collect()?;
             let mut out = Vec::with_capacity(n);
             for b in 0..n {
@@ -967,11 +969,12 @@ fn shuffle_join(
                 .clone()
                 .lazy()
                 .filter(is_heavy_right.clone().not())
-                .with_column(
+                .with_columns([
+                    pl::lit(false).alias("__rh"),
                     bucket(&spec.right_on)
                         .cast(DataType::UInt32)
                         .alias("__dest"),
-                )
+                ])
                 .collect()?;
             out.push(rest);
             Ok(out)
@@ -982,21 +985,37 @@ fn shuffle_join(
         let rb = exchange(routed, pl::col("__dest"), n, ctx)?;
         (lb, rb)
     };
+    let rschema = rb
+        .iter()
+        .flatten()
+        .next()
+        .map_or(rschema, |df| df.schema().clone());
     let (lb, rb) = (take_each(lb), take_each(rb));
+    let spread = !heavy.is_empty();
+    let keeps_unmatched_right = matches!(spec.how.as_str(), "right" | "full" | "outer");
     let joined = run_tasks(ctx, n, |b| {
         let l = concat_frames(take(&lb[b])?, &lschema)?;
         let r = concat_frames(take(&rb[b])?, &rschema)?;
-        Ok(spec.apply(l.lazy(), r.lazy())?.collect()?)
+        let mut lf = spec.apply(l.lazy(), r.lazy())?;
+        if spread && keeps_unmatched_right {
+            let copy_unmatched = pl::col("__rh")
+                .fill_null(pl::lit(false))
+                .and(pl::col("__lr").is_null());
+            lf = lf.filter(copy_unmatched.not());
+        }
+        Ok(lf.collect()?)
     })?;
     // Back to the partitions of the side whose order is kept.
-    let (unit, row, units) = if spec.maintain_order == "right_left" {
-        ("__ru", "__rr", n_right)
+    // Rows of one kept row come from several buckets when its key was
+    // spread: the other side's position orders them.
+    let (unit, order, units) = if spec.maintain_order == "right_left" {
+        ("__ru", ["__rr", "__lu", "__lr"], n_right)
     } else {
-        ("__lu", "__lr", n_left)
+        ("__lu", ["__lr", "__ru", "__rr"], n_left)
     };
     let home = pl::col(unit).fill_null(pl::lit(units as u32));
     let back = exchange(joined, home, units + 1, ctx)?;
-    let tags = ["__lu", "__lr", "__ru", "__rr"];
+    let tags = ["__lu", "__lr", "__ru", "__rr", "__rh"];
     let back = take_each(back);
     let parts = run_tasks(ctx, back.len(), |u| {
         let Some(df) = take_concat(&back[u])? else {
@@ -1007,11 +1026,18 @@ fn shuffle_join(
             .filter(|t| df.schema().contains(t))
             .map(|t| (*t).into())
             .collect();
+        let by: Vec<&str> = order
+            .iter()
+            .filter(|c| df.schema().contains(c))
+            .copied()
+            .collect();
         let df = df
             .lazy()
             .sort(
-                [row],
-                pl::SortMultipleOptions::default().with_maintain_order(true),
+                by,
+                pl::SortMultipleOptions::default()
+                    .with_maintain_order(true)
+                    .with_nulls_last(true),
             )
             .drop(pl::Selector::ByName {
                 names: present.into_iter().collect(),
