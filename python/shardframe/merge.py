@@ -108,16 +108,15 @@ def union_on_index(left: DataFrame, right: DataFrame) -> DataFrame:
     appearance (``pandas.concat(axis=1)``): the left's rows, then the right's
     rows whose labels the left lacks."""
     from shardframe.exceptions import InvalidIndexError
-    from shardframe.frame import DataFrame, _has_duplicate_keys
+    from shardframe.frame import DataFrame
 
-    for frame in (left, right):
-        plan, _ = _side_plan(frame, "__v", _resolve_keys(frame, frame, None, None, None, True, True)[0], "__vm")
-        levels = 1 if frame._index is None else len(frame._index)
-        if _has_duplicate_keys(plan, [f"__vk{i}" for i in range(levels)]):
-            raise InvalidIndexError("Reindexing only valid with uniquely valued Index objects")
     lkeys, rkeys = _resolve_keys(left, right, None, None, None, True, True)
     if len(lkeys) != len(rkeys):
         raise ValueError("cannot concatenate frames with different numbers of index levels")
+    for frame, keys in ((left, lkeys), (right, rkeys)):
+        # A RangeIndex never repeats a label.
+        if frame._index is not None and _has_duplicates(frame, keys):
+            raise InvalidIndexError("Reindexing only valid with uniquely valued Index objects")
     out = _run(left, right, lkeys, rkeys, "outer", False, ("", ""), False, "both", None, union_order=True)
     # pandas keeps an index level's name only where every frame agrees on it.
     names = [None] * len(lkeys) if left._index is None or right._index is None else [
@@ -255,10 +254,16 @@ def _cast_keys(lplan: Any, rplan: Any, lk: list[str], rk: list[str]) -> tuple[An
     return recast(lplan, lt, lcast), recast(rplan, rt, rcast)
 
 
-def _validate(left: DataFrame, right: DataFrame, lkeys: list[tuple[Any, Expr]],
-              rkeys: list[tuple[Any, Expr]], validate: str) -> None:
+def _has_duplicates(frame: DataFrame, keys: list[tuple[Any, Expr]]) -> bool:
+    """Whether some combination of key values occurs twice in ``frame``."""
     from shardframe.frame import _has_duplicate_keys
 
+    plan, _ = _side_plan(frame, "__v", keys, "__vm")
+    return _has_duplicate_keys(plan, [f"__vk{i}" for i in range(len(keys))])
+
+
+def _validate(left: DataFrame, right: DataFrame, lkeys: list[tuple[Any, Expr]],
+              rkeys: list[tuple[Any, Expr]], validate: str) -> None:
     kinds = {"one_to_one": (True, True), "1:1": (True, True), "one_to_many": (True, False),
              "1:m": (True, False), "many_to_one": (False, True), "m:1": (False, True),
              "many_to_many": (False, False), "m:m": (False, False)}
@@ -266,10 +271,7 @@ def _validate(left: DataFrame, right: DataFrame, lkeys: list[tuple[Any, Expr]],
         raise ValueError(f'"{validate}" is not a valid argument. Valid arguments are: {list(kinds)}')
     check_left, check_right = kinds[validate]
     for check, frame, keys, side in ((check_left, left, lkeys, "left"), (check_right, right, rkeys, "right")):
-        if not check:
-            continue
-        plan, _ = _side_plan(frame, "__v", keys, "__vm")
-        if _has_duplicate_keys(plan, [f"__vk{i}" for i in range(len(keys))]):
+        if check and _has_duplicates(frame, keys):
             kind = "one-to-one" if validate in ("one_to_one", "1:1") else (
                 "one-to-many" if side == "left" else "many-to-one")
             raise MergeError(f"Merge keys are not unique in {side} dataset; not a {kind} merge")
