@@ -996,8 +996,10 @@ fn shuffle_join(
     let joined = run_tasks(ctx, n, |b| {
         let l = concat_frames(take(&lb[b])?, &lschema)?;
         let r = concat_frames(take(&rb[b])?, &rschema)?;
+        // Buckets that got no copy of a hot right row have no `__rh`.
+        let has_copies = r.schema().contains("__rh");
         let mut lf = spec.apply(l.lazy(), r.lazy())?;
-        if spread && keeps_unmatched_right {
+        if spread && keeps_unmatched_right && has_copies {
             let copy_unmatched = pl::col("__rh")
                 .fill_null(pl::lit(false))
                 .and(pl::col("__lr").is_null());
