@@ -144,3 +144,17 @@ def test_hot_key_is_spread_over_buckets_in_a_shuffle_join(how, where):
     with sf.option_context("broadcast_bytes", 0):
         got = sl.merge(sr, on="k", how=how).to_pandas()
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+@pytest.mark.partitioned
+@pytest.mark.parametrize("how", ["inner", "left", "right", "outer"])
+def test_hot_key_against_an_empty_right_side(how):
+    """Found by Hypothesis: a hot left key, no right rows, one row per partition."""
+    left = pd.DataFrame({"k": [0.0, 0.0], "a": [0, 1]})
+    right = pd.DataFrame({"k": pd.array([], dtype="float64"), "b": pd.array([], dtype="int64")})
+    with sf.option_context("max_partition_rows", 1):
+        sl, sr = sf.DataFrame(left), sf.DataFrame(right)
+    with sf.option_context("broadcast_bytes", 0):
+        got = sl.merge(sr, on="k", how=how).to_pandas()
+    pd.testing.assert_frame_equal(got, left.merge(right, on="k", how=how), check_dtype=False,
+                                  check_index_type=False)
