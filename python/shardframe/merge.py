@@ -103,20 +103,25 @@ def _side_plan(frame: DataFrame, prefix: str, keys: list[tuple[Any, Expr]], mark
     return plan.select(select_json(items)), names
 
 
+def check_unique_index(frame: DataFrame) -> None:
+    """Raise pandas' InvalidIndexError if a row label repeats."""
+    from shardframe.exceptions import InvalidIndexError
+
+    # A RangeIndex never repeats a label.
+    if frame._index is not None and _has_duplicates(frame, list(frame._index)):
+        raise InvalidIndexError("Reindexing only valid with uniquely valued Index objects")
+
+
 def union_on_index(left: DataFrame, right: DataFrame) -> DataFrame:
     """Both frames side by side on the union of their row labels, in order of
     appearance (``pandas.concat(axis=1)``): the left's rows, then the right's
-    rows whose labels the left lacks."""
-    from shardframe.exceptions import InvalidIndexError
+    rows whose labels the left lacks. Labels must be unique in each
+    (:func:`check_unique_index`)."""
     from shardframe.frame import DataFrame
 
     lkeys, rkeys = _resolve_keys(left, right, None, None, None, True, True)
     if len(lkeys) != len(rkeys):
         raise ValueError("cannot concatenate frames with different numbers of index levels")
-    for frame, keys in ((left, lkeys), (right, rkeys)):
-        # A RangeIndex never repeats a label.
-        if frame._index is not None and _has_duplicates(frame, keys):
-            raise InvalidIndexError("Reindexing only valid with uniquely valued Index objects")
     out = _run(left, right, lkeys, rkeys, "outer", False, ("", ""), False, "both", None, union_order=True)
     # pandas keeps an index level's name only where every frame agrees on it.
     names = [None] * len(lkeys) if left._index is None or right._index is None else [

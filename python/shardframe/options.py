@@ -25,11 +25,12 @@ class Options:
         A join side up to this many decoded bytes is copied to every partition
         of the other side; larger joins exchange both sides by key hash.
     fuse_bytes
-        A plan with a join, group-by or sort whose inputs decode to at most
-        this many bytes runs as one Polars query over all its rows (Polars'
-        optimizer and kernels, no exchanges); larger plans run partition by
-        partition, exchanging rows between them. ``None``: an eighth of the
-        machine's memory; ``0``: always partition by partition.
+        A plan in which a join feeds or reads another join, group-by, sort or
+        reduction, and whose inputs decode to at most this many bytes, runs as
+        one Polars query over all its rows (Polars' optimizer and kernels, no
+        intermediate results); other plans run partition by partition,
+        exchanging rows between them. ``None``: an eighth of the machine's
+        memory; ``0``: always partition by partition.
     hot_cache
         Bytes of decoded columns kept in memory for data read more than once,
         so repeated queries skip decompression (least recently used out

@@ -56,8 +56,11 @@ def concat(objs: list[Any], axis: int = 0, ignore_index: bool = False) -> DataFr
         return out
     if axis in (1, "columns") and not ignore_index:
         # Different row labels: aligned on their union, in order of appearance.
-        from shardframe.merge import union_on_index
+        from shardframe.merge import check_unique_index, union_on_index
 
+        # Each frame is checked once (a union of unique labels is unique).
+        for f in frames:
+            check_unique_index(f)
         out = frames[0]
         for f in frames[1:]:
             dup = [c for c in f.columns if c in out._cols]
