@@ -16,6 +16,10 @@ static BUDGET: AtomicUsize = AtomicUsize::new(0);
 static USED: AtomicUsize = AtomicUsize::new(0);
 /// A logical clock for "least recently used".
 static CLOCK: AtomicU64 = AtomicU64::new(0);
+/// The query running now: reads within one query count as one read (a
+/// query that reads its input twice, such as a sort's sampling pass, is not
+/// a sign that the data will be queried again).
+static QUERY: AtomicU64 = AtomicU64::new(1);
 /// Every slot holding columns, for eviction.
 static REGISTRY: Mutex<Vec<Weak<Slot>>> = Mutex::new(Vec::new());
 
@@ -37,6 +41,11 @@ pub(crate) fn reserve(bytes: usize) -> bool {
     .is_ok()
 }
 
+/// Start a new query: later reads of a partition count as another read.
+pub fn new_query() {
+    QUERY.fetch_add(1, Ordering::Relaxed);
+}
+
 /// `(budget, bytes held)`.
 pub fn usage() -> (usize, usize) {
     (BUDGET.load(Ordering::Relaxed), USED.load(Ordering::Relaxed))
@@ -51,8 +60,11 @@ pub(crate) struct Slot {
 
 #[derive(Default)]
 struct State {
-    /// Decodes that missed; a partition is kept from its second read on.
+    /// Queries whose decodes missed; a partition is kept from the second
+    /// such query on.
     misses: u32,
+    /// The last query that counted as a miss.
+    query: u64,
     columns: Vec<Column>,
     bytes: usize,
     registered: bool,
@@ -67,6 +79,7 @@ impl Slot {
         Slot {
             state: Mutex::new(State {
                 misses: 0,
+                query: 0,
                 columns,
                 bytes,
                 registered: false,
@@ -116,7 +129,7 @@ impl Slot {
     }
 
     /// Record a decode of `columns`; keep them when this partition has been
-    /// read before and the budget allows.
+    /// read by an earlier query and the budget allows.
     pub(crate) fn offer(self: &Arc<Self>, columns: &[Column]) {
         let budget = BUDGET.load(Ordering::Relaxed);
         if budget == 0 {
@@ -130,7 +143,11 @@ impl Slot {
             let Ok(mut state) = self.state.lock() else {
                 return;
             };
-            state.misses += 1;
+            let query = QUERY.load(Ordering::Relaxed);
+            if state.query != query {
+                state.query = query;
+                state.misses += 1;
+            }
             if state.pinned || state.misses < 2 || add > budget / 4 {
                 return;
             }

@@ -437,9 +437,13 @@ mod tests {
         let (mut da, mut db) = (make(1), make(2));
         let a = Partition::encode(&mut da, Codec::Zstd(1)).unwrap();
         let b = Partition::encode(&mut db, Codec::Zstd(1)).unwrap();
-        // Read once: nothing kept. Read again: kept, and served from memory.
+        // Read once: nothing kept; read again in the same query: still not.
+        // Read by another query: kept, and served from memory.
+        crate::hot::new_query();
+        assert!(a.decode(None).unwrap().equals_missing(&da));
         assert!(a.decode(None).unwrap().equals_missing(&da));
         assert_eq!(a.decoded_bytes(), 0);
+        crate::hot::new_query();
         assert!(a.decode(None).unwrap().equals_missing(&da));
         assert!(a.decoded_bytes() > 0);
         let si = [String::from("s"), String::from("i")];
@@ -449,6 +453,7 @@ mod tests {
         // A column read twice joins the ones held; a mixed read keeps order.
         let i = [String::from("i")];
         b.decode(Some(&i)).unwrap();
+        crate::hot::new_query();
         b.decode(Some(&i)).unwrap();
         let held_i = b.decoded_bytes();
         assert!(held_i > 0);

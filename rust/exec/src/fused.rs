@@ -129,7 +129,7 @@ fn substitute(
         // elsewhere in the plan is not shared outside it.
         let inner = substitute(plan, true, uses, ctx)?;
         let m = crate::execute(&prune_columns(&inner, None), ctx)?;
-        remember(plan, &m);
+        remember(plan, &m, false);
         return Ok(Arc::new(Plan::memory(m.parts, m.schema)));
     }
     let changed = |old: &Arc<Plan>, new: &Arc<Plan>| !Arc::ptr_eq(old, new);

@@ -9,6 +9,7 @@
 //! counts itself in the progress counters the Python layer displays.
 
 mod context;
+mod exchange;
 mod fused;
 mod io;
 mod scan;
@@ -17,6 +18,7 @@ mod task;
 
 use std::sync::{Arc, Mutex, Weak};
 
+use exchange::{exchange, hash_dest, route, scatter, take_bucket, take_each};
 use polars::prelude as pl;
 use polars::prelude::{DataFrame, DataType, IntoLazy, NamedFrom, SchemaExt, SchemaRef};
 use polars_core::runtime::THREAD_POOL;
@@ -55,26 +57,46 @@ impl Materialized {
 /// node is alive: a frame built from them is computed once, however often it
 /// is used afterwards, and every use sees the same values (a parallel
 /// floating-point sum is not bit-for-bit repeatable).
-static WIDE_RESULTS: Mutex<Vec<(Weak<Plan>, Materialized)>> = Mutex::new(Vec::new());
+static WIDE_RESULTS: Mutex<Vec<Cached>> = Mutex::new(Vec::new());
+
+struct Cached {
+    plan: Weak<Plan>,
+    result: Materialized,
+    /// Kept for the current query only.
+    transient: bool,
+}
 
 fn cached(plan: &Arc<Plan>) -> Option<Materialized> {
     let mut cache = WIDE_RESULTS.lock().ok()?;
-    cache.retain(|(w, _)| w.strong_count() > 0);
+    cache.retain(|c| c.plan.strong_count() > 0);
     cache
         .iter()
-        .find(|(w, _)| w.upgrade().is_some_and(|p| Arc::ptr_eq(&p, plan)))
-        .map(|(_, m)| m.clone())
+        .find(|c| c.plan.upgrade().is_some_and(|p| Arc::ptr_eq(&p, plan)))
+        .map(|c| c.result.clone())
 }
 
 /// Run a plan a user asked for: shared subplans first when plans may fuse
 /// (see [`fused`]), then only the columns the result needs.
 pub fn run(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
+    shardframe_core::hot::new_query();
     let plan = if ctx.config.fuse_bytes > 0 {
         fused::materialize_shared(plan, ctx)?
     } else {
         plan.clone()
     };
-    execute(&prune_columns(&plan, None), ctx)
+    let out = execute(&prune_columns(&plan, None), ctx);
+    forget_transient();
+    out
+}
+
+/// Drop the cached results of intermediate nodes once the query is done:
+/// with fusion on, a result other frames share is computed and kept by
+/// `materialize_shared` on its own, so an intermediate one is not needed
+/// again (and may be held decoded).
+fn forget_transient() {
+    if let Ok(mut cache) = WIDE_RESULTS.lock() {
+        cache.retain(|entry| !entry.transient && entry.plan.strong_count() > 0);
+    }
 }
 
 /// Run `plan` to completion. The stage shown in progress displays is the
@@ -100,13 +122,17 @@ fn execute_cached(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
         return Ok(m);
     }
     let m = execute_uncached(plan, ctx)?;
-    remember(plan, &m);
+    remember(plan, &m, ctx.config.fuse_bytes > 0 && ctx.intermediate());
     Ok(m)
 }
 
-fn remember(plan: &Arc<Plan>, m: &Materialized) {
+fn remember(plan: &Arc<Plan>, m: &Materialized, transient: bool) {
     if let Ok(mut cache) = WIDE_RESULTS.lock() {
-        cache.push((Arc::downgrade(plan), m.clone()));
+        cache.push(Cached {
+            plan: Arc::downgrade(plan),
+            result: m.clone(),
+            transient,
+        });
     }
 }
 
@@ -153,9 +179,9 @@ fn execute_node(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
     let parts = match plan.as_ref() {
         Plan::Scan(src) => match src.as_ref() {
             Source::Memory { parts, .. } => parts.clone(),
-            _ => encode_all(run_narrow(plan, ctx, None)?, ctx)?,
+            _ => run_narrow_encoded(plan, ctx, None)?,
         },
-        p if p.is_narrow() => encode_all(run_narrow(plan, ctx, None)?, ctx)?,
+        p if p.is_narrow() => run_narrow_encoded(plan, ctx, None)?,
         Plan::Select { input, exprs } => {
             if let Some(keys) = shardframe_plan::Expr::window_keys(exprs.iter().map(|e| &e.expr)) {
                 return Ok(Materialized {
@@ -174,18 +200,19 @@ fn execute_node(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
         }
         Plan::Sort { input, spec } => sort(input, spec, ctx)?,
         Plan::Repartition { input, keys, n } => {
-            let frames = run_narrow(&fusable_input(input, ctx)?, ctx, None)?;
             let keys = keys
                 .iter()
                 .map(shardframe_plan::Expr::lower)
                 .collect::<SfResult<Vec<_>>>()?;
-            let buckets = hash_partition(frames, &keys, (*n).max(1), ctx)?;
-            let parts = run_tasks(ctx, buckets.len(), |b| match buckets[b].first() {
+            let n = (*n).max(1);
+            let dest = hash_dest(&keys, n);
+            let split = run_narrow_then(&fusable_input(input, ctx)?, ctx, None, |_, df| {
+                scatter(df, &dest, ctx)
+            })?;
+            let buckets = take_each(route(split, n)?);
+            let parts = run_tasks(ctx, n, |b| match take_bucket(&buckets[b])? {
+                Some(df) => encode(df, ctx),
                 None => Ok(Vec::new()),
-                Some(first) => {
-                    let schema = first.schema().clone();
-                    encode(concat_frames(buckets[b].clone(), &schema)?, ctx)
-                }
             })?;
             parts.into_iter().flatten().collect()
         }
@@ -226,7 +253,7 @@ fn execute_node(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
             keys,
             aggs,
             dropna,
-        } => encode_all(group_by(input, keys, aggs, *dropna, &schema, ctx)?, ctx)?,
+        } => group_by(input, keys, aggs, *dropna, &schema, ctx)?,
         Plan::Join { left, right, spec } => {
             // The right side comes straight from its pipeline (never stored
             // and decoded again).
@@ -243,12 +270,11 @@ fn execute_node(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
                 // and left order is kept partition by partition.
                 let lplan = fusable_input(left, ctx)?;
                 let spec = spec.clone();
-                let frames = run_narrow(
+                run_narrow_encoded(
                     &lplan,
                     ctx,
                     Some(&move |lf: pl::LazyFrame| spec.apply(lf, rdf.clone().lazy())),
-                )?;
-                encode_all(frames, ctx)?
+                )?
             } else {
                 shuffle_join(left, rframes, &right.schema()?, spec, ctx)?
             }
@@ -468,21 +494,21 @@ fn run_unit(
 
 /// Run a fused narrow chain over all its units; one frame per unit.
 fn run_narrow(plan: &Arc<Plan>, ctx: &Context, extra: Option<LfMap>) -> SfResult<Vec<DataFrame>> {
-    run_narrow_then(plan, ctx, extra, Ok)
+    run_narrow_then(plan, ctx, extra, |_, df| Ok(df))
 }
 
 /// As `run_narrow`, where `extra` aggregates: collected on the streaming engine.
 fn run_narrow_agg(plan: &Arc<Plan>, ctx: &Context, extra: LfMap) -> SfResult<Vec<DataFrame>> {
-    run_narrow_on(plan, ctx, Some(extra), Engine::Streaming, Ok)
+    run_narrow_on(plan, ctx, Some(extra), Engine::Streaming, |_, df| Ok(df))
 }
 
-/// As `run_narrow`, with `then` applied to each unit's frame in its task
-/// (so only what `then` keeps of a unit outlives the task).
+/// As `run_narrow`, with `then` applied to each unit's number and frame in
+/// its task (so only what `then` keeps of a unit outlives the task).
 fn run_narrow_then<T: Send>(
     plan: &Arc<Plan>,
     ctx: &Context,
     extra: Option<LfMap>,
-    then: impl Fn(DataFrame) -> SfResult<T> + Sync,
+    then: impl Fn(usize, DataFrame) -> SfResult<T> + Sync,
 ) -> SfResult<Vec<T>> {
     run_narrow_on(plan, ctx, extra, Engine::InMemory, then)
 }
@@ -492,12 +518,12 @@ fn run_narrow_on<T: Send>(
     ctx: &Context,
     extra: Option<LfMap>,
     engine: Engine,
-    then: impl Fn(DataFrame) -> SfResult<T> + Sync,
+    then: impl Fn(usize, DataFrame) -> SfResult<T> + Sync,
 ) -> SfResult<Vec<T>> {
     let mut base = None;
     let (units, ops) = narrow_chain(plan, ctx, &mut base)?;
     run_tasks(ctx, units.len(), |i| {
-        then(run_unit(&units[i], &ops, extra, engine)?)
+        then(i, run_unit(&units[i], &ops, extra, engine)?)
     })
 }
 
@@ -549,20 +575,37 @@ fn encode(df: DataFrame, ctx: &Context) -> SfResult<Vec<PartitionRef>> {
 }
 
 fn encode_all(frames: Vec<DataFrame>, ctx: &Context) -> SfResult<Vec<PartitionRef>> {
-    let nonempty = frames.iter().any(|f| f.height() > 0);
     let out: Vec<Vec<PartitionRef>> = THREAD_POOL.install(|| {
         frames
             .into_par_iter()
-            .filter(|f| f.height() > 0 || !nonempty)
             .map(|f| encode(f, ctx))
             .collect::<SfResult<_>>()
     })?;
-    let mut parts: Vec<PartitionRef> = out.into_iter().flatten().collect();
-    // Keep one empty partition at most, so an empty result still has a schema on disk.
-    if !nonempty {
+    Ok(drop_empty(out))
+}
+
+/// A fused narrow chain's output, each unit's frame compressed in its task
+/// (so the whole output is never decoded at once).
+fn run_narrow_encoded(
+    plan: &Arc<Plan>,
+    ctx: &Context,
+    extra: Option<LfMap>,
+) -> SfResult<Vec<PartitionRef>> {
+    Ok(drop_empty(run_narrow_then(plan, ctx, extra, |_, df| {
+        encode(df, ctx)
+    })?))
+}
+
+/// Partitions without the empty ones, but one empty partition at most when
+/// all are empty, so an empty result still has a schema on disk.
+fn drop_empty(parts: Vec<Vec<PartitionRef>>) -> Vec<PartitionRef> {
+    let mut parts: Vec<PartitionRef> = parts.into_iter().flatten().collect();
+    if parts.iter().any(|p| p.rows() > 0) {
+        parts.retain(|p| p.rows() > 0);
+    } else {
         parts.truncate(1);
     }
-    Ok(parts)
+    parts
 }
 
 /// All partitions as one frame.
@@ -695,25 +738,17 @@ fn reduce(input: &Arc<Plan>, aggs: &[Agg], ctx: &Context) -> SfResult<DataFrame>
         }
         Ok(all.lazy().select(finals).collect()?)
     } else {
-        let cols: Vec<pl::Expr> = aggs
-            .iter()
-            .enumerate()
-            .map(|(i, a)| Ok(a.expr.lower()?.alias(format!("__a{i}"))))
-            .collect::<SfResult<_>>()?;
+        let cols = gathered_inputs(aggs)?;
+        let input_cols = cols.clone();
         let frames = run_narrow(
             &input_plan,
             ctx,
-            Some(&move |lf: pl::LazyFrame| Ok(lf.select(cols.clone()))),
+            Some(&move |lf: pl::LazyFrame| Ok(lf.select(input_cols.clone()))),
         )?;
         let schema = match frames.first() {
             Some(df) => df.schema().clone(),
             None => {
                 let empty = DataFrame::empty_with_schema(input_plan.schema()?.as_ref());
-                let cols: Vec<pl::Expr> = aggs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, a)| Ok(a.expr.lower()?.alias(format!("__a{i}"))))
-                    .collect::<SfResult<_>>()?;
                 empty.lazy().select(cols).collect_schema()?
             }
         };
@@ -770,24 +805,23 @@ fn window_select(
     exprs.iter().for_each(|e| e.expr.columns(&mut cols));
     let plan = fusable_input(input, ctx)?;
     let project: Vec<pl::Expr> = cols.iter().map(|c| pl::col(c.as_str())).collect();
-    let frames = run_narrow(
+    // Rows tagged with their unit and position in it.
+    let tagged = run_narrow_then(
         &plan,
         ctx,
         Some(&move |lf: pl::LazyFrame| Ok(lf.select(project.clone()))),
+        |i, df| {
+            Ok(df
+                .lazy()
+                .with_row_index("__r", None)
+                .with_column(pl::lit(i as u32).alias("__u"))
+                .collect()?)
+        },
     )?;
-    let units = frames.len();
+    let units = tagged.len();
     if units == 0 {
         return Ok(Vec::new());
     }
-    let tagged = run_tasks(ctx, units, |i| {
-        Ok(frames[i]
-            .clone()
-            .lazy()
-            .with_row_index("__r", None)
-            .with_column(pl::lit(i as u32).alias("__u"))
-            .collect()?)
-    })?;
-    drop(frames);
     let rows: usize = tagged.iter().map(|f| f.height()).sum();
     let n = if rows < SINGLE_BUCKET_ROWS {
         1
@@ -798,45 +832,45 @@ fn window_select(
         .iter()
         .map(shardframe_plan::Expr::lower)
         .collect::<SfResult<Vec<_>>>()?;
-    let buckets = if n == 1 {
-        vec![tagged]
-    } else {
-        exchange(
-            tagged,
-            pl::as_struct(key_exprs).hash(0, 1, 2, 3) % pl::lit(n as u64),
-            n,
-            ctx,
-        )?
-    };
     let mut outputs: Vec<pl::Expr> = exprs
         .iter()
         .map(|e| Ok(e.expr.lower()?.alias(e.name.as_str())))
         .collect::<SfResult<_>>()?;
     outputs.push(pl::col("__u"));
     outputs.push(pl::col("__r"));
-    let buckets = take_each(buckets);
-    let computed = run_tasks(ctx, buckets.len(), |b| {
-        let Some(df) = take_concat(&buckets[b])? else {
-            return Ok(None);
-        };
-        Ok(Some(df.lazy().select(outputs.clone()).collect()?))
-    })?;
-    let computed: Vec<DataFrame> = computed.into_iter().flatten().collect();
-    let back = exchange(computed, pl::col("__u"), units, ctx)?;
-    let back = take_each(back);
-    let parts = run_tasks(ctx, back.len(), |u| {
-        let Some(df) = take_concat(&back[u])? else {
-            return Ok(Vec::new());
-        };
-        let df = df
+    let tags = || pl::Selector::ByName {
+        names: ["__u".into(), "__r".into()].into_iter().collect(),
+        strict: true,
+    };
+    if n == 1 {
+        // One bucket holds all rows, already in order.
+        let schema = tagged[0].schema().clone();
+        let df = concat_frames(tagged, &schema)?
             .lazy()
-            .sort(["__r"], Default::default())
-            .drop(pl::Selector::ByName {
-                names: ["__u".into(), "__r".into()].into_iter().collect(),
-                strict: true,
-            })
+            .select(outputs)
+            .drop(tags())
             .collect()?;
-        encode(df, ctx)
+        return encode(df, ctx);
+    }
+    let buckets = take_each(exchange(tagged, hash_dest(&key_exprs, n), n, ctx)?);
+    let split = run_tasks(ctx, n, |b| match take_bucket(&buckets[b])? {
+        Some(df) => scatter(
+            df.lazy().select(outputs.clone()).collect()?,
+            &pl::col("__u"),
+            ctx,
+        ),
+        None => Ok(Vec::new()),
+    })?;
+    let back = take_each(route(split, units)?);
+    let parts = run_tasks(ctx, back.len(), |u| match take_bucket(&back[u])? {
+        Some(df) => encode(
+            df.lazy()
+                .sort(["__r"], Default::default())
+                .drop(tags())
+                .collect()?,
+            ctx,
+        ),
+        None => Ok(Vec::new()),
     })?;
     Ok(parts.into_iter().flatten().collect())
 }
@@ -989,13 +1023,24 @@ fn shuffle_join(
         .iter()
         .flatten()
         .next()
-        .map_or(rschema, |df| df.schema().clone());
+        .map_or(rschema, |p| p.schema().clone());
     let (lb, rb) = (take_each(lb), take_each(rb));
     let spread = !heavy.is_empty();
     let keeps_unmatched_right = matches!(spec.how.as_str(), "right" | "full" | "outer");
+    // Joined rows go back to the partitions of the side whose order is
+    // kept. Rows of one kept row come from several buckets when its key was
+    // spread: the other side's position orders them.
+    let (unit, order, units) = if spec.maintain_order == "right_left" {
+        ("__ru", ["__rr", "__lu", "__lr"], n_right)
+    } else {
+        ("__lu", ["__lr", "__ru", "__rr"], n_left)
+    };
+    let home = pl::col(unit).fill_null(pl::lit(units as u32));
     let joined = run_tasks(ctx, n, |b| {
-        let l = concat_frames(take(&lb[b])?, &lschema)?;
-        let r = concat_frames(take(&rb[b])?, &rschema)?;
+        let side = |slot, schema: &SchemaRef| -> SfResult<DataFrame> {
+            Ok(take_bucket(slot)?.unwrap_or_else(|| DataFrame::empty_with_schema(schema)))
+        };
+        let (l, r) = (side(&lb[b], &lschema)?, side(&rb[b], &rschema)?);
         // Buckets that got no copy of a hot right row have no `__rh`.
         let has_copies = r.schema().contains("__rh");
         let mut lf = spec.apply(l.lazy(), r.lazy())?;
@@ -1005,22 +1050,12 @@ fn shuffle_join(
                 .and(pl::col("__lr").is_null());
             lf = lf.filter(copy_unmatched.not());
         }
-        Ok(lf.collect()?)
+        scatter(lf.collect()?, &home, ctx)
     })?;
-    // Back to the partitions of the side whose order is kept.
-    // Rows of one kept row come from several buckets when its key was
-    // spread: the other side's position orders them.
-    let (unit, order, units) = if spec.maintain_order == "right_left" {
-        ("__ru", ["__rr", "__lu", "__lr"], n_right)
-    } else {
-        ("__lu", ["__lr", "__ru", "__rr"], n_left)
-    };
-    let home = pl::col(unit).fill_null(pl::lit(units as u32));
-    let back = exchange(joined, home, units + 1, ctx)?;
+    let back = take_each(route(joined, units + 1)?);
     let tags = ["__lu", "__lr", "__ru", "__rr", "__rh"];
-    let back = take_each(back);
     let parts = run_tasks(ctx, back.len(), |u| {
-        let Some(df) = take_concat(&back[u])? else {
+        let Some(df) = take_bucket(&back[u])? else {
             return Ok(Vec::new());
         };
         let present: Vec<_> = tags
@@ -1130,15 +1165,14 @@ fn sort(input: &Arc<Plan>, spec: &SortSpec, ctx: &Context) -> SfResult<Vec<Parti
     drop(key_frames);
     let first_by = by.first().cloned().unwrap_or_else(|| pl::lit(0i64));
     let range_id = range_id_expr(first_by, &bounds, descending, spec.nulls_last);
-    // Pass two: each unit's rows split by range inside its own task, so the
-    // whole input is never decoded at once. (Compressing the pieces as well
-    // saved 6% of the peak of a 10M-row sort for 20% more time: not done.)
-    let pieces = run_narrow_then(&plan, ctx, Some(&with_keys), |df| {
-        split_frame(df, &range_id)
+    // Pass two: each unit's rows are split by range into compressed pieces
+    // inside its own task, so the whole input is never decoded at once.
+    let pieces = run_narrow_then(&plan, ctx, Some(&with_keys), |_, df| {
+        scatter(df, &range_id, ctx)
     })?;
     let ranges = route(pieces, bounds.len() + 1)?;
     let ranges = take_each(ranges.into_iter().filter(|r| !r.is_empty()).collect());
-    let sorted = run_tasks(ctx, ranges.len(), |r| match take_concat(&ranges[r])? {
+    let sorted = run_tasks(ctx, ranges.len(), |r| match take_bucket(&ranges[r])? {
         Some(df) => encode(sort_frame(df)?, ctx),
         None => Ok(Vec::new()),
     })?;
@@ -1231,10 +1265,12 @@ fn fusable_input(input: &Arc<Plan>, ctx: &Context) -> SfResult<Arc<Plan>> {
 const SINGLE_BUCKET_ROWS: usize = 200_000;
 
 /// Group-by in two phases around a hash exchange. Phase one runs fused into
-/// each partition's pipeline: partial aggregates per group when every
-/// aggregation decomposes, else just the key and input columns. The
-/// exchange hashes the keys into buckets, so each group lands in exactly one
-/// bucket; phase two aggregates each bucket in parallel.
+/// each unit's pipeline: partial aggregates per group when every
+/// aggregation decomposes and partial aggregation pays off, else just the
+/// keys and the aggregations' inputs. Each unit's rows are scattered into
+/// compressed pieces by a hash of the keys in the same task, so each group
+/// lands in exactly one bucket; phase two aggregates each bucket in
+/// parallel. Buckets hold about a partition's bytes each.
 fn group_by(
     input: &Arc<Plan>,
     keys: &[NamedExpr],
@@ -1242,203 +1278,93 @@ fn group_by(
     dropna: bool,
     out_schema: &SchemaRef,
     ctx: &Context,
-) -> SfResult<Vec<DataFrame>> {
+) -> SfResult<Vec<PartitionRef>> {
     let input = fusable_input(input, ctx)?;
     let key_cols: Vec<pl::Expr> = keys.iter().map(|k| pl::col(k.name.as_str())).collect();
     let decomposable = aggs.iter().all(|a| a.func.is_decomposable());
-    let keys_owned = keys.to_vec();
-    let (frames, finals) = if decomposable {
-        let partials = partials_of(aggs)?;
-        let rowwise = rowwise_partials_of(aggs)?;
-        let keys_rowwise = keys_owned.clone();
-        let frames = partial_group_by(
-            &input,
-            ctx,
-            &move |lf: pl::LazyFrame| {
-                let (lf, k) = group_keys(lf, &keys_owned, dropna)?;
-                Ok(lf.group_by(k).agg(partials.clone()))
-            },
-            &move |lf: pl::LazyFrame| {
-                let (lf, mut k) = group_keys(lf, &keys_rowwise, dropna)?;
-                k.extend(rowwise.iter().cloned());
-                Ok(lf.select(k))
-            },
-        )?;
-        let finals: Vec<pl::Expr> = finals_of(aggs);
-        (frames, finals)
+    let partials = if decomposable {
+        partials_of(aggs)?
     } else {
-        let mut cols = key_cols.clone();
-        for (i, a) in aggs.iter().enumerate() {
-            cols.push(a.expr.lower()?.alias(format!("__a{i}")));
-        }
-        let frames = run_narrow(
-            &input,
-            ctx,
-            Some(&move |lf: pl::LazyFrame| {
-                let (lf, _) = group_keys(lf, &keys_owned, dropna)?;
-                Ok(lf.select(cols.clone()))
-            }),
-        )?;
-        let finals = gathered_finals(aggs)?;
-        (frames, finals)
+        Vec::new()
     };
-    let rows: usize = frames.iter().map(|f| f.height()).sum();
-    if frames.is_empty() || rows == 0 {
-        return Ok(vec![DataFrame::empty_with_schema(out_schema)]);
-    }
-    let n_buckets = if rows < SINGLE_BUCKET_ROWS {
-        1
-    } else {
-        (THREAD_POOL.current_num_threads() * 2).max(2)
+    let keys_p = keys.to_vec();
+    let partial = move |lf: pl::LazyFrame| {
+        let (lf, k) = group_keys(lf, &keys_p, dropna)?;
+        Ok(lf.group_by(k).agg(partials.clone()))
     };
-    let buckets = hash_partition(frames, &key_cols, n_buckets, ctx)?;
-    let partial_schema = buckets
-        .iter()
-        .flatten()
-        .next()
-        .map(|df| df.schema().clone())
-        .unwrap_or_default();
-    let buckets = take_each(buckets);
-    let outputs = run_tasks(ctx, buckets.len(), |b| {
-        let df = concat_frames(take(&buckets[b])?, &partial_schema)?;
-        if df.height() == 0 {
-            return Ok(None);
-        }
-        Ok(Some(collect_with(
-            df.lazy().group_by(key_cols.clone()).agg(finals.clone()),
-            Engine::Streaming,
-        )?))
-    })?;
-    let outputs: Vec<DataFrame> = outputs.into_iter().flatten().collect();
-    if outputs.is_empty() {
-        return Ok(vec![DataFrame::empty_with_schema(out_schema)]);
-    }
-    Ok(outputs)
-}
-
-/// The partial aggregation of every unit of a group-by's input. It pays
-/// off when keys repeat within a partition; with about one group per row it
-/// only doubles the work. So the first unit is aggregated alone, and if that
-/// does not halve its rows, the others send each row as its own partial
-/// (`rowwise`, a projection) to the final aggregation.
-fn partial_group_by(
-    input: &Arc<Plan>,
-    ctx: &Context,
-    partial: LfMap,
-    rowwise: LfMap,
-) -> SfResult<Vec<DataFrame>> {
+    let mut cols = key_cols.clone();
+    cols.extend(gathered_inputs(aggs)?);
+    let keys_g = keys.to_vec();
+    let gathered = move |lf: pl::LazyFrame| {
+        let (lf, _) = group_keys(lf, &keys_g, dropna)?;
+        Ok(lf.select(cols.clone()))
+    };
+    let empty = || encode(DataFrame::empty_with_schema(out_schema), ctx);
     let mut base = None;
-    let (units, ops) = narrow_chain(input, ctx, &mut base)?;
+    let (units, ops) = narrow_chain(&input, ctx, &mut base)?;
     let Some((head, rest)) = units.split_first() else {
-        return Ok(Vec::new());
+        return empty();
     };
+    // Partial aggregation pays off when keys repeat within a unit; with
+    // about one group per row it only doubles the work. The first unit
+    // decides: aggregated alone, does it at least halve its rows?
     ctx.add_tasks(1);
-    let first = run_unit(head, &ops, Some(partial), Engine::Streaming)?;
+    let mut first = None;
+    if decomposable {
+        let df = run_unit(head, &ops, Some(&partial), Engine::Streaming)?;
+        let shrinks = match head {
+            Unit::Part(part, _) => df.height() * 2 <= part.rows(),
+            Unit::File(..) => true,
+        };
+        first = shrinks.then_some(df);
+    }
+    let (first, map, engine, finals): (DataFrame, LfMap, Engine, Vec<pl::Expr>) = match first {
+        Some(df) => (df, &partial, Engine::Streaming, finals_of(aggs)),
+        None => (
+            run_unit(head, &ops, Some(&gathered), Engine::InMemory)?,
+            &gathered,
+            Engine::InMemory,
+            gathered_finals(aggs)?,
+        ),
+    };
     ctx.task_done();
-    let shrinks = match head {
-        Unit::Part(part, _) => first.height() * 2 <= part.rows(),
-        Unit::File(..) => true,
-    };
-    let schema = first.schema().clone();
-    let mut frames = vec![first];
-    frames.extend(run_tasks(ctx, rest.len(), |i| {
-        if shrinks {
-            return run_unit(&rest[i], &ops, Some(partial), Engine::Streaming);
+    let finish = |df: DataFrame| -> SfResult<Vec<PartitionRef>> {
+        if df.height() == 0 {
+            return Ok(Vec::new());
         }
-        let df = run_unit(&rest[i], &ops, Some(rowwise), Engine::InMemory)?;
-        // The same types as the aggregated partials (a sum of Int32 is Int64).
-        let casts: Vec<pl::Expr> = schema
-            .iter()
-            .map(|(name, dtype)| pl::col(name.clone()).cast(dtype.clone()))
-            .collect();
-        Ok(df.lazy().select(casts).collect()?)
-    })?);
-    Ok(frames)
-}
-
-/// Split every frame into `n` buckets by a hash of the key columns; bucket
-/// `b` of the result holds the pieces of all frames that hash to `b`.
-fn hash_partition(
-    frames: Vec<DataFrame>,
-    keys: &[pl::Expr],
-    n: usize,
-    ctx: &Context,
-) -> SfResult<Vec<Vec<DataFrame>>> {
-    if n == 1 {
-        return Ok(vec![frames]);
-    }
-    let bucket = pl::as_struct(keys.to_vec()).hash(0, 1, 2, 3) % pl::lit(n as u64);
-    exchange(frames, bucket, n, ctx)
-}
-
-/// Send every row of every frame to the destination (`0..n`) that `dest`
-/// gives it. Destination `d` of the result holds, in frame order, the rows
-/// of each frame bound for `d` in their original order (so sorts stay
-/// stable and first/last stay first/last).
-fn exchange(
-    frames: Vec<DataFrame>,
-    dest: pl::Expr,
-    n: usize,
-    ctx: &Context,
-) -> SfResult<Vec<Vec<DataFrame>>> {
-    // Each task takes its frame and drops it once split, so the input and
-    // its copy in pieces are never both whole in memory.
-    let frames = take_each(frames);
-    let split = run_tasks(ctx, frames.len(), |i| split_frame(take(&frames[i])?, &dest))?;
-    route(split, n)
-}
-
-/// A frame's rows by destination (`dest`, in `0..n`), in their order.
-fn split_frame(df: DataFrame, dest: &pl::Expr) -> SfResult<Vec<(usize, DataFrame)>> {
-    let df = df
-        .lazy()
-        .with_column(dest.clone().cast(DataType::UInt32).alias("__dest"))
-        .collect()?;
-    let mut out = Vec::new();
-    for piece in df.partition_by_stable(["__dest"], true)? {
-        let d = piece
-            .column("__dest")?
-            .get(0)?
-            .extract::<u32>()
-            .ok_or_else(|| SfError::Internal("missing destination".into()))?;
-        out.push((d as usize, piece.drop("__dest")?));
-    }
-    Ok(out)
-}
-
-/// Pieces from `split_frame` of each frame, grouped by destination in
-/// frame order.
-fn route<T>(split: Vec<Vec<(usize, T)>>, n: usize) -> SfResult<Vec<Vec<T>>> {
-    let mut dests: Vec<Vec<T>> = (0..n).map(|_| Vec::new()).collect();
-    for (d, piece) in split.into_iter().flatten() {
-        dests
-            .get_mut(d)
-            .ok_or_else(|| SfError::Internal(format!("destination {d} of {n}")))?
-            .push(piece);
-    }
-    Ok(dests)
-}
-
-/// Items that parallel tasks take ownership of, one each.
-fn take_each<T>(items: Vec<T>) -> Vec<Mutex<Option<T>>> {
-    items.into_iter().map(|x| Mutex::new(Some(x))).collect()
-}
-
-fn take<T>(slot: &Mutex<Option<T>>) -> SfResult<T> {
-    slot.lock()
-        .ok()
-        .and_then(|mut s| s.take())
-        .ok_or_else(|| SfError::Internal("task input taken twice".into()))
-}
-
-/// The pieces a task takes from `slot`, as one frame (`None`: no pieces).
-fn take_concat(slot: &Mutex<Option<Vec<DataFrame>>>) -> SfResult<Option<DataFrame>> {
-    let pieces = take(slot)?;
-    let Some(first) = pieces.first() else {
-        return Ok(None);
+        let out = df.lazy().group_by(key_cols.clone()).agg(finals.clone());
+        encode(collect_with(out, Engine::Streaming)?, ctx)
     };
-    let schema = first.schema().clone();
-    concat_frames(pieces, &schema).map(Some)
+    let est_rows = first.height() * units.len();
+    let est_bytes = first.estimated_size() * units.len();
+    let parts = if est_rows < SINGLE_BUCKET_ROWS {
+        let mut frames = vec![first];
+        frames.extend(run_tasks(ctx, rest.len(), |i| {
+            run_unit(&rest[i], &ops, Some(map), engine)
+        })?);
+        let schema = frames[0].schema().clone();
+        finish(concat_frames(frames, &schema)?)?
+    } else {
+        let n = est_bytes
+            .div_ceil(ctx.config.target_partition_bytes.max(1))
+            .max(THREAD_POOL.current_num_threads() * 2)
+            .max(2);
+        let dest = hash_dest(&key_cols, n);
+        let mut split = vec![scatter(first, &dest, ctx)?];
+        split.extend(run_tasks(ctx, rest.len(), |i| {
+            scatter(run_unit(&rest[i], &ops, Some(map), engine)?, &dest, ctx)
+        })?);
+        let buckets = take_each(route(split, n)?);
+        let outputs = run_tasks(ctx, n, |b| match take_bucket(&buckets[b])? {
+            Some(df) => finish(df),
+            None => Ok(Vec::new()),
+        })?;
+        outputs.into_iter().flatten().collect()
+    };
+    if parts.is_empty() {
+        return empty();
+    }
+    Ok(parts)
 }
 
 /// Every aggregation's partial expressions, flattened.
@@ -1462,15 +1388,30 @@ fn finals_of(aggs: &[Agg]) -> Vec<pl::Expr> {
 }
 
 /// The aggregations applied to gathered inputs named `__a{i}`.
-fn gathered_finals(aggs: &[Agg]) -> SfResult<Vec<pl::Expr>> {
+/// The inputs of aggregations applied to all rows at once (`__a{i}`), each
+/// distinct expression once: `sum(x)` and `count(x)` read one column.
+fn gathered_inputs(aggs: &[Agg]) -> SfResult<Vec<pl::Expr>> {
     aggs.iter()
         .enumerate()
-        .map(|(i, a)| {
+        .filter(|(i, a)| first_equal(aggs, a) == *i)
+        .map(|(i, a)| Ok(a.expr.lower()?.alias(format!("__a{i}"))))
+        .collect()
+}
+
+/// The aggregations over the columns of `gathered_inputs`.
+fn gathered_finals(aggs: &[Agg]) -> SfResult<Vec<pl::Expr>> {
+    aggs.iter()
+        .map(|a| {
             let mut a = a.clone();
-            a.expr = shardframe_plan::Expr::col(format!("__a{i}"));
+            a.expr = shardframe_plan::Expr::col(format!("__a{}", first_equal(aggs, &a)));
             a.lower()
         })
         .collect()
+}
+
+/// The position of the first aggregation over the same expression as `a`.
+fn first_equal(aggs: &[Agg], a: &Agg) -> usize {
+    aggs.iter().position(|b| b.expr == a.expr).unwrap_or(0)
 }
 
 fn partial_exprs(i: usize, a: &Agg) -> SfResult<Vec<pl::Expr>> {
@@ -1505,44 +1446,6 @@ fn partial_exprs(i: usize, a: &Agg) -> SfResult<Vec<pl::Expr>> {
             return Err(SfError::Internal(format!("{other:?} has no partial form")));
         }
     })
-}
-
-/// The partials of `partials_of` for a group of one row, as row-wise
-/// expressions (no aggregation).
-fn rowwise_partials_of(aggs: &[Agg]) -> SfResult<Vec<pl::Expr>> {
-    use AggFunc::*;
-    let mut out = Vec::new();
-    for (i, a) in aggs.iter().enumerate() {
-        let e = a.expr.lower()?;
-        let n = |s: &str| format!("__p{i}_{s}");
-        let present = || e.clone().is_not_null();
-        match a.func {
-            Sum => out.push(e.alias(n("v"))),
-            Count => out.push(present().cast(DataType::Int64).alias(n("v"))),
-            Size => out.push(pl::lit(1i64).alias(n("v"))),
-            Min | Max => out.push(e.alias(n("v"))),
-            Any => out.push(e.fill_null(pl::lit(false)).alias(n("v"))),
-            All => out.push(e.fill_null(pl::lit(true)).alias(n("v"))),
-            Prod => out.push(e.fill_null(pl::lit(1)).alias(n("v"))),
-            Mean => {
-                out.push(present().cast(DataType::Float64).alias(n("n")));
-                out.push(
-                    e.cast(DataType::Float64)
-                        .fill_null(pl::lit(0.0))
-                        .alias(n("s")),
-                );
-            }
-            Var | Std => {
-                out.push(present().cast(DataType::Float64).alias(n("n")));
-                out.push(e.cast(DataType::Float64).alias(n("m")));
-                out.push(pl::lit(0.0).alias(n("m2")));
-            }
-            other => {
-                return Err(SfError::Internal(format!("{other:?} has no partial form")));
-            }
-        }
-    }
-    Ok(out)
 }
 
 fn final_expr(i: usize, a: &Agg) -> pl::Expr {

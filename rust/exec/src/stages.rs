@@ -61,7 +61,7 @@ pub fn execute_staged(
         schema: plan.schema()?,
     };
     if wide {
-        remember(plan, &m);
+        remember(plan, &m, false);
     }
     Ok(m)
 }

@@ -12,8 +12,8 @@ use shardframe_core::{Partition, PartitionMeta, PartitionRef, SfError, SfResult}
 use shardframe_plan::{group_keys, Agg, Expr, NamedExpr, Plan, Source, WirePlan};
 
 use crate::{
-    concat_frames, exchange, execute, finals_of, partials_of, range_id_expr, run_narrow, Context,
-    ExecConfig,
+    concat_frames, exchange::split_frame, execute, finals_of, partials_of, range_id_expr,
+    run_narrow, Context, ExecConfig,
 };
 
 /// What a task does with the rows its plan yields.
@@ -201,12 +201,16 @@ fn split(
     codec: shardframe_core::Codec,
 ) -> SfResult<Vec<Partition>> {
     let schema = df.schema().clone();
-    let ctx = Context::default();
-    let dests = exchange(vec![df], dest, n, &ctx)?;
+    let mut dests: Vec<Option<DataFrame>> = (0..n).map(|_| None).collect();
+    for (d, piece) in split_frame(df, &dest)? {
+        *dests
+            .get_mut(d)
+            .ok_or_else(|| SfError::Internal(format!("destination {d} of {n}")))? = Some(piece);
+    }
     dests
         .into_iter()
-        .map(|frames| {
-            let mut df = concat_frames(frames, &schema)?;
+        .map(|df| {
+            let mut df = df.unwrap_or_else(|| DataFrame::empty_with_schema(&schema));
             Partition::encode(&mut df, codec)
         })
         .collect()

@@ -225,6 +225,7 @@ impl PyPlan {
             }),
             // Only the columns the result needs are computed and decoded.
             Runner::Staged => engine::run(py, config.inner.clone(), progress, move |ctx| {
+                shardframe_core::hot::new_query();
                 let plan = prune_columns(&plan, None);
                 let threads = available_threads();
                 execute_staged(

@@ -1,0 +1,127 @@
+//! Exchanges between partitions: every input frame's rows are split by a
+//! destination (a hash bucket, a sort range, a home partition) inside the
+//! task that produced the frame, and each piece is compressed there (LZ4, or
+//! none when the configured codec is none), so an exchange holds its data
+//! compressed between the two sides and no task holds more than its own
+//! input decoded. The reduce side decodes one destination's pieces at a
+//! time.
+
+use std::sync::Mutex;
+
+use polars::prelude as pl;
+use polars::prelude::{DataFrame, DataType, IntoLazy};
+use shardframe_core::{Codec, Partition, PartitionRef, SfError, SfResult};
+
+use crate::{concat_frames, run_tasks, Context};
+
+/// The pieces bound for one destination, in input order.
+pub(crate) type Bucket = Vec<PartitionRef>;
+
+/// The codec of exchange pieces: fast to write and read; none when the
+/// user asked for no compression.
+fn piece_codec(ctx: &Context) -> Codec {
+    match ctx.config.codec {
+        Codec::None => Codec::None,
+        _ => Codec::Lz4,
+    }
+}
+
+/// The map side for one frame: its rows by destination (`dest`, in `0..n`),
+/// in their order, each piece compressed. The frame is dropped once split.
+pub(crate) fn scatter(
+    df: DataFrame,
+    dest: &pl::Expr,
+    ctx: &Context,
+) -> SfResult<Vec<(usize, PartitionRef)>> {
+    let codec = piece_codec(ctx);
+    split_frame(df, dest)?
+        .into_iter()
+        .map(|(d, mut piece)| {
+            Ok((
+                d,
+                std::sync::Arc::new(Partition::encode(&mut piece, codec)?),
+            ))
+        })
+        .collect()
+}
+
+/// Send every row of every frame to the destination (`0..n`) that `dest`
+/// gives it. Destination `d` of the result holds, in frame order, the rows
+/// of each frame bound for `d` in their original order (so sorts stay
+/// stable and first/last stay first/last).
+pub(crate) fn exchange(
+    frames: Vec<DataFrame>,
+    dest: pl::Expr,
+    n: usize,
+    ctx: &Context,
+) -> SfResult<Vec<Bucket>> {
+    // Each task takes its frame and drops it once split.
+    let frames = take_each(frames);
+    let split = run_tasks(ctx, frames.len(), |i| {
+        scatter(take(&frames[i])?, &dest, ctx)
+    })?;
+    route(split, n)
+}
+
+/// The destination of a row in `0..n` by a hash of the key expressions.
+pub(crate) fn hash_dest(keys: &[pl::Expr], n: usize) -> pl::Expr {
+    pl::as_struct(keys.to_vec()).hash(0, 1, 2, 3) % pl::lit(n as u64)
+}
+
+/// A frame's rows by destination (`dest`, in `0..n`), in their order.
+pub(crate) fn split_frame(df: DataFrame, dest: &pl::Expr) -> SfResult<Vec<(usize, DataFrame)>> {
+    let df = df
+        .lazy()
+        .with_column(dest.clone().cast(DataType::UInt32).alias("__dest"))
+        .collect()?;
+    let mut out = Vec::new();
+    for piece in df.partition_by_stable(["__dest"], true)? {
+        let d = piece
+            .column("__dest")?
+            .get(0)?
+            .extract::<u32>()
+            .ok_or_else(|| SfError::Internal("missing destination".into()))?;
+        out.push((d as usize, piece.drop("__dest")?));
+    }
+    Ok(out)
+}
+
+/// Pieces from `split_frame`/`scatter` of each frame, grouped by
+/// destination in frame order.
+pub(crate) fn route<T>(split: Vec<Vec<(usize, T)>>, n: usize) -> SfResult<Vec<Vec<T>>> {
+    let mut dests: Vec<Vec<T>> = (0..n).map(|_| Vec::new()).collect();
+    for (d, piece) in split.into_iter().flatten() {
+        dests
+            .get_mut(d)
+            .ok_or_else(|| SfError::Internal(format!("destination {d} of {n}")))?
+            .push(piece);
+    }
+    Ok(dests)
+}
+
+/// Items that parallel tasks take ownership of, one each.
+pub(crate) fn take_each<T>(items: Vec<T>) -> Vec<Mutex<Option<T>>> {
+    items.into_iter().map(|x| Mutex::new(Some(x))).collect()
+}
+
+pub(crate) fn take<T>(slot: &Mutex<Option<T>>) -> SfResult<T> {
+    slot.lock()
+        .ok()
+        .and_then(|mut s| s.take())
+        .ok_or_else(|| SfError::Internal("task input taken twice".into()))
+}
+
+/// The pieces a task takes from `slot`, decoded as one frame (`None`: no
+/// pieces). Each piece is dropped once decoded.
+pub(crate) fn take_bucket(slot: &Mutex<Option<Bucket>>) -> SfResult<Option<DataFrame>> {
+    let pieces = take(slot)?;
+    let Some(first) = pieces.first() else {
+        return Ok(None);
+    };
+    let schema = first.schema().clone();
+    let frames = pieces
+        .into_iter()
+        .map(|p| p.decode(None))
+        .collect::<SfResult<Vec<_>>>()?;
+    concat_frames(frames, &schema).map(Some)
+}
