@@ -128,16 +128,20 @@ def test_merge_of_empty_frames(make, how, join_strategy):
 @pytest.mark.partitioned
 @pytest.mark.parametrize("how", ["inner", "left", "right", "outer"])
 @pytest.mark.parametrize("where", ["random", "periodic"])
-def test_hot_key_is_spread_over_buckets_in_a_shuffle_join(how, where):
-    """A key with most of the left rows is spread over every bucket; in right
-    and outer joins its right rows still come out once each. "periodic" puts
-    the hot key on every fourth row, so some buckets get none of its rows."""
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_hot_key_is_spread_over_buckets_in_a_shuffle_join(how, where, side):
+    """A key with most of one side's rows is spread over every bucket and the
+    other side's rows of it copied to each; in joins that keep unmatched rows
+    the copies still come out once each. "periodic" puts the hot key on every
+    fourth row, so some buckets get none of its rows."""
     rng = np.random.default_rng(8)
     n = 200_000
     hot = rng.random(n) < 0.75 if where == "random" else np.arange(n) % 4 == 0
     keys = np.where(hot, 7, rng.integers(0, 50_000, n))
     left = pd.DataFrame({"k": keys, "a": np.arange(n)})
     right = pd.DataFrame({"k": np.r_[np.full(10, 7), np.arange(100, 20_000)], "b": np.arange(19_910)})
+    if side == "right":
+        left, right = right.rename(columns={"b": "a"}), left.rename(columns={"a": "b"})
     with sf.option_context("max_partition_rows", 25_000):
         sl, sr = sf.DataFrame(left), sf.DataFrame(right)
     expected = left.merge(right, on="k", how=how)

@@ -19,7 +19,7 @@ pub(crate) type Bucket = Vec<PartitionRef>;
 
 /// The codec of exchange pieces: fast to write and read; none when the
 /// user asked for no compression.
-fn piece_codec(ctx: &Context) -> Codec {
+pub(crate) fn piece_codec(ctx: &Context) -> Codec {
     match ctx.config.codec {
         Codec::None => Codec::None,
         _ => Codec::Lz4,

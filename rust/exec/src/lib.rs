@@ -18,7 +18,7 @@ mod task;
 
 use std::sync::{Arc, Mutex, Weak};
 
-use exchange::{exchange, hash_dest, route, scatter, take_bucket, take_each};
+use exchange::{exchange, hash_dest, route, scatter, take, take_bucket, take_each};
 use polars::prelude as pl;
 use polars::prelude::{DataFrame, DataType, IntoLazy, NamedFrom, SchemaExt, SchemaRef};
 use polars_core::runtime::THREAD_POOL;
@@ -955,78 +955,94 @@ fn shuffle_join(
         pl::as_struct(cols).hash(0, 1, 2, 3)
     };
     let bucket = |keys: &[String]| key_hash(keys) % pl::lit(n as u64);
-    // Skew: a key holding more than a bucket's share of the left rows would
-    // make one task hold them all. Its left rows are spread over every bucket
-    // and its right rows copied to every bucket (marked `__rh`), so each pair
-    // still meets exactly once. A copy that meets no left row in its bucket
-    // is dropped (right and outer joins would output it as unmatched; the
-    // key has left rows, so no right row of it is unmatched overall).
-    let spreadable = spec.how != "cross";
-    let heavy = if spreadable {
-        heavy_hashes(&lframes, key_hash(&spec.left_on), n, ctx)?
+    // Skew: a key holding more than a bucket's share of one side's rows
+    // would make one task hold them all. That side's rows of the key are
+    // spread over every bucket and the other side's rows of it copied to
+    // every bucket (marked `__lh`/`__rh`), so each pair still meets exactly
+    // once. A copy that meets no row in its bucket is dropped (a join that
+    // keeps unmatched rows would output it; the key has rows on the other
+    // side, so no row of it is unmatched overall). A key heavy on both sides
+    // is spread on the left. Semi and anti joins read only the right side's
+    // keys: its repeats are dropped instead, so no right key is heavy.
+    let semi = matches!(spec.how.as_str(), "semi" | "anti");
+    let rframes = if semi {
+        let keys: Vec<pl::Expr> = spec.right_on.iter().map(|k| pl::col(k.as_str())).collect();
+        run_tasks(ctx, rframes.len(), |i| {
+            Ok(rframes[i]
+                .clone()
+                .lazy()
+                .unique_stable(
+                    Some(pl::Selector::ByName {
+                        names: spec.right_on.iter().map(|k| k.as_str().into()).collect(),
+                        strict: true,
+                    }),
+                    pl::UniqueKeepStrategy::First,
+                )
+                .select(keys.clone())
+                .collect()?)
+        })?
     } else {
-        Vec::new()
+        rframes
+    };
+    let spreadable = spec.how != "cross";
+    let (heavy_left, heavy_right) = if spreadable {
+        let l = heavy_hashes(&lframes, key_hash(&spec.left_on), n, ctx)?;
+        let mut r = if semi {
+            Vec::new()
+        } else {
+            heavy_hashes(&rframes, key_hash(&spec.right_on), n, ctx)?
+        };
+        r.retain(|h| !l.contains(h));
+        (l, r)
+    } else {
+        (Vec::new(), Vec::new())
     };
     let (lschema, rschema) = (lframes[0].schema().clone(), rframes[0].schema().clone());
-    let (lb, rb) = if heavy.is_empty() {
+    let spread = !(heavy_left.is_empty() && heavy_right.is_empty());
+    let (lb, rb) = if !spread {
         (
             exchange(lframes, bucket(&spec.left_on), n, ctx)?,
             exchange(rframes, bucket(&spec.right_on), n, ctx)?,
         )
     } else {
-        let heavy_lit = || pl::lit(pl::Series::new("heavy".into(), heavy.clone())).implode(false);
-        let is_heavy_left = key_hash(&spec.left_on).is_in(heavy_lit(), false);
-        let spread = pl::col("__lr").cast(DataType::UInt64) % pl::lit(n as u64);
-        let left_dest = pl::when(is_heavy_left)
-            .then(spread)
-            .otherwise(bucket(&spec.left_on));
-        let lb = exchange(lframes, left_dest, n, ctx)?;
-        let is_heavy_right = key_hash(&spec.right_on).is_in(heavy_lit(), false);
-        let copies = run_tasks(ctx, rframes.len(), |i| {
-            let heavy_rows = rframes[i]
-                .clone()
-                .lazy()
-                .filter(is_heavy_right.clone())
-                .with_column(pl::lit(true).alias("__rh"))
-                .collect()?;
-            let mut out = Vec::with_capacity(n);
-            for b in 0..n {
-                out.push(
-                    heavy_rows
-                        .clone()
-                        .lazy()
-                        .with_column(pl::lit(b as u32).alias("__dest"))
-                        .collect()?,
-                );
-            }
-            let rest = rframes[i]
-                .clone()
-                .lazy()
-                .filter(is_heavy_right.clone().not())
-                .with_columns([
-                    pl::lit(false).alias("__rh"),
-                    bucket(&spec.right_on)
-                        .cast(DataType::UInt32)
-                        .alias("__dest"),
-                ])
-                .collect()?;
-            out.push(rest);
-            Ok(out)
-        })?;
-        drop(rframes);
-        let routed: Vec<DataFrame> = copies.into_iter().flatten().collect();
-        // `exchange` routes by the `__dest` column and removes it.
-        let rb = exchange(routed, pl::col("__dest"), n, ctx)?;
-        (lb, rb)
+        let lit = |h: &[u64]| pl::lit(pl::Series::new("heavy".into(), h.to_vec())).implode(false);
+        let side = |frames, keys: &[String], row: &str, mark: &str, own: &[u64], other: &[u64]| {
+            let hash = key_hash(keys);
+            let dest = pl::when(hash.clone().is_in(lit(own), false))
+                .then(pl::col(row).cast(DataType::UInt64) % pl::lit(n as u64))
+                .otherwise(bucket(keys));
+            spread_exchange(frames, dest, hash.is_in(lit(other), false), mark, n, ctx)
+        };
+        (
+            side(
+                lframes,
+                &spec.left_on,
+                "__lr",
+                "__lh",
+                &heavy_left,
+                &heavy_right,
+            )?,
+            side(
+                rframes,
+                &spec.right_on,
+                "__rr",
+                "__rh",
+                &heavy_right,
+                &heavy_left,
+            )?,
+        )
     };
-    let rschema = rb
-        .iter()
-        .flatten()
-        .next()
-        .map_or(rschema, |p| p.schema().clone());
+    // With the mark columns, when any.
+    let schema_of = |b: &[exchange::Bucket], plain: SchemaRef| {
+        b.iter()
+            .flatten()
+            .next()
+            .map_or(plain, |p| p.schema().clone())
+    };
+    let (lschema, rschema) = (schema_of(&lb, lschema), schema_of(&rb, rschema));
     let (lb, rb) = (take_each(lb), take_each(rb));
-    let spread = !heavy.is_empty();
     let keeps_unmatched_right = matches!(spec.how.as_str(), "right" | "full" | "outer");
+    let keeps_unmatched_left = matches!(spec.how.as_str(), "left" | "full" | "outer");
     // Joined rows go back to the partitions of the side whose order is
     // kept. Rows of one kept row come from several buckets when its key was
     // spread: the other side's position orders them.
@@ -1041,19 +1057,27 @@ fn shuffle_join(
             Ok(take_bucket(slot)?.unwrap_or_else(|| DataFrame::empty_with_schema(schema)))
         };
         let (l, r) = (side(&lb[b], &lschema)?, side(&rb[b], &rschema)?);
-        // Buckets that got no copy of a hot right row have no `__rh`.
-        let has_copies = r.schema().contains("__rh");
+        // Copies that met no row: `__rh` rows without a left row, `__lh`
+        // rows without a right row. (A side with no pieces at all has no
+        // mark column.)
+        let (lmarks, rmarks) = (l.schema().contains("__lh"), r.schema().contains("__rh"));
         let mut lf = spec.apply(l.lazy(), r.lazy())?;
-        if spread && keeps_unmatched_right && has_copies {
-            let copy_unmatched = pl::col("__rh")
+        if spread && keeps_unmatched_right && rmarks {
+            let unmatched = pl::col("__rh")
                 .fill_null(pl::lit(false))
                 .and(pl::col("__lr").is_null());
-            lf = lf.filter(copy_unmatched.not());
+            lf = lf.filter(unmatched.not());
+        }
+        if spread && keeps_unmatched_left && lmarks {
+            let unmatched = pl::col("__lh")
+                .fill_null(pl::lit(false))
+                .and(pl::col("__rr").is_null());
+            lf = lf.filter(unmatched.not());
         }
         scatter(lf.collect()?, &home, ctx)
     })?;
     let back = take_each(route(joined, units + 1)?);
-    let tags = ["__lu", "__lr", "__ru", "__rr", "__rh"];
+    let tags = ["__lu", "__lr", "__ru", "__rr", "__lh", "__rh"];
     let parts = run_tasks(ctx, back.len(), |u| {
         let Some(df) = take_bucket(&back[u])? else {
             return Ok(Vec::new());
@@ -1084,6 +1108,42 @@ fn shuffle_join(
         encode(df, ctx)
     })?;
     Ok(parts.into_iter().flatten().collect())
+}
+
+/// Exchange `frames` by `dest`, except rows where `copied` holds: those go
+/// to every one of the `n` buckets. Every row is marked in column `mark`
+/// (true for copies).
+fn spread_exchange(
+    frames: Vec<DataFrame>,
+    dest: pl::Expr,
+    copied: pl::Expr,
+    mark: &str,
+    n: usize,
+    ctx: &Context,
+) -> SfResult<Vec<exchange::Bucket>> {
+    let frames = take_each(frames);
+    let split = run_tasks(ctx, frames.len(), |i| {
+        let df = take(&frames[i])?;
+        let copies = df
+            .clone()
+            .lazy()
+            .filter(copied.clone())
+            .with_column(pl::lit(true).alias(mark))
+            .collect()?;
+        let rest = df
+            .lazy()
+            .filter(copied.clone().not())
+            .with_column(pl::lit(false).alias(mark))
+            .collect()?;
+        let mut out = scatter(rest, &dest, ctx)?;
+        if copies.height() > 0 {
+            let codec = exchange::piece_codec(ctx);
+            let piece: PartitionRef = Arc::new(Partition::encode(&mut copies.clone(), codec)?);
+            out.extend((0..n).map(|b| (b, piece.clone())));
+        }
+        Ok(out)
+    })?;
+    route(split, n)
 }
 
 /// Rows at or above this count are sorted by range partitioning.
@@ -1546,6 +1606,50 @@ mod tests {
                 .try_extract::<f64>()
                 .unwrap();
             assert_eq!(med, 54.5);
+        }
+    }
+
+    #[test]
+    fn semi_and_anti_joins_with_a_hot_right_key_match_polars() {
+        let ctx = Context::new(ExecConfig {
+            max_partition_rows: 500,
+            broadcast_bytes: 0,
+            ..Default::default()
+        });
+        let scan = |df: DataFrame| {
+            let m = partition_frame(df, &ctx).unwrap();
+            Arc::new(Plan::memory(m.parts, m.schema))
+        };
+        let left = df!("k" => (0..3000i64).map(|i| i % 40).collect::<Vec<_>>(),
+                       "a" => (0..3000i64).collect::<Vec<_>>())
+        .unwrap();
+        // Key 3 holds nearly all right rows.
+        let right =
+            df!("k" => (0..4000i64).map(|i| if i % 50 == 0 { i } else { 3 }).collect::<Vec<_>>())
+                .unwrap();
+        for how in ["semi", "anti"] {
+            let spec = shardframe_plan::JoinSpec {
+                how: how.into(),
+                left_on: vec!["k".into()],
+                right_on: vec!["k".into()],
+                nulls_equal: false,
+                suffix: "_right".into(),
+                coalesce: false,
+                maintain_order: "left_right".into(),
+            };
+            let plan = Arc::new(Plan::Join {
+                left: scan(left.clone()),
+                right: scan(right.clone()),
+                spec: spec.clone(),
+            });
+            let got = execute(&plan, &ctx).unwrap().to_frame().unwrap();
+            let expected = spec
+                .apply(left.clone().lazy(), right.clone().lazy())
+                .unwrap()
+                .collect()
+                .unwrap();
+            assert!(got.height() > 0);
+            assert!(got.equals_missing(&expected), "{how}: {got} {expected}");
         }
     }
 
