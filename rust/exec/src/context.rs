@@ -68,6 +68,15 @@ impl Context {
         out
     }
 
+    /// Run `f` as if at the top of the plan (for a result kept beyond this
+    /// run, such as a subplan other frames share: stored like a final one).
+    pub(crate) fn at_top<T>(&self, f: impl FnOnce() -> T) -> T {
+        let saved = self.depth.swap(0, Ordering::Relaxed);
+        let out = f();
+        self.depth.store(saved, Ordering::Relaxed);
+        out
+    }
+
     /// Whether the node running produces an intermediate result (one read
     /// by a parent in this run), not the result the caller asked for.
     pub(crate) fn intermediate(&self) -> bool {

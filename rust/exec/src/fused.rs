@@ -128,7 +128,8 @@ fn substitute(
         // Uses are counted over the whole plan: a subplan of this one used
         // elsewhere in the plan is not shared outside it.
         let inner = substitute(plan, true, uses, ctx)?;
-        let m = crate::execute(&prune_columns(&inner, None), ctx)?;
+        // Kept beyond this run: stored like a final result, not held decoded.
+        let m = ctx.at_top(|| crate::execute(&prune_columns(&inner, None), ctx))?;
         remember(plan, &m, false);
         return Ok(Arc::new(Plan::memory(m.parts, m.schema)));
     }

@@ -158,7 +158,8 @@ fn execute_uncached(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
 }
 
 fn execute_node(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
-    let stage = match plan.as_ref() {
+    let over_wide = narrow_over_wide(plan, ctx);
+    let stage = match over_wide.as_ref().map_or(plan, |(wide, _)| *wide).as_ref() {
         Plan::Scan(_) | Plan::Select { .. } | Plan::Filter { .. } | Plan::RowIndex { .. } => "scan",
         Plan::Slice { .. } => "slice",
         Plan::Sort { .. } => "sort",
@@ -175,6 +176,11 @@ fn execute_node(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
             parts: encode_all(vec![df], ctx)?,
             schema,
         });
+    }
+    if let Some((wide, ops)) = over_wide {
+        let post = move |lf: pl::LazyFrame| ops.iter().try_fold(lf, |lf, op| op.apply_narrow(lf));
+        let parts = wide_parts(wide, &wide.schema()?, Output { post: Some(&post) }, ctx)?;
+        return Ok(Materialized { parts, schema });
     }
     let parts = match plan.as_ref() {
         Plan::Scan(src) => match src.as_ref() {
@@ -198,7 +204,6 @@ fn execute_node(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
             let df = plan.apply_narrow(df.lazy())?.collect()?;
             encode_all(vec![df], ctx)?
         }
-        Plan::Sort { input, spec } => sort(input, spec, ctx)?,
         Plan::Repartition { input, keys, n } => {
             let keys = keys
                 .iter()
@@ -248,12 +253,98 @@ fn execute_node(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
             encode_all(vec![df], ctx)?
         }
         Plan::Reduce { input, aggs } => encode_all(vec![reduce(input, aggs, ctx)?], ctx)?,
+        Plan::GroupBy { .. } | Plan::Join { .. } | Plan::Sort { .. } => {
+            wide_parts(plan, &schema, Output { post: None }, ctx)?
+        }
+        Plan::Concat { inputs } => {
+            let mut parts = Vec::new();
+            for input in inputs {
+                let m = execute(input, ctx)?;
+                if m.schema == schema {
+                    parts.extend(m.parts);
+                } else {
+                    let conformed = run_tasks(ctx, m.parts.len(), |i| {
+                        encode(conform(m.parts[i].decode(None)?, &schema)?, ctx)
+                    })?;
+                    parts.extend(conformed.into_iter().flatten());
+                }
+            }
+            parts
+        }
+    };
+    Ok(Materialized { parts, schema })
+}
+
+/// A chain of selects and filters over a group-by, join or sort whose
+/// result is not cached: the chain runs in the wide node's output tasks
+/// (no intermediate result is stored). Only with fusion on, where results
+/// other frames share are kept by `materialize_shared` on their own.
+fn narrow_over_wide<'a>(
+    plan: &'a Arc<Plan>,
+    ctx: &Context,
+) -> Option<(&'a Arc<Plan>, Vec<&'a Plan>)> {
+    if ctx.config.fuse_bytes == 0 {
+        return None;
+    }
+    let mut ops = Vec::new();
+    let mut node = plan;
+    while node.is_narrow() {
+        if !matches!(node.as_ref(), Plan::Select { .. } | Plan::Filter { .. }) {
+            return None;
+        }
+        ops.push(node.as_ref());
+        node = node.input()?;
+    }
+    let wide = matches!(
+        node.as_ref(),
+        Plan::GroupBy { .. } | Plan::Join { .. } | Plan::Sort { .. }
+    );
+    if ops.is_empty() || !wide || cached(node).is_some() {
+        return None;
+    }
+    ops.reverse();
+    Some((node, ops))
+}
+
+/// What a wide node does with each frame of its result: the narrow
+/// operations of its parents fused in (see `narrow_over_wide`), then
+/// compression.
+#[derive(Clone, Copy)]
+struct Output<'a> {
+    post: Option<LfMap<'a>>,
+}
+
+impl Output<'_> {
+    fn encode(&self, df: DataFrame, ctx: &Context) -> SfResult<Vec<PartitionRef>> {
+        match self.post {
+            Some(post) => encode(post(df.lazy())?.collect()?, ctx),
+            None => encode(df, ctx),
+        }
+    }
+
+    fn then(&self, lf: pl::LazyFrame) -> SfResult<pl::LazyFrame> {
+        match self.post {
+            Some(post) => post(lf),
+            None => Ok(lf),
+        }
+    }
+}
+
+/// The result of a group-by, join or sort (`schema`: the node's).
+fn wide_parts(
+    plan: &Arc<Plan>,
+    schema: &SchemaRef,
+    out: Output,
+    ctx: &Context,
+) -> SfResult<Vec<PartitionRef>> {
+    match plan.as_ref() {
         Plan::GroupBy {
             input,
             keys,
             aggs,
             dropna,
-        } => group_by(input, keys, aggs, *dropna, &schema, ctx)?,
+        } => group_by(input, keys, aggs, *dropna, schema, out, ctx),
+        Plan::Sort { input, spec } => sort(input, spec, out, ctx),
         Plan::Join { left, right, spec } => {
             // The right side comes straight from its pipeline (never stored
             // and decoded again).
@@ -273,29 +364,14 @@ fn execute_node(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
                 run_narrow_encoded(
                     &lplan,
                     ctx,
-                    Some(&move |lf: pl::LazyFrame| spec.apply(lf, rdf.clone().lazy())),
-                )?
+                    Some(&move |lf: pl::LazyFrame| out.then(spec.apply(lf, rdf.clone().lazy())?)),
+                )
             } else {
-                shuffle_join(left, rframes, &right.schema()?, spec, ctx)?
+                shuffle_join(left, rframes, &right.schema()?, spec, out, ctx)
             }
         }
-        Plan::Concat { inputs } => {
-            let mut parts = Vec::new();
-            for input in inputs {
-                let m = execute(input, ctx)?;
-                if m.schema == schema {
-                    parts.extend(m.parts);
-                } else {
-                    let conformed = run_tasks(ctx, m.parts.len(), |i| {
-                        encode(conform(m.parts[i].decode(None)?, &schema)?, ctx)
-                    })?;
-                    parts.extend(conformed.into_iter().flatten());
-                }
-            }
-            parts
-        }
-    };
-    Ok(Materialized { parts, schema })
+        _ => Err(SfError::Internal("not a wide node".into())),
+    }
 }
 
 /// Reorder/extend a frame's columns to `schema`, filling missing ones with nulls.
@@ -934,13 +1010,14 @@ fn shuffle_join(
     rframes: Vec<DataFrame>,
     rschema: &SchemaRef,
     spec: &shardframe_plan::JoinSpec,
+    out: Output,
     ctx: &Context,
 ) -> SfResult<Vec<PartitionRef>> {
     let lframes = run_narrow(&fusable_input(left, ctx)?, ctx, None)?;
     if lframes.is_empty() || rframes.is_empty() {
         let l = concat_frames(lframes, &left.schema()?)?;
         let r = concat_frames(rframes, rschema)?;
-        return encode_all(vec![spec.apply(l.lazy(), r.lazy())?.collect()?], ctx);
+        return out.encode(spec.apply(l.lazy(), r.lazy())?.collect()?, ctx);
     }
     let (n_left, n_right) = (lframes.len(), rframes.len());
     let lframes = tag_rows(lframes, "__lu", "__lr", ctx)?;
@@ -1092,7 +1169,7 @@ fn shuffle_join(
             .filter(|c| df.schema().contains(c))
             .copied()
             .collect();
-        let df = df
+        let lf = df
             .lazy()
             .sort(
                 by,
@@ -1103,9 +1180,8 @@ fn shuffle_join(
             .drop(pl::Selector::ByName {
                 names: present.into_iter().collect(),
                 strict: true,
-            })
-            .collect()?;
-        encode(df, ctx)
+            });
+        encode(out.then(lf)?.collect()?, ctx)
     })?;
     Ok(parts.into_iter().flatten().collect())
 }
@@ -1157,7 +1233,12 @@ const RANGE_ROWS: usize = 1_000_000;
 /// is sorted on all keys in parallel; ranges are emitted in order, so no task
 /// ever holds all rows. Equal first keys share a range, and pieces keep their
 /// partition order, so the sort stays stable.
-fn sort(input: &Arc<Plan>, spec: &SortSpec, ctx: &Context) -> SfResult<Vec<PartitionRef>> {
+fn sort(
+    input: &Arc<Plan>,
+    spec: &SortSpec,
+    out: Output,
+    ctx: &Context,
+) -> SfResult<Vec<PartitionRef>> {
     let plan = fusable_input(input, ctx)?;
     // A key that is a column sorts by that column; a computed key becomes a
     // helper column `__sk{i}` (dropped after sorting). Pieces of the
@@ -1210,12 +1291,12 @@ fn sort(input: &Arc<Plan>, spec: &SortSpec, ctx: &Context) -> SfResult<Vec<Parti
     )?;
     let rows: usize = key_frames.iter().map(|f| f.height()).sum();
     if rows == 0 {
-        return encode_all(vec![DataFrame::empty_with_schema(&schema)], ctx);
+        return out.encode(DataFrame::empty_with_schema(&schema), ctx);
     }
     if rows < RANGE_SORT_ROWS || key_frames.len() < 2 {
         let frames = run_narrow(&plan, ctx, Some(&with_keys))?;
         let all = concat_frames(frames, &schema)?;
-        return encode_all(vec![sort_frame(all)?], ctx);
+        return out.encode(sort_frame(all)?, ctx);
     }
     let n_ranges = rows
         .div_ceil(RANGE_ROWS)
@@ -1233,7 +1314,7 @@ fn sort(input: &Arc<Plan>, spec: &SortSpec, ctx: &Context) -> SfResult<Vec<Parti
     let ranges = route(pieces, bounds.len() + 1)?;
     let ranges = take_each(ranges.into_iter().filter(|r| !r.is_empty()).collect());
     let sorted = run_tasks(ctx, ranges.len(), |r| match take_bucket(&ranges[r])? {
-        Some(df) => encode(sort_frame(df)?, ctx),
+        Some(df) => out.encode(sort_frame(df)?, ctx),
         None => Ok(Vec::new()),
     })?;
     Ok(sorted.into_iter().flatten().collect())
@@ -1337,6 +1418,7 @@ fn group_by(
     aggs: &[Agg],
     dropna: bool,
     out_schema: &SchemaRef,
+    out: Output,
     ctx: &Context,
 ) -> SfResult<Vec<PartitionRef>> {
     let input = fusable_input(input, ctx)?;
@@ -1359,7 +1441,7 @@ fn group_by(
         let (lf, _) = group_keys(lf, &keys_g, dropna)?;
         Ok(lf.select(cols.clone()))
     };
-    let empty = || encode(DataFrame::empty_with_schema(out_schema), ctx);
+    let empty = || out.encode(DataFrame::empty_with_schema(out_schema), ctx);
     let mut base = None;
     let (units, ops) = narrow_chain(&input, ctx, &mut base)?;
     let Some((head, rest)) = units.split_first() else {
@@ -1392,8 +1474,8 @@ fn group_by(
         if df.height() == 0 {
             return Ok(Vec::new());
         }
-        let out = df.lazy().group_by(key_cols.clone()).agg(finals.clone());
-        encode(collect_with(out, Engine::Streaming)?, ctx)
+        let grouped = df.lazy().group_by(key_cols.clone()).agg(finals.clone());
+        out.encode(collect_with(grouped, Engine::Streaming)?, ctx)
     };
     let est_rows = first.height() * units.len();
     let est_bytes = first.estimated_size() * units.len();
