@@ -162,3 +162,18 @@ def test_hot_key_against_an_empty_right_side(how):
         got = sl.merge(sr, on="k", how=how).to_pandas()
     pd.testing.assert_frame_equal(got, left.merge(right, on="k", how=how), check_dtype=False,
                                   check_index_type=False)
+
+
+def test_a_held_merge_read_for_some_columns_then_all(make):
+    """A merge a user holds is computed for the columns each query reads;
+    later queries reading other columns still see every column."""
+    rng = np.random.default_rng(3)
+    left = pd.DataFrame({"k": rng.integers(0, 50, 2_000), "a": rng.normal(size=2_000),
+                         "b": rng.integers(0, 9, 2_000), "c": rng.normal(size=2_000)})
+    right = pd.DataFrame({"k": np.arange(50), "name": [f"n{i}" for i in range(50)], "w": np.arange(50) * 2})
+    pj = left.merge(right, on="k")
+    sj = make(left).merge(make(right), on="k")
+    assert float((sj.a * 2).sum()) == pytest.approx(float((pj.a * 2).sum()))
+    pd.testing.assert_series_equal(sj[sj.b > 3].w.to_pandas(), pj[pj.b > 3].w)
+    assert_same(pj, sj)
+    assert_same(pj.groupby("name").c.sum(), sj.groupby("name").c.sum())

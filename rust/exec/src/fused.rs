@@ -13,16 +13,16 @@
 //! subtree, so a large plan still fuses the parts of it that qualify.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Weak};
 
 use polars::prelude as pl;
 use polars::prelude::{DataFrame, IntoLazy, SchemaExt, SchemaRef};
 use polars_core::runtime::THREAD_POOL;
 use rayon::prelude::*;
 use shardframe_core::{PartitionRef, SfError, SfResult};
-use shardframe_plan::{prune, prune_columns, row_index, Plan, Source};
+use shardframe_plan::{prune, prune_columns, required_by_node, row_index, Cols, Plan, Source};
 
-use crate::{cached, concat_frames, conform, remember, scan, Context};
+use crate::{cached, concat_frames, conform, remember, scan, Context, Materialized};
 
 /// Decoded bytes one parquet byte is taken to stand for when estimating
 /// the size of a file input (TPC-H's tables compress 3–5×).
@@ -86,10 +86,54 @@ pub(crate) fn try_run(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Option<DataFr
 /// compare a max with sums that differ in the last bit. (A subplan used
 /// twice within one query is computed once by Polars' common subplan
 /// elimination.)
+///
+/// A shared subplan without aggregations (joins, sorts, selections: the
+/// same values however often computed) is computed with only the columns
+/// this plan reads of it (`li.merge(part)` held as `j` does not decode all
+/// of lineitem when the query reads three of its columns); those results
+/// are kept per column set.
 pub(crate) fn materialize_shared(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Arc<Plan>> {
     let mut uses = HashMap::new();
     count_uses(plan, &mut uses);
-    substitute(plan, true, &uses, ctx)
+    let shared = Shared {
+        uses,
+        required: required_by_node(plan),
+    };
+    substitute(plan, true, &shared, ctx)
+}
+
+struct Shared {
+    /// Parents of each node within the plan, by address.
+    uses: HashMap<usize, usize>,
+    /// Columns of each node the plan reads, by address (`None`: all).
+    required: HashMap<usize, Option<Cols>>,
+}
+
+/// Results of shared subplans computed for some of their columns.
+static PARTIAL_RESULTS: Mutex<Vec<(Weak<Plan>, Materialized)>> = Mutex::new(Vec::new());
+
+/// A result of `plan` holding at least the columns `cols`.
+fn cached_columns(plan: &Arc<Plan>, cols: &Cols) -> Option<Materialized> {
+    let mut cache = PARTIAL_RESULTS.lock().ok()?;
+    cache.retain(|(w, _)| w.strong_count() > 0);
+    cache
+        .iter()
+        .find(|(w, m)| {
+            w.upgrade().is_some_and(|p| Arc::ptr_eq(&p, plan))
+                && cols.iter().all(|c| m.schema.contains(c))
+        })
+        .map(|(_, m)| m.clone())
+}
+
+/// Whether `plan` computes the same values every time (no aggregation or
+/// window whose floating-point result depends on parallel order).
+fn repeatable(plan: &Plan) -> bool {
+    let here = match plan {
+        Plan::GroupBy { .. } | Plan::Reduce { .. } => false,
+        Plan::Select { .. } => plan.is_narrow(),
+        _ => true,
+    };
+    here && children(plan).into_iter().all(|c| repeatable(c))
 }
 
 /// How many parents in the plan each node has, by address.
@@ -111,26 +155,36 @@ fn children(plan: &Plan) -> Vec<&Arc<Plan>> {
     }
 }
 
-fn substitute(
-    plan: &Arc<Plan>,
-    root: bool,
-    uses: &HashMap<usize, usize>,
-    ctx: &Context,
-) -> SfResult<Arc<Plan>> {
+fn substitute(plan: &Arc<Plan>, root: bool, shared: &Shared, ctx: &Context) -> SfResult<Arc<Plan>> {
     if let Some(m) = cached(plan) {
         return Ok(Arc::new(Plan::memory(m.parts, m.schema)));
     }
-    let in_plan = uses
-        .get(&(Arc::as_ptr(plan) as usize))
-        .copied()
-        .unwrap_or(0);
+    let key = Arc::as_ptr(plan) as usize;
+    let in_plan = shared.uses.get(&key).copied().unwrap_or(0);
     if !root && Arc::strong_count(plan) > in_plan && top_wide(plan).is_some() {
         // Uses are counted over the whole plan: a subplan of this one used
         // elsewhere in the plan is not shared outside it.
-        let inner = substitute(plan, true, uses, ctx)?;
+        let inner = substitute(plan, true, shared, ctx)?;
+        let some = match shared.required.get(&key) {
+            Some(Some(cols)) if cols.len() < plan.schema()?.len() && repeatable(&inner) => {
+                Some(cols.clone())
+            }
+            _ => None,
+        };
+        if let Some(m) = some.as_ref().and_then(|cols| cached_columns(plan, cols)) {
+            return Ok(Arc::new(Plan::memory(m.parts, m.schema)));
+        }
         // Kept beyond this run: stored like a final result, not held decoded.
-        let m = ctx.at_top(|| crate::execute(&prune_columns(&inner, None), ctx))?;
-        remember(plan, &m, false);
+        let pruned = prune_columns(&inner, some.clone());
+        let m = ctx.at_top(|| crate::execute(&pruned, ctx))?;
+        match some {
+            Some(_) => {
+                if let Ok(mut cache) = PARTIAL_RESULTS.lock() {
+                    cache.push((Arc::downgrade(plan), m.clone()));
+                }
+            }
+            None => remember(plan, &m, false),
+        }
         return Ok(Arc::new(Plan::memory(m.parts, m.schema)));
     }
     let changed = |old: &Arc<Plan>, new: &Arc<Plan>| !Arc::ptr_eq(old, new);
@@ -138,8 +192,8 @@ fn substitute(
         Plan::Scan(_) => plan.clone(),
         Plan::Join { left, right, spec } => {
             let (l, r) = (
-                substitute(left, false, uses, ctx)?,
-                substitute(right, false, uses, ctx)?,
+                substitute(left, false, shared, ctx)?,
+                substitute(right, false, shared, ctx)?,
             );
             if changed(left, &l) || changed(right, &r) {
                 Arc::new(Plan::Join {
@@ -154,7 +208,7 @@ fn substitute(
         Plan::Concat { inputs } => {
             let new = inputs
                 .iter()
-                .map(|p| substitute(p, false, uses, ctx))
+                .map(|p| substitute(p, false, shared, ctx))
                 .collect::<SfResult<Vec<_>>>()?;
             if inputs.iter().zip(&new).any(|(a, b)| changed(a, b)) {
                 Arc::new(Plan::Concat { inputs: new })
@@ -164,7 +218,7 @@ fn substitute(
         }
         node => match node.input() {
             Some(input) => {
-                let new = substitute(input, false, uses, ctx)?;
+                let new = substitute(input, false, shared, ctx)?;
                 match node.with_input(new.clone()) {
                     Some(rebuilt) if changed(input, &new) => Arc::new(rebuilt),
                     _ => plan.clone(),
@@ -405,7 +459,7 @@ fn memory(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{execute, partition_frame, ExecConfig};
+    use crate::{execute, partition_frame, run, ExecConfig};
     use polars::df;
     use shardframe_plan::{Agg, AggFunc, Expr, JoinSpec, NamedExpr, SortSpec};
 
@@ -505,5 +559,81 @@ mod tests {
                 .unwrap(),
         );
         assert!(try_run(&lone, &ctx).unwrap().is_none());
+    }
+
+    /// The memory scans `plan` reads.
+    fn scans(plan: &Plan, out: &mut Vec<SchemaRef>) {
+        if let Plan::Scan(src) = plan {
+            out.push(src.schema().clone());
+        }
+        children(plan).into_iter().for_each(|c| scans(c, out));
+    }
+
+    #[test]
+    fn a_held_join_is_computed_for_the_columns_read() {
+        let ctx = Context::new(ExecConfig {
+            max_partition_rows: 7,
+            fuse_bytes: 1 << 30,
+            ..Default::default()
+        });
+        let memory = |df| {
+            let m = partition_frame(df, &ctx).unwrap();
+            Arc::new(Plan::memory(m.parts, m.schema))
+        };
+        let rows = df!("k" => (0..50i64).map(|i| i % 5).collect::<Vec<_>>(),
+                       "v" => (0..50i64).collect::<Vec<_>>(),
+                       "w" => (0..50i64).collect::<Vec<_>>())
+        .unwrap();
+        let names = df!("key" => (0..5i64).collect::<Vec<_>>(),
+                        "name" => ["a", "b", "c", "d", "e"],
+                        "extra" => (0..5i64).collect::<Vec<_>>())
+        .unwrap();
+        // Held outside the plan below, as a user's frame would be.
+        let joined = Arc::new(Plan::Join {
+            left: memory(rows),
+            right: memory(names),
+            spec: JoinSpec {
+                how: "inner".into(),
+                left_on: vec!["k".into()],
+                right_on: vec!["key".into()],
+                nulls_equal: false,
+                suffix: "_right".into(),
+                coalesce: false,
+                maintain_order: "left_right".into(),
+            },
+        });
+        let take = |cols: &[&str]| {
+            let exprs = cols
+                .iter()
+                .map(|c| NamedExpr {
+                    name: c.to_string(),
+                    expr: Expr::col(*c),
+                })
+                .collect();
+            Arc::new(Plan::Select {
+                input: joined.clone(),
+                exprs,
+            })
+        };
+        let scanned = |plan: &Arc<Plan>| {
+            let mut read = Vec::new();
+            scans(&materialize_shared(plan, &ctx).unwrap(), &mut read);
+            read.iter()
+                .map(|s| s.iter_names().map(|n| n.to_string()).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+        };
+        // Reading `name` and `v`: the join's keys come too, `w` and `extra` do not.
+        assert_eq!(
+            scanned(&take(&["name", "v"])),
+            vec![vec!["k", "v", "key", "name"]]
+        );
+        // A later query reading `w` computes the columns it needs.
+        let plan = take(&["w", "name"]);
+        assert_eq!(scanned(&plan), vec![vec!["k", "w", "key", "name"]]);
+        let got = run(&plan, &ctx).unwrap().to_frame().unwrap();
+        assert_eq!(got.get_column_names(), &["w", "name"]);
+        assert_eq!(got.height(), 50);
+        // The first subset is reused for a query inside it.
+        assert_eq!(scanned(&take(&["v"])), vec![vec!["k", "v", "key", "name"]]);
     }
 }

@@ -6,12 +6,13 @@
 //! A node whose columns are all needed (and whose inputs did not change) is
 //! returned as the same `Arc`, so results cached per node stay reachable.
 
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, Weak};
 
 use crate::{Expr, NamedExpr, Plan};
 
-type Cols = BTreeSet<String>;
+pub type Cols = BTreeSet<String>;
 
 fn expr_cols(exprs: impl IntoIterator<Item = impl std::borrow::Borrow<Expr>>) -> Cols {
     let mut out = Vec::new();
@@ -33,8 +34,56 @@ fn with(required: &Option<Cols>, extra: Cols) -> Option<Cols> {
 #[allow(clippy::type_complexity)]
 static PRUNED: Mutex<Vec<(Weak<Plan>, Option<Cols>, Arc<Plan>)>> = Mutex::new(Vec::new());
 
+/// Requirements seen per node address while `required_by_node` runs, and
+/// the (node, requirement) pairs already walked.
+type Record = (HashMap<usize, Option<Cols>>, HashSet<(usize, Option<Cols>)>);
+
+thread_local! {
+    static RECORD: RefCell<Option<Record>> = const { RefCell::new(None) };
+}
+
+/// The columns of each node of `plan` that its ancestors read (`None`:
+/// all), by node address: the union over every path from the root.
+pub fn required_by_node(plan: &Arc<Plan>) -> HashMap<usize, Option<Cols>> {
+    RECORD.with(|r| *r.borrow_mut() = Some(Default::default()));
+    prune_node(plan, None);
+    RECORD
+        .with(|r| r.borrow_mut().take())
+        .map(|(by_node, _)| by_node)
+        .unwrap_or_default()
+}
+
+/// While recording: note what `plan` must provide; false when this node was
+/// already walked for the same requirement (its subtree adds nothing).
+fn record(plan: &Arc<Plan>, required: &Option<Cols>) -> bool {
+    RECORD.with(|r| {
+        let mut r = r.borrow_mut();
+        let Some((by_node, walked)) = r.as_mut() else {
+            return true;
+        };
+        let key = Arc::as_ptr(plan) as usize;
+        if !walked.insert((key, required.clone())) {
+            return false;
+        }
+        let merged = match (by_node.get(&key), required) {
+            (None, req) => req.clone(),
+            (Some(Some(a)), Some(b)) => Some(a.union(b).cloned().collect()),
+            _ => None,
+        };
+        by_node.insert(key, merged);
+        true
+    })
+}
+
+fn recording() -> bool {
+    RECORD.with(|r| r.borrow().is_some())
+}
+
 /// `plan` reduced to the columns in `required` (all when `None`).
 pub fn prune_columns(plan: &Arc<Plan>, required: Option<Cols>) -> Arc<Plan> {
+    if recording() {
+        return prune_node(plan, required);
+    }
     if !matches!(
         plan.as_ref(),
         Plan::GroupBy { .. } | Plan::Join { .. } | Plan::Sort { .. }
@@ -62,6 +111,9 @@ pub fn prune_columns(plan: &Arc<Plan>, required: Option<Cols>) -> Arc<Plan> {
 }
 
 fn prune_node(plan: &Arc<Plan>, required: Option<Cols>) -> Arc<Plan> {
+    if !record(plan, &required) {
+        return plan.clone();
+    }
     let same_or = |new: Plan, changed: bool| if changed { Arc::new(new) } else { plan.clone() };
     match plan.as_ref() {
         Plan::Scan(src) => match &required {
