@@ -147,7 +147,8 @@ class DataFrameGroupBy:
             aggs.append({"name": "__first", "func": "min", "expr": col("__pos__")})
         grouped = plan.group_by(dumps(keys), dumps(aggs), self._dropna)
         order = [col(f"__k{i}") for i in range(len(keys))] if self._sort else [col("__first")]
-        spec = {"by": order, "descending": [False] * len(order), "nulls_last": True, "stable": True}
+        # Group keys (and first positions) are unique: no ties to keep in order.
+        spec = {"by": order, "descending": [False] * len(order), "nulls_last": True, "stable": False}
         ordered = grouped.sort(dumps(spec))
         items = []
         for i, (_, _) in enumerate(self._keys):

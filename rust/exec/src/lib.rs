@@ -1266,7 +1266,7 @@ fn sort(
                 pl::SortMultipleOptions::default()
                     .with_order_descending_multi(spec.descending.clone())
                     .with_nulls_last(spec.nulls_last)
-                    .with_maintain_order(true),
+                    .with_maintain_order(spec.stable),
             )
             .drop(pl::Selector::ByName {
                 names: key_names.iter().map(|k| k.as_str().into()).collect(),
