@@ -177,3 +177,18 @@ def test_a_held_merge_read_for_some_columns_then_all(make):
     pd.testing.assert_series_equal(sj[sj.b > 3].w.to_pandas(), pj[pj.b > 3].w)
     assert_same(pj, sj)
     assert_same(pj.groupby("name").c.sum(), sj.groupby("name").c.sum())
+
+
+@pytest.mark.parametrize("how", ["inner", "left"])
+def test_merge_with_a_grouped_right_side(make, how):
+    """The right side's sort (a group-by's, by the join key) cannot show in
+    the result's order, which follows the left side: it is not computed."""
+    rng = np.random.default_rng(5)
+    left = pd.DataFrame({"k": rng.integers(0, 60, 500), "a": np.arange(500)})
+    facts = pd.DataFrame({"k": rng.integers(0, 50, 3_000), "v": rng.normal(size=3_000)})
+
+    def fn(lf, ff, m):
+        g = ff.groupby("k", as_index=False).agg(s=("v", "sum"), n=("v", "size"))
+        return lf.merge(g[g.n > 55], on="k", how=how)
+
+    assert_same(fn(left, facts, pd), fn(make(left), make(facts), sf))

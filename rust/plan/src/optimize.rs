@@ -79,6 +79,37 @@ fn recording() -> bool {
     RECORD.with(|r| r.borrow().is_some())
 }
 
+/// `plan` without its sort when `plan` is selects and filters over a sort over a
+/// group-by whose keys all appear (through the selects' renames) among the
+/// columns `on`: each value of `on` occurs once, so no join on `on` whose
+/// order follows the other side can show the sort.
+fn unsorted_unique(plan: &Arc<Plan>, on: &[String]) -> Option<Arc<Plan>> {
+    match plan.as_ref() {
+        Plan::Select { input, exprs } if plan.is_narrow() => {
+            let below = on
+                .iter()
+                .map(|name| match &exprs.iter().find(|e| &e.name == name)?.expr {
+                    Expr::Col { name } => Some(name.clone()),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()?;
+            let new_input = unsorted_unique(input, &below)?;
+            Some(Arc::new(plan.with_input(new_input)?))
+        }
+        Plan::Filter { input, .. } => {
+            let new_input = unsorted_unique(input, on)?;
+            Some(Arc::new(plan.with_input(new_input)?))
+        }
+        Plan::Sort { input, .. } => match input.as_ref() {
+            Plan::GroupBy { keys, .. } if keys.iter().all(|k| on.contains(&k.name)) => {
+                Some(input.clone())
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// `plan` reduced to the columns in `required` (all when `None`).
 pub fn prune_columns(plan: &Arc<Plan>, required: Option<Cols>) -> Arc<Plan> {
     if recording() {
@@ -275,8 +306,17 @@ fn prune_node(plan: &Arc<Plan>, required: Option<Cols>) -> Arc<Plan> {
                 }
                 prune_columns(input, Some(cols))
             };
+            // The result follows the left side's order, and a right side
+            // with one row per key value cannot reorder it: a sort there
+            // (a group-by's) is wasted.
+            let follows_left = matches!(spec.how.as_str(), "inner" | "left" | "semi" | "anti")
+                && spec.maintain_order == "left_right";
+            let right_in = match follows_left {
+                true => unsorted_unique(right, &spec.right_on).unwrap_or_else(|| right.clone()),
+                false => right.clone(),
+            };
             let new_left = side(left, &spec.left_on);
-            let new_right = side(right, &spec.right_on);
+            let new_right = side(&right_in, &spec.right_on);
             let changed = !Arc::ptr_eq(&new_left, left) || !Arc::ptr_eq(&new_right, right);
             same_or(
                 Plan::Join {
@@ -408,5 +448,77 @@ mod tests {
     fn nothing_to_prune_keeps_the_same_nodes() {
         let top = select(scan(&["a", "b"]), &["a", "b"]);
         assert!(Arc::ptr_eq(&prune_columns(&top, None), &top));
+    }
+
+    fn has_sort(plan: &Plan) -> bool {
+        matches!(plan, Plan::Sort { .. }) || plan.input().is_some_and(|i| has_sort(i))
+    }
+
+    #[test]
+    fn a_sorted_group_by_joined_on_its_keys_is_not_sorted() {
+        let grouped = Arc::new(Plan::GroupBy {
+            input: scan(&["g", "v"]),
+            keys: vec![NamedExpr {
+                name: "__k0".into(),
+                expr: Expr::col("g"),
+            }],
+            aggs: vec![crate::Agg {
+                name: "s".into(),
+                func: crate::AggFunc::Sum,
+                expr: Expr::col("v"),
+                ddof: 1,
+                q: 0.5,
+                count_null: false,
+            }],
+            dropna: true,
+        });
+        let sorted = Arc::new(Plan::Sort {
+            input: grouped,
+            spec: crate::SortSpec {
+                by: vec![Expr::col("__k0")],
+                descending: vec![false],
+                nulls_last: true,
+                stable: false,
+            },
+        });
+        let right = Arc::new(Plan::Select {
+            input: sorted,
+            exprs: vec![
+                NamedExpr {
+                    name: "k2".into(),
+                    expr: Expr::col("__k0"),
+                },
+                NamedExpr {
+                    name: "s".into(),
+                    expr: Expr::col("s"),
+                },
+            ],
+        });
+        let join = |how: &str, order: &str| {
+            let spec = JoinSpec {
+                how: how.into(),
+                left_on: vec!["k".into()],
+                right_on: vec!["k2".into()],
+                nulls_equal: false,
+                suffix: "_r".into(),
+                coalesce: false,
+                maintain_order: order.into(),
+            };
+            let plan = Arc::new(Plan::Join {
+                left: scan(&["k", "a"]),
+                right: right.clone(),
+                spec,
+            });
+            let pruned = prune_columns(&plan, None);
+            let Plan::Join { right, .. } = pruned.as_ref() else {
+                panic!()
+            };
+            has_sort(right)
+        };
+        assert!(!join("inner", "left_right"));
+        assert!(!join("left", "left_right"));
+        // The right side's order shows in these.
+        assert!(join("right", "left_right"));
+        assert!(join("inner", "right_left"));
     }
 }
