@@ -1064,7 +1064,7 @@ class DataFrame(_Rows):
         keys = [{"name": f"__d{i}", "expr": e} for i, e in enumerate(self._cols.values())]
         aggs = [{"name": "__keep", "func": "max" if keep == "last" else "min", "expr": col("__pos__")}]
         grouped = plan.group_by(dumps(keys), dumps(aggs), False)
-        ordered = grouped.sort(dumps({"by": [col("__keep")], "descending": [False], "nulls_last": True, "stable": True}))
+        ordered = grouped.sort(dumps({"by": [col("__keep")], "descending": [False], "nulls_last": True, "stable": False}))
         items = [{"name": index_col(0), "expr": col("__keep")}]
         items += [{"name": str(n), "expr": col(f"__d{i}")} for i, n in enumerate(self._cols)]
         out = DataFrame._from_plan(ordered.select(select_json(items)), list(self._cols), [(None, col(index_col(0)))])

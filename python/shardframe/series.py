@@ -535,7 +535,8 @@ class Series(_Rows):
 
     # -- whole-column results -----------------------------------------------------
     def _group_counts(self, dropna: bool) -> PyPlan:
-        """Distinct values (``__v__``) with their count (``__n``) and first position (``__first``)."""
+        """Distinct values (``__v__``) with their count (``__n``) and first position (``__first``).
+        Each value and each first position occurs once: sorts by them need not be stable."""
         plan = self._plan.row_index("__pos__")
         keys = [{"name": "__v__", "expr": self._nan_as_null()}]
         aggs = [{"name": "__n", "func": "size", "expr": col("__pos__")},
@@ -550,7 +551,7 @@ class Series(_Rows):
         grouped = self._group_counts(dropna)
         by = [col("__n"), col("__first")] if sort else [col("__first")]
         desc = [not ascending, False] if sort else [False]
-        ordered = grouped.sort(dumps({"by": by, "descending": desc, "nulls_last": True, "stable": True}))
+        ordered = grouped.sort(dumps({"by": by, "descending": desc, "nulls_last": True, "stable": False}))
         value = col("__n")
         name = "count"
         if normalize:
@@ -564,7 +565,7 @@ class Series(_Rows):
     def unique(self) -> Any:
         """Distinct values in order of appearance (missing included), as pandas returns them."""
         grouped = self._group_counts(dropna=False)
-        ordered = grouped.sort(dumps({"by": [col("__first")], "descending": [False], "nulls_last": True, "stable": True}))
+        ordered = grouped.sort(dumps({"by": [col("__first")], "descending": [False], "nulls_last": True, "stable": False}))
         values = Series._new(ordered, col("__v__"), self._name, None).to_pandas()
         return values.unique()
 
@@ -578,7 +579,7 @@ class Series(_Rows):
         if top != top:  # no values: NaN
             return Series._new(grouped, col("__v__"), self._name, None)
         best = grouped.filter(dumps(col("__n").binary("eq", lit(int(top)))))
-        ordered = best.sort(dumps({"by": [col("__v__")], "descending": [False], "nulls_last": True, "stable": True}))
+        ordered = best.sort(dumps({"by": [col("__v__")], "descending": [False], "nulls_last": True, "stable": False}))
         plan = ordered.select(select_json([{"name": VALUE_COL, "expr": col("__v__")}]))
         return Series._new(plan, col(VALUE_COL), self._name, None)
 
