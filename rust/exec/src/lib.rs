@@ -1085,9 +1085,12 @@ fn shuffle_join(
         let lit = |h: &[u64]| pl::lit(pl::Series::new("heavy".into(), h.to_vec())).implode(false);
         let side = |frames, keys: &[String], row: &str, mark: &str, own: &[u64], other: &[u64]| {
             let hash = key_hash(keys);
-            let dest = pl::when(hash.clone().is_in(lit(own), false))
-                .then(pl::col(row).cast(DataType::UInt64) % pl::lit(n as u64))
-                .otherwise(bucket(keys));
+            let dest = match own.is_empty() {
+                true => bucket(keys),
+                false => pl::when(hash.clone().is_in(lit(own), false))
+                    .then(pl::col(row).cast(DataType::UInt64) % pl::lit(n as u64))
+                    .otherwise(bucket(keys)),
+            };
             spread_exchange(frames, dest, hash.is_in(lit(other), false), mark, n, ctx)
         };
         (

@@ -12,7 +12,7 @@
 use std::sync::Arc;
 
 use polars::prelude as pl;
-use polars::prelude::{NamedFrom, SchemaRef};
+use polars::prelude::{IntoLazy, NamedFrom, SchemaRef};
 use shardframe_core::{PartitionRef, SfError, SfResult};
 use shardframe_plan::{prune, Expr, NamedExpr, Plan, SortSpec, Source, WirePlan};
 
@@ -578,16 +578,43 @@ impl Staged<'_> {
         };
         let n = self.buckets();
         let keys = |names: &[String]| names.iter().map(|c| Expr::col(c.clone())).collect();
-        let (lpost, rpost) = (
-            Post::Hash {
-                keys: keys(&spec.left_on),
-                n,
-            },
-            Post::Hash {
-                keys: keys(&spec.right_on),
-                n,
-            },
-        );
+        // Skew: a key holding more than a bucket's share of the left rows
+        // would make one task hold them all. Its left rows are spread over
+        // every bucket by position and its right rows copied to each, so
+        // every pair meets once. (Joins that keep the left order and no
+        // unmatched right rows; the left rows carry their positions there.)
+        let spreadable =
+            !by_right && n > 1 && matches!(spec.how.as_str(), "inner" | "left" | "semi" | "anti");
+        let heavy = match spreadable {
+            true => self.heavy_keys(&lmaps, keys(&spec.left_on), n)?,
+            false => Vec::new(),
+        };
+        let (lpost, rpost) = if heavy.is_empty() {
+            (
+                Post::Hash {
+                    keys: keys(&spec.left_on),
+                    n,
+                },
+                Post::Hash {
+                    keys: keys(&spec.right_on),
+                    n,
+                },
+            )
+        } else {
+            (
+                Post::SpreadHash {
+                    keys: keys(&spec.left_on),
+                    n,
+                    heavy: heavy.clone(),
+                    row: tag.into(),
+                },
+                Post::CopyHash {
+                    keys: keys(&spec.right_on),
+                    n,
+                    heavy,
+                },
+            )
+        };
         let nl = lmaps.len();
         let mut calls = Vec::new();
         for (plan, off) in lmaps.iter() {
@@ -649,6 +676,35 @@ impl Staged<'_> {
             })
             .collect::<SfResult<Vec<_>>>()?;
         self.store("join", plans)
+    }
+
+    /// Hashes of the key values of `maps`' rows holding more than an
+    /// `n`th of them.
+    fn heavy_keys(&self, maps: &[(Plan, usize)], keys: Vec<Expr>, n: usize) -> SfResult<Vec<u64>> {
+        let post = Post::HashCounts { keys };
+        let calls = maps
+            .iter()
+            .map(|(plan, off)| self.call(plan, post.clone(), *off))
+            .collect::<SfResult<Vec<_>>>()?;
+        let counts = self
+            .run("join skew", calls)?
+            .into_iter()
+            .flatten()
+            .map(|p| p.decode(None))
+            .collect::<SfResult<Vec<_>>>()?;
+        let Some(first) = counts.first() else {
+            return Ok(Vec::new());
+        };
+        let schema = first.schema().clone();
+        let all = crate::concat(counts, &schema)?;
+        let rows: u64 = all.column("__n")?.u64()?.into_no_null_iter().sum();
+        let heavy = all
+            .lazy()
+            .group_by([pl::col("__hash")])
+            .agg([pl::col("__n").sum()])
+            .filter(pl::col("__n").gt(pl::lit((rows / n as u64).max(1))))
+            .collect()?;
+        Ok(heavy.column("__hash")?.u64()?.into_no_null_iter().collect())
     }
 
     /// A select of window functions within groups: rows numbered, exchanged
@@ -893,7 +949,7 @@ mod tests {
     use super::*;
     use crate::{execute, partition_frame, ExecConfig};
     use polars::df;
-    use polars::prelude::{DataFrame, SortMultipleOptions};
+    use polars::prelude::{DataFrame, IntoLazy, SortMultipleOptions};
     use shardframe_plan::{Agg, AggFunc, JoinSpec};
 
     fn scan(df: DataFrame, per_part: usize) -> Arc<Plan> {
@@ -1014,6 +1070,88 @@ mod tests {
                     ordered,
                 );
             }
+        }
+    }
+
+    /// `InProcess`, noting the most input rows a task of the "join" stage had.
+    struct Watch {
+        inner: InProcess,
+        most: std::sync::atomic::AtomicUsize,
+    }
+
+    impl Backend for Watch {
+        fn run(
+            &self,
+            ctx: &Context,
+            stage: &str,
+            calls: Vec<Call>,
+        ) -> SfResult<Vec<Vec<PartitionRef>>> {
+            if stage == "join" {
+                for c in &calls {
+                    let rows = c.slots.iter().flatten().map(|p| p.rows()).sum();
+                    self.most
+                        .fetch_max(rows, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            self.inner.run(ctx, stage, calls)
+        }
+
+        fn parallelism(&self) -> usize {
+            self.inner.parallelism()
+        }
+    }
+
+    #[test]
+    fn a_hot_left_key_is_spread_over_join_buckets() {
+        // 2,400 of 3,000 left rows have key 7.
+        let left = df!(
+            "k" => (0..3000i64).map(|i| if i % 5 == 0 { i } else { 7 }).collect::<Vec<_>>(),
+            "a" => (0..3000i64).collect::<Vec<_>>()
+        )
+        .unwrap();
+        let right = df!("k" => [7i64, 10, 7, 15, 20], "r" => ["x", "a", "y", "b", "c"]).unwrap();
+        let ctx = Context::new(ExecConfig {
+            broadcast_bytes: 0,
+            ..Default::default()
+        });
+        for how in ["inner", "left", "semi", "anti"] {
+            let plan = Arc::new(Plan::Join {
+                left: scan(left.clone(), 250),
+                right: scan(right.clone(), 2),
+                spec: JoinSpec {
+                    how: how.into(),
+                    left_on: vec!["k".into()],
+                    right_on: vec!["k".into()],
+                    nulls_equal: false,
+                    suffix: "_right".into(),
+                    coalesce: true,
+                    maintain_order: "left_right".into(),
+                },
+            });
+            let local = execute(&plan, &ctx).unwrap().to_frame().unwrap();
+            let Plan::Join { spec, .. } = plan.as_ref() else {
+                unreachable!()
+            };
+            let whole = spec
+                .apply(left.clone().lazy(), right.clone().lazy())
+                .unwrap()
+                .collect()
+                .unwrap();
+            assert!(local.equals_missing(&whole), "{how}: {local}\n{whole}");
+            let watch = Watch {
+                inner: InProcess {
+                    threads: 3,
+                    wire: true,
+                },
+                most: Default::default(),
+            };
+            let staged = execute_staged(&watch, &plan, &ctx)
+                .unwrap()
+                .to_frame()
+                .unwrap();
+            assert!(local.equals_missing(&staged), "{how}: {local}\n{staged}");
+            let most = watch.most.load(std::sync::atomic::Ordering::Relaxed);
+            assert!(most < 1500, "{how}: a join task read {most} rows");
         }
     }
 

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use polars::prelude as pl;
-use polars::prelude::{DataFrame, IntoLazy};
+use polars::prelude::{DataFrame, IntoLazy, NamedFrom};
 use serde::{Deserialize, Serialize};
 use shardframe_core::{Partition, PartitionMeta, PartitionRef, SfError, SfResult};
 use shardframe_plan::{group_keys, Agg, Expr, NamedExpr, Plan, Source, WirePlan};
@@ -47,13 +47,34 @@ pub enum Post {
     /// One output: groups of partial aggregates (from `PartialGroupBy`)
     /// combined into the final ones.
     FinalGroupBy { keys: Vec<String>, aggs: Vec<Agg> },
+    /// One output: how many rows each key hash has (`__hash`, `__n`).
+    HashCounts { keys: Vec<Expr> },
+    /// As `Hash`, but rows whose key hash is in `heavy` (a key with more
+    /// than an output's share of rows) are spread over every output by
+    /// their position in column `row`.
+    SpreadHash {
+        keys: Vec<Expr>,
+        n: usize,
+        heavy: Vec<u64>,
+        row: String,
+    },
+    /// As `Hash`, but rows whose key hash is in `heavy` are copied to every
+    /// output (the other side of a join whose side `SpreadHash` spread).
+    CopyHash {
+        keys: Vec<Expr>,
+        n: usize,
+        heavy: Vec<u64>,
+    },
 }
 
 impl Post {
     /// How many outputs a task with this step has.
     pub fn outputs(&self) -> SfResult<usize> {
         Ok(match self {
-            Post::Hash { n, .. } | Post::PartialGroupBy { n, .. } => *n,
+            Post::Hash { n, .. }
+            | Post::PartialGroupBy { n, .. }
+            | Post::SpreadHash { n, .. }
+            | Post::CopyHash { n, .. } => *n,
             Post::Ranges { bounds, .. } => bounds_frame(bounds)?.height() + 1,
             _ => 1,
         })
@@ -90,6 +111,39 @@ pub fn run_task(task: &Task, slots: &[Vec<PartitionRef>]) -> SfResult<Vec<Partit
     match &task.post {
         Post::Store => one(df),
         Post::Hash { keys, n } => split(df, hash_of(keys)? % pl::lit(*n as u64), *n, codec),
+        Post::HashCounts { keys } => one(df
+            .lazy()
+            .select([hash_of(keys)?.alias("__hash")])
+            .group_by([pl::col("__hash")])
+            .agg([pl::len().cast(pl::DataType::UInt64).alias("__n")])
+            .collect()?),
+        Post::SpreadHash {
+            keys,
+            n,
+            heavy,
+            row,
+        } => {
+            let hash = hash_of(keys)?;
+            let dest = pl::when(hash.clone().is_in(hash_list(heavy), false))
+                .then(pl::col(row.as_str()).cast(pl::DataType::UInt64) % pl::lit(*n as u64))
+                .otherwise(hash % pl::lit(*n as u64));
+            split(df, dest, *n, codec)
+        }
+        Post::CopyHash { keys, n, heavy } => {
+            let hash = hash_of(keys)?;
+            let is_heavy = hash.clone().is_in(hash_list(heavy), false);
+            let copies = df.clone().lazy().filter(is_heavy.clone()).collect()?;
+            let rest = df.lazy().filter(is_heavy.not()).collect()?;
+            let mut outs = split_frames(rest, hash % pl::lit(*n as u64), *n)?;
+            if copies.height() > 0 {
+                for out in &mut outs {
+                    out.vstack_mut(&copies)?;
+                }
+            }
+            outs.into_iter()
+                .map(|mut df| Partition::encode(&mut df, codec))
+                .collect()
+        }
         Post::Ranges {
             key,
             bounds,
@@ -200,6 +254,14 @@ fn split(
     n: usize,
     codec: shardframe_core::Codec,
 ) -> SfResult<Vec<Partition>> {
+    split_frames(df, dest, n)?
+        .into_iter()
+        .map(|mut df| Partition::encode(&mut df, codec))
+        .collect()
+}
+
+/// `n` frames: the rows of `df` bound for each destination, in order.
+fn split_frames(df: DataFrame, dest: pl::Expr, n: usize) -> SfResult<Vec<DataFrame>> {
     let schema = df.schema().clone();
     let mut dests: Vec<Option<DataFrame>> = (0..n).map(|_| None).collect();
     for (d, piece) in split_frame(df, &dest)? {
@@ -207,13 +269,15 @@ fn split(
             .get_mut(d)
             .ok_or_else(|| SfError::Internal(format!("destination {d} of {n}")))? = Some(piece);
     }
-    dests
+    Ok(dests
         .into_iter()
-        .map(|df| {
-            let mut df = df.unwrap_or_else(|| DataFrame::empty_with_schema(&schema));
-            Partition::encode(&mut df, codec)
-        })
-        .collect()
+        .map(|df| df.unwrap_or_else(|| DataFrame::empty_with_schema(&schema)))
+        .collect())
+}
+
+/// Key hashes as a list literal for `is_in`.
+fn hash_list(hashes: &[u64]) -> pl::Expr {
+    pl::lit(pl::Series::new("__heavy".into(), hashes.to_vec())).implode(false)
 }
 
 /// The hash that routes rows of an exchange by key (the same for any frame
