@@ -463,19 +463,6 @@ mod tests {
     use polars::df;
     use shardframe_plan::{Agg, AggFunc, Expr, JoinSpec, NamedExpr, SortSpec};
 
-    /// An inner join of `k` (left) to `key` (right), in left order.
-    fn inner_on_k_key() -> JoinSpec {
-        JoinSpec {
-            how: "inner".into(),
-            left_on: vec!["k".into()],
-            right_on: vec!["key".into()],
-            nulls_equal: false,
-            suffix: "_right".into(),
-            coalesce: false,
-            maintain_order: "left_right".into(),
-        }
-    }
-
     /// Rows joined to a small table, summed per joined name, sorted.
     fn joined_grouped_sorted(fuse_bytes: usize) -> (Arc<Plan>, Context) {
         let ctx = Context::new(ExecConfig {
@@ -496,7 +483,7 @@ mod tests {
         let joined = Arc::new(Plan::Join {
             left: memory(rows),
             right: memory(names),
-            spec: inner_on_k_key(),
+            spec: JoinSpec::on("inner", "k", "key"),
         });
         let grouped = Arc::new(Plan::GroupBy {
             input: joined,
@@ -597,7 +584,7 @@ mod tests {
         let joined = Arc::new(Plan::Join {
             left: memory(rows),
             right: memory(names),
-            spec: inner_on_k_key(),
+            spec: JoinSpec::on("inner", "k", "key"),
         });
         let take = |cols: &[&str]| {
             let exprs = cols

@@ -1713,15 +1713,7 @@ mod tests {
             df!("k" => (0..4000i64).map(|i| if i % 50 == 0 { i } else { 3 }).collect::<Vec<_>>())
                 .unwrap();
         for how in ["semi", "anti"] {
-            let spec = shardframe_plan::JoinSpec {
-                how: how.into(),
-                left_on: vec!["k".into()],
-                right_on: vec!["k".into()],
-                nulls_equal: false,
-                suffix: "_right".into(),
-                coalesce: false,
-                maintain_order: "left_right".into(),
-            };
+            let spec = shardframe_plan::JoinSpec::on(how, "k", "k");
             let plan = Arc::new(Plan::Join {
                 left: scan(left.clone()),
                 right: scan(right.clone()),

@@ -1058,13 +1058,9 @@ mod tests {
                         left: scan(data(60), per_part),
                         right: scan(right.clone(), 2),
                         spec: JoinSpec {
-                            how: how.into(),
-                            left_on: vec!["k".into()],
-                            right_on: vec!["k".into()],
-                            nulls_equal: false,
-                            suffix: "_right".into(),
                             coalesce: how != "full",
                             maintain_order: order.into(),
+                            ..JoinSpec::on(how, "k", "k")
                         },
                     },
                     ordered,
@@ -1119,13 +1115,8 @@ mod tests {
                 left: scan(left.clone(), 250),
                 right: scan(right.clone(), 2),
                 spec: JoinSpec {
-                    how: how.into(),
-                    left_on: vec!["k".into()],
-                    right_on: vec!["k".into()],
-                    nulls_equal: false,
-                    suffix: "_right".into(),
                     coalesce: true,
-                    maintain_order: "left_right".into(),
+                    ..JoinSpec::on(how, "k", "k")
                 },
             });
             let local = execute(&plan, &ctx).unwrap().to_frame().unwrap();

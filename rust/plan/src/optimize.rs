@@ -419,13 +419,8 @@ mod tests {
         let left = select(scan(&["k", "a", "b"]), &["k", "a", "b"]);
         let right = select(scan(&["k2", "c", "d"]), &["k2", "c", "d"]);
         let spec = JoinSpec {
-            how: "inner".into(),
-            left_on: vec!["k".into()],
-            right_on: vec!["k2".into()],
-            nulls_equal: false,
             suffix: "_r".into(),
-            coalesce: false,
-            maintain_order: "left_right".into(),
+            ..JoinSpec::on("inner", "k", "k2")
         };
         let join = Arc::new(Plan::Join { left, right, spec });
         let top = select(join, &["a", "c"]);
@@ -496,13 +491,8 @@ mod tests {
         });
         let join = |how: &str, order: &str| {
             let spec = JoinSpec {
-                how: how.into(),
-                left_on: vec!["k".into()],
-                right_on: vec!["k2".into()],
-                nulls_equal: false,
-                suffix: "_r".into(),
-                coalesce: false,
                 maintain_order: order.into(),
+                ..JoinSpec::on(how, "k", "k2")
             };
             let plan = Arc::new(Plan::Join {
                 left: scan(&["k", "a"]),

@@ -271,6 +271,20 @@ fn default_suffix() -> String {
 }
 
 impl JoinSpec {
+    /// A join of `how` on one key column per side, in left order, with the
+    /// default suffix and both key columns kept.
+    pub fn on(how: &str, left_on: &str, right_on: &str) -> JoinSpec {
+        JoinSpec {
+            how: how.into(),
+            left_on: vec![left_on.into()],
+            right_on: vec![right_on.into()],
+            nulls_equal: false,
+            suffix: default_suffix(),
+            coalesce: false,
+            maintain_order: default_order(),
+        }
+    }
+
     pub fn apply(&self, left: pl::LazyFrame, right: pl::LazyFrame) -> SfResult<pl::LazyFrame> {
         let how = match self.how.as_str() {
             "inner" => pl::JoinType::Inner,
