@@ -240,6 +240,7 @@ impl PyPlan {
             Runner::Remote(obj) => {
                 let backend = remote::PyBackend::new(py, obj)?;
                 let out = engine::run(py, config.inner.clone(), progress, |ctx| {
+                    shardframe_core::hot::new_query();
                     execute_staged(&backend, &prune_columns(&plan, None), ctx)
                 });
                 match (out, backend.take_error()) {
