@@ -9,7 +9,7 @@
 use std::sync::Mutex;
 
 use polars::prelude as pl;
-use polars::prelude::{DataFrame, DataType, IntoLazy};
+use polars::prelude::{DataFrame, DataType, IntoLazy, NamedFrom};
 use shardframe_core::{Codec, Partition, PartitionRef, SfError, SfResult};
 
 use crate::{concat_frames, run_tasks, Context};
@@ -124,4 +124,39 @@ pub(crate) fn take_bucket(slot: &Mutex<Option<Bucket>>) -> SfResult<Option<DataF
         .map(|p| p.decode(None))
         .collect::<SfResult<Vec<_>>>()?;
     concat_frames(frames, &schema).map(Some)
+}
+
+/// Rows per key hash (`__hash`, `__n`) of one frame: the counts that
+/// `heavy_of` combines.
+pub(crate) fn hash_counts(df: DataFrame, hash: pl::Expr) -> SfResult<DataFrame> {
+    Ok(df
+        .lazy()
+        .select([hash.alias("__hash")])
+        .group_by([pl::col("__hash")])
+        .agg([pl::len().cast(DataType::UInt64).alias("__n")])
+        .collect()?)
+}
+
+/// The key hashes holding more than an `n`th of all rows, from the
+/// `hash_counts` of every frame (a key that would make one of `n` buckets
+/// oversized).
+pub(crate) fn heavy_of(counts: Vec<DataFrame>, n: usize) -> SfResult<Vec<u64>> {
+    let Some(first) = counts.first() else {
+        return Ok(Vec::new());
+    };
+    let schema = first.schema().clone();
+    let all = concat_frames(counts, &schema)?;
+    let rows: u64 = all.column("__n")?.u64()?.into_no_null_iter().sum();
+    let heavy = all
+        .lazy()
+        .group_by([pl::col("__hash")])
+        .agg([pl::col("__n").sum()])
+        .filter(pl::col("__n").gt(pl::lit((rows / n.max(1) as u64).max(1))))
+        .collect()?;
+    Ok(heavy.column("__hash")?.u64()?.into_no_null_iter().collect())
+}
+
+/// Key hashes as a list literal for `is_in`.
+pub(crate) fn hash_list(hashes: &[u64]) -> pl::Expr {
+    pl::lit(pl::Series::new("__heavy".into(), hashes.to_vec())).implode(false)
 }

@@ -97,7 +97,8 @@ pub(crate) fn materialize_shared(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Ar
     count_uses(plan, &mut uses);
     let shared = Shared {
         uses,
-        required: required_by_node(plan),
+        plan: plan.clone(),
+        required: std::cell::OnceCell::new(),
     };
     substitute(plan, true, &shared, ctx)
 }
@@ -105,8 +106,10 @@ pub(crate) fn materialize_shared(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Ar
 struct Shared {
     /// Parents of each node within the plan, by address.
     uses: HashMap<usize, usize>,
-    /// Columns of each node the plan reads, by address (`None`: all).
-    required: HashMap<usize, Option<Cols>>,
+    plan: Arc<Plan>,
+    /// Columns of each node the plan reads, by address (`None`: all);
+    /// worked out when the first shared subplan is found.
+    required: std::cell::OnceCell<HashMap<usize, Option<Cols>>>,
 }
 
 /// Results of shared subplans computed for some of their columns.
@@ -165,7 +168,10 @@ fn substitute(plan: &Arc<Plan>, root: bool, shared: &Shared, ctx: &Context) -> S
         // Uses are counted over the whole plan: a subplan of this one used
         // elsewhere in the plan is not shared outside it.
         let inner = substitute(plan, true, shared, ctx)?;
-        let some = match shared.required.get(&key) {
+        let required = shared
+            .required
+            .get_or_init(|| required_by_node(&shared.plan));
+        let some = match required.get(&key) {
             Some(Some(cols)) if cols.len() < plan.schema()?.len() && repeatable(&inner) => {
                 Some(cols.clone())
             }

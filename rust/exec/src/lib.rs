@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, Weak};
 
 use exchange::{exchange, hash_dest, route, scatter, take, take_bucket, take_each};
 use polars::prelude as pl;
-use polars::prelude::{DataFrame, DataType, IntoLazy, NamedFrom, SchemaExt, SchemaRef};
+use polars::prelude::{DataFrame, DataType, IntoLazy, SchemaExt, SchemaRef};
 use polars_core::runtime::THREAD_POOL;
 use rayon::prelude::*;
 use shardframe_core::{Partition, PartitionRef, SfError, SfResult};
@@ -958,29 +958,10 @@ fn heavy_hashes(
     n: usize,
     ctx: &Context,
 ) -> SfResult<Vec<u64>> {
-    let rows: usize = frames.iter().map(|f| f.height()).sum();
-    let threshold = (rows / n).max(1) as u64;
     let counts = run_tasks(ctx, frames.len(), |i| {
-        Ok(frames[i]
-            .clone()
-            .lazy()
-            .select([hash.clone().alias("__hash")])
-            .group_by([pl::col("__hash")])
-            .agg([pl::len().cast(DataType::UInt64).alias("__n")])
-            .collect()?)
+        exchange::hash_counts(frames[i].clone(), hash.clone())
     })?;
-    let Some(first) = counts.first() else {
-        return Ok(Vec::new());
-    };
-    let schema = first.schema().clone();
-    let all = concat_frames(counts, &schema)?;
-    let heavy = all
-        .lazy()
-        .group_by([pl::col("__hash")])
-        .agg([pl::col("__n").sum()])
-        .filter(pl::col("__n").gt(pl::lit(threshold)))
-        .collect()?;
-    Ok(heavy.column("__hash")?.u64()?.into_no_null_iter().collect())
+    exchange::heavy_of(counts, n)
 }
 
 /// Tag each frame's rows with the frame's number and their position in it.
@@ -1082,16 +1063,22 @@ fn shuffle_join(
             exchange(rframes, bucket(&spec.right_on), n, ctx)?,
         )
     } else {
-        let lit = |h: &[u64]| pl::lit(pl::Series::new("heavy".into(), h.to_vec())).implode(false);
         let side = |frames, keys: &[String], row: &str, mark: &str, own: &[u64], other: &[u64]| {
             let hash = key_hash(keys);
             let dest = match own.is_empty() {
                 true => bucket(keys),
-                false => pl::when(hash.clone().is_in(lit(own), false))
+                false => pl::when(hash.clone().is_in(exchange::hash_list(own), false))
                     .then(pl::col(row).cast(DataType::UInt64) % pl::lit(n as u64))
                     .otherwise(bucket(keys)),
             };
-            spread_exchange(frames, dest, hash.is_in(lit(other), false), mark, n, ctx)
+            spread_exchange(
+                frames,
+                dest,
+                hash.is_in(exchange::hash_list(other), false),
+                mark,
+                n,
+                ctx,
+            )
         };
         (
             side(
@@ -1203,7 +1190,7 @@ fn spread_exchange(
     let frames = take_each(frames);
     let split = run_tasks(ctx, frames.len(), |i| {
         let df = take(&frames[i])?;
-        let copies = df
+        let mut copies = df
             .clone()
             .lazy()
             .filter(copied.clone())
@@ -1217,7 +1204,7 @@ fn spread_exchange(
         let mut out = scatter(rest, &dest, ctx)?;
         if copies.height() > 0 {
             let codec = exchange::piece_codec(ctx);
-            let piece: PartitionRef = Arc::new(Partition::encode(&mut copies.clone(), codec)?);
+            let piece: PartitionRef = Arc::new(Partition::encode(&mut copies, codec)?);
             out.extend((0..n).map(|b| (b, piece.clone())));
         }
         Ok(out)

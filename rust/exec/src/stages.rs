@@ -12,7 +12,7 @@
 use std::sync::Arc;
 
 use polars::prelude as pl;
-use polars::prelude::{IntoLazy, NamedFrom, SchemaRef};
+use polars::prelude::{NamedFrom, SchemaRef};
 use shardframe_core::{PartitionRef, SfError, SfResult};
 use shardframe_plan::{prune, Expr, NamedExpr, Plan, SortSpec, Source, WirePlan};
 
@@ -692,19 +692,7 @@ impl Staged<'_> {
             .flatten()
             .map(|p| p.decode(None))
             .collect::<SfResult<Vec<_>>>()?;
-        let Some(first) = counts.first() else {
-            return Ok(Vec::new());
-        };
-        let schema = first.schema().clone();
-        let all = crate::concat(counts, &schema)?;
-        let rows: u64 = all.column("__n")?.u64()?.into_no_null_iter().sum();
-        let heavy = all
-            .lazy()
-            .group_by([pl::col("__hash")])
-            .agg([pl::col("__n").sum()])
-            .filter(pl::col("__n").gt(pl::lit((rows / n as u64).max(1))))
-            .collect()?;
-        Ok(heavy.column("__hash")?.u64()?.into_no_null_iter().collect())
+        crate::exchange::heavy_of(counts, n)
     }
 
     /// A select of window functions within groups: rows numbered, exchanged

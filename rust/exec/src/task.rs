@@ -6,14 +6,15 @@
 use std::sync::Arc;
 
 use polars::prelude as pl;
-use polars::prelude::{DataFrame, IntoLazy, NamedFrom};
+use polars::prelude::{DataFrame, IntoLazy};
 use serde::{Deserialize, Serialize};
 use shardframe_core::{Partition, PartitionMeta, PartitionRef, SfError, SfResult};
 use shardframe_plan::{group_keys, Agg, Expr, NamedExpr, Plan, Source, WirePlan};
 
 use crate::{
-    concat_frames, exchange::split_frame, execute, finals_of, partials_of, range_id_expr,
-    run_narrow, Context, ExecConfig,
+    concat_frames,
+    exchange::{hash_counts, hash_list, route, split_frame},
+    execute, finals_of, partials_of, range_id_expr, run_narrow, Context, ExecConfig,
 };
 
 /// What a task does with the rows its plan yields.
@@ -111,12 +112,7 @@ pub fn run_task(task: &Task, slots: &[Vec<PartitionRef>]) -> SfResult<Vec<Partit
     match &task.post {
         Post::Store => one(df),
         Post::Hash { keys, n } => split(df, hash_of(keys)? % pl::lit(*n as u64), *n, codec),
-        Post::HashCounts { keys } => one(df
-            .lazy()
-            .select([hash_of(keys)?.alias("__hash")])
-            .group_by([pl::col("__hash")])
-            .agg([pl::len().cast(pl::DataType::UInt64).alias("__n")])
-            .collect()?),
+        Post::HashCounts { keys } => one(hash_counts(df, hash_of(keys)?)?),
         Post::SpreadHash {
             keys,
             n,
@@ -263,21 +259,14 @@ fn split(
 /// `n` frames: the rows of `df` bound for each destination, in order.
 fn split_frames(df: DataFrame, dest: pl::Expr, n: usize) -> SfResult<Vec<DataFrame>> {
     let schema = df.schema().clone();
-    let mut dests: Vec<Option<DataFrame>> = (0..n).map(|_| None).collect();
-    for (d, piece) in split_frame(df, &dest)? {
-        *dests
-            .get_mut(d)
-            .ok_or_else(|| SfError::Internal(format!("destination {d} of {n}")))? = Some(piece);
-    }
-    Ok(dests
+    Ok(route(vec![split_frame(df, &dest)?], n)?
         .into_iter()
-        .map(|df| df.unwrap_or_else(|| DataFrame::empty_with_schema(&schema)))
+        .map(|mut piece| {
+            piece
+                .pop()
+                .unwrap_or_else(|| DataFrame::empty_with_schema(&schema))
+        })
         .collect())
-}
-
-/// Key hashes as a list literal for `is_in`.
-fn hash_list(hashes: &[u64]) -> pl::Expr {
-    pl::lit(pl::Series::new("__heavy".into(), hashes.to_vec())).implode(false)
 }
 
 /// The hash that routes rows of an exchange by key (the same for any frame
