@@ -14,7 +14,7 @@ from shardframe.frame import DataFrame
 from shardframe.io import read_csv, read_json, read_parquet
 from shardframe.merge import merge
 from shardframe.options import get_option, init, option_context, options, set_option
-from shardframe.reshape import crosstab, get_dummies, melt, pivot, pivot_table
+from shardframe.reshape import crosstab, cut, get_dummies, melt, pivot, pivot_table, qcut
 from shardframe.series import Series
 from shardframe.tools import concat, from_pandas, to_datetime
 
@@ -26,10 +26,12 @@ __all__ = [
     "Series",
     "concat",
     "crosstab",
+    "cut",
     "get_dummies",
     "melt",
     "pivot",
     "pivot_table",
+    "qcut",
     "from_pandas",
     "get_option",
     "init",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from shardframe import _categories
 from shardframe.options import options
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def read_stream(stream: Any) -> pa.Table:
 def arrow_to_pandas(table: pa.Table) -> Any:
     """pandas' view of engine rows: as pyarrow converts them, except that a
     boolean column with missing values holds NaN (pandas' missing marker in
-    object columns), not None."""
+    object columns), not None, and a categorical one its pandas categories."""
     import numpy as np
     import pyarrow as pa
 
@@ -99,6 +100,8 @@ def arrow_to_pandas(table: pa.Table) -> Any:
         if pa.types.is_boolean(field.type) and table.column(i).null_count:
             values = pdf.iloc[:, i]
             pdf.isetitem(i, values.where(values.notna(), np.nan))
+        elif pa.types.is_dictionary(field.type):
+            pdf.isetitem(i, _categories.from_engine(pdf.iloc[:, i]))
     return pdf
 
 
@@ -112,6 +115,14 @@ def from_pandas_frame(df: Any) -> PyPlan:
         table = pa.Table.from_pandas(df, preserve_index=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise InvalidOperationError(f"cannot store these columns: {exc}") from exc
+    for i, dtype in enumerate(df.dtypes):
+        if _categories.is_categorical(dtype):
+            encoded = _categories.to_engine(table.column(i), dtype)
+            if encoded is None:
+                raise InvalidOperationError(f"cannot store column {df.columns[i]!r}: two of its categories "
+                                            "have the same text")
+            field, column = encoded
+            table = table.set_column(i, field.with_name(table.field(i).name), column)
     return from_arrow(table)
 
 

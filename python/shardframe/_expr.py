@@ -98,3 +98,9 @@ def dumps(obj: Any) -> str:
         raise TypeError(type(o))
 
     return json.dumps(obj, default=default)
+
+
+def float_params(values: Any) -> list[float | str]:
+    """Floats as an expression parameter: JSON has no infinities, so they go
+    as the strings the engine parses ("inf", "-inf")."""
+    return [float(v) if math.isfinite(v) else str(float(v)) for v in values]

@@ -193,7 +193,7 @@ class DataFrame(_Rows):
             return pd.RangeIndex(len(self))
         items = self._index_exprs()
         table = _engine.to_arrow(self._plan.select(select_json(items)))
-        pdf = self._set_index(table.to_pandas(), self._index_names(), len(items))
+        pdf = self._set_index(_engine.arrow_to_pandas(table), self._index_names(), len(items))
         return pdf.index
 
     def _index_at(self, pos: int) -> Any:
@@ -201,7 +201,7 @@ class DataFrame(_Rows):
             return np.int64(pos)
         items = self._index_exprs()
         table = _engine.to_arrow(self._plan.select(select_json(items)).slice(pos, 1))
-        pdf = self._set_index(table.to_pandas(), self._index_names(), len(items))
+        pdf = self._set_index(_engine.arrow_to_pandas(table), self._index_names(), len(items))
         return pdf.index[0]
 
     def __len__(self) -> int:
@@ -1290,7 +1290,9 @@ def _pandas_dtype(name: str) -> Any:
 
     if name == "str":
         return pd.StringDtype(na_value=np.nan)
-    if name in ("date", "null") or name.startswith(("list", "struct", "decimal", "cat")):
+    if name == "category":
+        return pd.CategoricalDtype()
+    if name in ("date", "null") or name.startswith(("list", "struct", "decimal")):
         return np.dtype(object)
     return np.dtype(name)
 
@@ -1307,7 +1309,7 @@ def _dtype_name(dtype: Any) -> str:
         return "float64"
     if dtype is bool:
         return "bool"
-    if dtype == "category":
+    if dtype == "category" or isinstance(dtype, pd.CategoricalDtype):
         return "category"
     try:
         return str(np.dtype(dtype))

@@ -68,8 +68,9 @@ class DataFrameGroupBy:
             missing = [k for k in key if k not in self._frame._cols]
             if missing:
                 raise ColumnNotFoundError(f"Columns not found: {missing}")
-            return DataFrameGroupBy(self._frame, [k for k, _ in self._keys] if all(
-                k in self._frame._cols for k, _ in self._keys) else self._key_series(),
+            cols = self._frame._cols
+            by_name = all(k in cols and cols[k] is e for k, e in self._keys)
+            return DataFrameGroupBy(self._frame, [k for k, _ in self._keys] if by_name else self._key_series(),
                 self._as_index, self._sort, self._dropna, list(key))
         if key not in self._frame._cols:
             raise ColumnNotFoundError(f"Column not found: {key}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
-from shardframe._expr import Expr, lit
+from shardframe._expr import Expr, float_params, lit
 
 if TYPE_CHECKING:
     from shardframe.frame import DataFrame
@@ -173,3 +173,90 @@ def get_dummies(data: Any, prefix: Any = None, prefix_sep: str = "_", dummy_na: 
 
 
 __all__ = ["crosstab", "get_dummies", "melt", "pivot", "pivot_table"]
+
+
+def cut(x: Any, bins: Any, right: bool = True, labels: Any = None, retbins: bool = False, precision: int = 3,
+        include_lowest: bool = False, duplicates: str = "raise", ordered: bool = True) -> Any:
+    """Bin values into intervals, as ``pandas.cut``. The edges, labels and
+    categories are pandas' own (computed from the minimum and maximum when
+    ``bins`` is a count); each value's bin is found in the engine."""
+    import pandas as pd
+
+    from shardframe.series import Series
+
+    options = {"right": right, "labels": labels, "precision": precision, "include_lowest": include_lowest,
+               "duplicates": duplicates, "ordered": ordered}
+    if not isinstance(x, Series):
+        return pd.cut(x, bins, retbins=retbins, **options)
+    if isinstance(bins, pd.IntervalIndex) or not _binnable(x):
+        return _fallback_call("cut", x, bins, retbins=retbins, **options)
+    if pd.api.types.is_scalar(bins):
+        # pandas derives the edges of `bins` equal bins from the extremes alone
+        lo, hi = (x.min(), x.max()) if len(x) else (None, None)
+        extremes = pd.Series([] if lo is None else [lo, hi], dtype=x.dtype)
+        bins = pd.cut(extremes, bins, right=right, retbins=True)[1]
+    return _binned(x, bins, retbins, options)
+
+
+def qcut(x: Any, q: Any, labels: Any = None, retbins: bool = False, precision: int = 3,
+         duplicates: str = "raise") -> Any:
+    """Bin values into quantile intervals, as ``pandas.qcut``: the edges are
+    the quantiles of the non-missing values, computed in one pass."""
+    import numpy as np
+    import pandas as pd
+
+    from shardframe.series import Series
+
+    if not isinstance(x, Series):
+        return pd.qcut(x, q, labels=labels, retbins=retbins, precision=precision, duplicates=duplicates)
+    if not _binnable(x):
+        return _fallback_call("qcut", x, q, labels=labels, retbins=retbins, precision=precision,
+                              duplicates=duplicates)
+    quantiles = np.linspace(0, 1, q + 1) if pd.api.types.is_integer(q) else np.asarray(q, dtype=float)
+    edges = np.asarray(x._quantiles([float(v) for v in quantiles]))
+    options = {"right": True, "labels": labels, "precision": precision, "include_lowest": True,
+               "duplicates": duplicates, "ordered": True}
+    return _binned(x, edges, retbins, options)
+
+
+def _binned(x: Series, bins: Any, retbins: bool, options: dict[str, Any]) -> Any:
+    """``x`` cut at the edges ``bins``: pandas checks the edges and labels and
+    makes the categories (on no rows), the engine finds each value's bin."""
+    import pandas as pd
+
+    from shardframe import _categories
+
+    empty = pd.Series([], dtype=x.dtype)
+    template, edges = pd.cut(empty, bins, retbins=True, **options)
+    params: dict[str, Any] = {"right": options["right"], "include_lowest": options["include_lowest"]}
+    given = options["labels"]
+    if given is not None and given is not False:
+        # bins with the same label share its category
+        params["codes"] = [int(c) for c in template.dtype.categories.get_indexer(list(given))]
+    codes = x._expr.fn("bin_codes", breaks=float_params(edges), **params)
+    if given is False:
+        out = x._derive(codes)
+    else:
+        labels = _categories.labels(template.dtype)
+        if labels is None:  # two categories print the same: not representable in the engine
+            return _fallback_call("cut", x, bins, retbins=retbins, **options)
+        out = x._derive(codes.fn("codes_to_category", categories=labels))
+    return (out, edges) if retbins else out
+
+
+def _binnable(x: Series) -> bool:
+    dtype = x._engine_dtype()
+    return dtype.startswith(("int", "uint", "float"))
+
+
+def _fallback_call(name: str, x: Series, *args: Any, **kwargs: Any) -> Any:
+    """``pandas.<name>`` on ``x`` converted, announced as a fallback."""
+    import pandas as pd
+
+    from shardframe._base import _wrap_result, announce_fallback
+
+    announce_fallback(f"pandas.{name}")
+    result = getattr(pd, name)(x.to_pandas(), *args, **kwargs)
+    if isinstance(result, tuple):
+        return (_wrap_result(result[0]), *result[1:])
+    return _wrap_result(result)

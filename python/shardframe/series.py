@@ -11,7 +11,7 @@ import numpy as np
 from shardframe import _engine
 from shardframe._base import IndexSpec, _Rows, select_json
 from shardframe._engine import VALUE_COL, index_col
-from shardframe._expr import Expr, col, dumps, lit, lit_list
+from shardframe._expr import Expr, col, dumps, float_params, lit, lit_list
 from shardframe.exceptions import InvalidOperationError
 
 if TYPE_CHECKING:
@@ -323,7 +323,44 @@ class Series(_Rows):
     def astype(self, dtype: Any, copy: Any = None, errors: str = "raise") -> Series:
         from shardframe.frame import _dtype_name
 
-        return self._derive(self._expr.fn("cast", dtype=_dtype_name(dtype)))
+        target = _dtype_name(dtype)
+        source = self._engine_dtype()
+        if target == "category":
+            return self._to_category(dtype)
+        expr = self._expr
+        if source == "category" and target != "str":
+            # a category's value is its label (codes are not values)
+            expr = expr.fn("cast", dtype="str")
+        return self._derive(expr.fn("cast", dtype=target))
+
+    def _to_category(self, dtype: Any) -> Series:
+        """``astype("category")``: the categories are the sorted distinct values
+        unless ``dtype`` names them; values outside them become missing."""
+        import pandas as pd
+
+        from shardframe import _categories
+
+        source = self._engine_dtype()
+        given = isinstance(dtype, pd.CategoricalDtype) and dtype.categories is not None
+        if source == "category" and not given:
+            return self
+        if not given:
+            values = [v for v in self.unique() if not pd.isna(v)]
+            dtype = pd.CategoricalDtype(sorted(values), ordered=getattr(dtype, "ordered", False) or False)
+        labels = _categories.labels(dtype)
+        cats = list(dtype.categories)
+        expr = self._expr
+        if source == "category":  # recategorized by label
+            expr, source = expr.fn("cast", dtype="str"), "str"
+        if source == "str" and labels is not None:
+            return self._derive(expr.fn("to_category", categories=labels))
+        numeric = source.startswith(("int", "uint", "float"))
+        if numeric and labels is not None and pd.api.types.is_numeric_dtype(dtype.categories.dtype) \
+                and cats == sorted(cats):
+            # the code of a value is the position of the equal category
+            codes = self._expr.fn("bin_codes", breaks=float_params(cats), exact=True)
+            return self._derive(codes.fn("codes_to_category", categories=labels))
+        return self._fallback("astype")(dtype)
 
     def round(self, decimals: int = 0) -> Series:
         return self._derive(self._expr.fn("round", decimals=decimals))
@@ -473,10 +510,25 @@ class Series(_Rows):
         self._numeric_check("var")
         return self._float("var", ddof=ddof)
 
-    def quantile(self, q: float = 0.5, interpolation: str = "linear") -> float:
-        if not isinstance(q, (int, float)):
+    def quantile(self, q: Any = 0.5, interpolation: str = "linear") -> Any:
+        import pandas as pd
+
+        if interpolation != "linear":
             return self._fallback("quantile")(q, interpolation=interpolation)
-        return self._float("quantile", q=float(q))
+        if isinstance(q, (int, float)):
+            return self._float("quantile", q=float(q))
+        qs = [float(v) for v in q]
+        return pd.Series(self._quantiles(qs), index=pd.Index(qs), name=self._name, dtype="float64")
+
+    def _quantiles(self, qs: list[float]) -> list[float]:
+        """Linearly interpolated quantiles of the non-missing values, in one pass."""
+        for v in qs:
+            if not 0 <= v <= 1:
+                raise ValueError("percentiles should all be in the interval [0, 1]")
+        self._numeric_check("quantile")
+        aggs = [{"name": f"q{i}", "func": "quantile", "expr": self._nan_as_null(), "q": v} for i, v in enumerate(qs)]
+        row = _engine.to_arrow(self._plan.reduce(dumps(aggs))).to_pylist()[0] if aggs else {}
+        return [math.nan if row[f"q{i}"] is None else float(row[f"q{i}"]) for i in range(len(qs))]
 
     def _minmax(self, func: str) -> Any:
         v = self._reduce(func)
@@ -560,7 +612,10 @@ class Series(_Rows):
             name = "proportion"
         plan = ordered.select(select_json([{"name": index_col(0), "expr": col("__v__")},
                                            {"name": VALUE_COL, "expr": value}]))
-        return Series._new(plan, col(VALUE_COL), name, [(self._name, col(index_col(0)))])
+        out = Series._new(plan, col(VALUE_COL), name, [(self._name, col(index_col(0)))])
+        if self._engine_dtype() == "category":
+            return Series(_with_unseen_categories(out.to_pandas(), sort, ascending))
+        return out
 
     def unique(self) -> Any:
         """Distinct values in order of appearance (missing included), as pandas returns them."""
@@ -690,3 +745,17 @@ def _install_operators() -> None:
 
 
 _install_operators()
+
+
+def _with_unseen_categories(counts: pd.Series, sort: bool, ascending: bool) -> pd.Series:
+    """Counts by category with every category, as pandas counts a
+    categorical: categories that no row has count 0, and ties keep category
+    order (a missing value's count last)."""
+    import pandas as pd
+
+    dtype = counts.index.dtype
+    order = list(dtype.categories)
+    if counts.index.hasnans:
+        order.append(np.nan)
+    full = counts.reindex(pd.CategoricalIndex(order, dtype=dtype, name=counts.index.name), fill_value=0)
+    return full.sort_values(ascending=ascending, kind="stable") if sort else full

@@ -8,6 +8,7 @@
 
 use polars::prelude as pl;
 use polars::prelude::{DataType, TimeUnit};
+use polars::prelude::{IntoColumn, IntoSeries};
 use serde::{Deserialize, Serialize};
 use shardframe_core::{bail, Scalar, SfError, SfResult};
 
@@ -296,6 +297,113 @@ fn param_i64(params: &serde_json::Value, key: &str) -> SfResult<Option<i64>> {
     }
 }
 
+fn param_list<T>(
+    params: &serde_json::Value,
+    key: &str,
+    item: impl Fn(&serde_json::Value) -> Option<T>,
+) -> SfResult<Vec<T>> {
+    let bad = || SfError::Internal(format!("parameter {key} must be a list"));
+    param(params, key)
+        .and_then(|v| v.as_array())
+        .ok_or_else(bad)?
+        .iter()
+        .map(|v| item(v).ok_or_else(bad))
+        .collect()
+}
+
+/// The categorical type with the categories in `params["categories"]`, in
+/// their order (pandas' categories; a category's code is its position).
+fn enum_dtype(params: &serde_json::Value) -> SfResult<DataType> {
+    let labels = param_list(params, "categories", |v| v.as_str().map(str::to_string))?;
+    let cats = pl::FrozenCategories::new(labels.iter().map(String::as_str))
+        .map_err(|e| SfError::InvalidOperation(e.to_string()))?;
+    Ok(DataType::from_frozen_categories(cats))
+}
+
+/// The categorical column whose codes (category positions) are `codes`.
+fn enum_from_codes(codes: &pl::Column, dtype: &DataType) -> pl::PolarsResult<pl::Column> {
+    let DataType::Enum(cats, _) = dtype else {
+        pl::polars_bail!(ComputeError: "not a categorical type: {dtype}");
+    };
+    let name = codes.name().clone();
+    let out = match cats.physical() {
+        pl::CategoricalPhysical::U8 => {
+            let ids = codes.cast(&DataType::UInt8)?;
+            pl::Categorical8Chunked::from_cats_and_dtype(ids.u8()?.clone(), dtype.clone())
+                .into_series()
+        }
+        pl::CategoricalPhysical::U16 => {
+            let ids = codes.cast(&DataType::UInt16)?;
+            pl::Categorical16Chunked::from_cats_and_dtype(ids.u16()?.clone(), dtype.clone())
+                .into_series()
+        }
+        pl::CategoricalPhysical::U32 => {
+            let ids = codes.cast(&DataType::UInt32)?;
+            pl::Categorical32Chunked::from_cats_and_dtype(ids.u32()?.clone(), dtype.clone())
+                .into_series()
+        }
+    };
+    Ok(out.with_name(name).into_column())
+}
+
+/// `pandas.cut`'s binning: the code of a value is the index of the bin
+/// holding it, null when it is missing or outside every bin.
+struct Bins {
+    /// Increasing bin edges.
+    breaks: Vec<f64>,
+    /// Bins are closed on the right (`(a, b]`), else on the left.
+    right: bool,
+    /// The first bin also holds its left edge.
+    include_lowest: bool,
+    /// The edges are the values themselves: a value's code is the position
+    /// of the equal edge (null when none is equal).
+    exact: bool,
+    /// The code of each bin, when it is not the bin's position (bins that
+    /// share a label share a category).
+    codes: Option<Vec<i64>>,
+}
+
+impl Bins {
+    fn code(&self, x: f64) -> Option<i64> {
+        let bin = self.bin(x)?;
+        match &self.codes {
+            Some(codes) => codes.get(bin).copied(),
+            None => Some(bin as i64),
+        }
+    }
+
+    fn bin(&self, x: f64) -> Option<usize> {
+        let b = &self.breaks;
+        if x.is_nan() {
+            return None;
+        }
+        if self.exact {
+            let i = b.partition_point(|&v| v < x);
+            return (i < b.len() && b[i] == x).then_some(i);
+        }
+        if self.include_lowest && b.first() == Some(&x) {
+            return Some(0);
+        }
+        // pandas: searchsorted(side="left" if right else "right").
+        let i = if self.right {
+            b.partition_point(|&v| v < x)
+        } else {
+            b.partition_point(|&v| v <= x)
+        };
+        (i > 0 && i < b.len()).then(|| i - 1)
+    }
+
+    fn codes(&self, c: &pl::Column) -> pl::PolarsResult<pl::Column> {
+        let values = c.cast(&DataType::Float64)?;
+        let codes: pl::Int64Chunked = values
+            .f64()?
+            .iter()
+            .map(|v| v.and_then(|x| self.code(x)))
+            .collect();
+        Ok(codes.with_name(c.name().clone()).into_column())
+    }
+}
+
 fn param_bool(params: &serde_json::Value, key: &str, default: bool) -> bool {
     param(params, key)
         .and_then(|v| v.as_bool())
@@ -331,7 +439,6 @@ pub fn parse_dtype(name: &str) -> SfResult<DataType> {
         "datetime64[s]" => DataType::Datetime(TimeUnit::Milliseconds, None),
         "timedelta64[ns]" => DataType::Duration(TimeUnit::Nanoseconds),
         "timedelta64[us]" => DataType::Duration(TimeUnit::Microseconds),
-        "category" => DataType::String,
         other => bail!(InvalidOperation: "data type {other:?} not understood"),
     })
 }
@@ -413,6 +520,34 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
                 None::<DataType>,
             )
         }
+        "bin_codes" => {
+            // infinities come as "inf"/"-inf" (JSON has no number for them)
+            let breaks = param_list(p, "breaks", |v| {
+                v.as_f64().or_else(|| v.as_str()?.parse().ok())
+            })?;
+            let bins = Bins {
+                breaks,
+                right: param_bool(p, "right", true),
+                include_lowest: param_bool(p, "include_lowest", false),
+                exact: param_bool(p, "exact", false),
+                codes: param(p, "codes")
+                    .map(|_| param_list(p, "codes", serde_json::Value::as_i64))
+                    .transpose()?,
+            };
+            e.map(
+                move |c| bins.codes(&c),
+                |_, f| Ok(pl::Field::new(f.name().clone(), DataType::Int64)),
+            )
+        }
+        "codes_to_category" => {
+            let dtype = enum_dtype(p)?;
+            let out = dtype.clone();
+            e.map(
+                move |c| enum_from_codes(&c, &dtype),
+                move |_, f| Ok(pl::Field::new(f.name().clone(), out.clone())),
+            )
+        }
+        "to_category" => e.cast(enum_dtype(p)?),
         "is_nan" => e.is_nan(),
         "fill_nan" => e.fill_nan(next()?),
         "sqrt" => e.sqrt(),

@@ -543,6 +543,7 @@ fn dtype_name(dtype: &DataType) -> String {
             format!("timedelta64[{unit}]")
         }
         DataType::Null => "null".into(),
+        DataType::Enum(..) | DataType::Categorical(..) => "category".into(),
         other => format!("{other}"),
     }
 }

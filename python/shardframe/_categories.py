@@ -1,0 +1,84 @@
+"""Categorical columns.
+
+The engine holds a categorical column as a Polars Enum: per row a code into
+a fixed list of string labels, one per category, in category order (so it
+sorts and groups in category order, as pandas does). pandas' categories need
+not be strings (the intervals of ``cut``, numbers, dates) and may be ordered
+or not; such a dtype is recorded here under its labels when it enters the
+engine, and a column coming back with those labels gets it again. A plain
+dtype (unordered string categories) is not recorded: it is the default.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+#: Dtypes other than plain ones, by their labels. Two dtypes with the same
+#: labels (``[1, 2]`` and ``["1", "2"]``, or ordered and not) share an entry:
+#: the one that entered the engine last wins.
+_DTYPES: dict[tuple[str, ...], pd.CategoricalDtype] = {}
+
+#: The field metadata under which Polars reads a dictionary column as an Enum.
+_ENUM_KEY = b"_PL_ENUM_VALUES2"
+
+
+def labels(dtype: pd.CategoricalDtype) -> list[str] | None:
+    """The engine labels of ``dtype``'s categories, the dtype recorded under
+    them; None when two categories have the same label (then the dtype cannot
+    be held by the engine)."""
+    import pandas as pd
+
+    names = [str(c) for c in dtype.categories]
+    if len(set(names)) != len(names):
+        return None
+    plain = not dtype.ordered and pd.api.types.is_string_dtype(dtype.categories.dtype)
+    if plain:
+        _DTYPES.pop(tuple(names), None)
+    else:
+        _DTYPES[tuple(names)] = dtype
+    return names
+
+
+def to_engine(array: pa.ChunkedArray, dtype: pd.CategoricalDtype) -> tuple[pa.Field, pa.ChunkedArray] | None:
+    """A pandas categorical column (as pyarrow converted it) as the engine
+    reads categoricals: codes into string labels, marked as an Enum."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = labels(dtype)
+    if names is None:
+        return None
+    dictionary = pa.array(names, pa.large_string())
+    chunks = []
+    for chunk in array.chunks:
+        codes = chunk.indices.cast(pa.int32())
+        # Missing values keep their slot's code (-1 from pandas): Polars checks
+        # every slot's code, so give the missing ones a valid one.
+        filled = pc.fill_null(codes, 0).to_numpy()
+        missing = codes.is_null().to_numpy(zero_copy_only=False)
+        chunks.append(pa.DictionaryArray.from_arrays(filled, dictionary, mask=missing))
+    kind = pa.dictionary(pa.int32(), pa.large_string())
+    encoded = "".join(f"{len(n.encode())};{n}" for n in names)
+    return pa.field("", kind, metadata={_ENUM_KEY: encoded.encode()}), pa.chunked_array(chunks, kind)
+
+
+def from_engine(values: pd.Series) -> pd.Series:
+    """An engine categorical column, converted by pyarrow (an ordered
+    categorical of its labels), with the dtype it entered with."""
+    import pandas as pd
+
+    cats = values.cat.categories
+    dtype = _DTYPES.get(tuple(cats))
+    if dtype is None:
+        dtype = pd.CategoricalDtype(cats, ordered=False)
+    return pd.Series(pd.Categorical.from_codes(values.cat.codes, dtype=dtype), index=values.index, name=values.name)
+
+
+def is_categorical(dtype: Any) -> bool:
+    import pandas as pd
+
+    return isinstance(dtype, pd.CategoricalDtype)

@@ -1,0 +1,173 @@
+"""Categorical columns, cut and qcut against pandas."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import shardframe as sf
+from conftest import assert_same, check
+
+
+@pytest.fixture
+def data() -> pd.DataFrame:
+    rng = np.random.default_rng(11)
+    n = 60
+    x = rng.normal(50, 20, n).round(2)
+    x[rng.random(n) < 0.1] = np.nan
+    return pd.DataFrame({
+        "x": x,
+        "i": rng.integers(0, 100, n),
+        "v": rng.integers(-5, 5, n),
+        "s": pd.Series(rng.choice(["lo", "mid", "hi", None], n), dtype="str"),
+        "c": pd.Categorical(rng.choice(["b", "a", "c", None], n), categories=["c", "b", "a", "unused"]),
+        "o": pd.Categorical(rng.choice(["small", "large"], n), categories=["small", "large"], ordered=True),
+        "n": pd.Categorical(rng.choice([10, 5, 1], n), categories=[10, 5, 1]),
+    })
+
+
+CUTS = [
+    lambda m, d: m.cut(d["x"], 4),
+    lambda m, d: m.cut(d["i"], 3),
+    lambda m, d: m.cut(d["x"], [0, 25, 50, 75, 100]),
+    lambda m, d: m.cut(d["x"], [0, 50, 100], labels=["low", "high"]),
+    lambda m, d: m.cut(d["x"], 5, labels=False),
+    lambda m, d: m.cut(d["i"], [0, 10, 50, 100], labels=False),
+    lambda m, d: m.cut(d["x"], 4, right=False),
+    lambda m, d: m.cut(d["i"], [0, 50, 99], include_lowest=True),
+    lambda m, d: m.cut(d["x"], 6, precision=1),
+    lambda m, d: m.cut(d["x"], [0, 50, 50, 100], duplicates="drop"),
+    lambda m, d: m.cut(d["x"], [0, 50, 50, 100]),
+    lambda m, d: m.cut(d["x"], [100, 50, 0]),
+    lambda m, d: m.cut(d["x"], [0, 50, 100], labels=["one"]),
+    lambda m, d: m.cut(d["x"], [0, 50, 100], labels=["b", "a"], ordered=False),
+    lambda m, d: m.cut(d["x"], [0, 30, 60, 100], labels=["b", "a", "b"], ordered=False),
+    lambda m, d: m.cut(d["x"], [-np.inf, 40, np.inf]),
+    lambda m, d: m.qcut(d["x"], 4),
+    lambda m, d: m.qcut(d["i"], [0, 0.1, 0.5, 0.9, 1]),
+    lambda m, d: m.qcut(d["x"], 3, labels=["a", "b", "c"]),
+    lambda m, d: m.qcut(d["i"], 10, labels=False),
+    lambda m, d: m.qcut(d["v"], 20),
+    lambda m, d: m.qcut(d["v"], 20, duplicates="drop"),
+    lambda m, d: m.cut(d["x"], 4).value_counts(),
+    lambda m, d: m.cut(d["x"], [-100, 0, 40, 60, 1000]).value_counts(dropna=False),
+    lambda m, d: m.qcut(d["x"], 5).value_counts(normalize=True, sort=False),
+    lambda m, d: d.groupby(m.cut(d["x"], [0, 20, 40, 60, 80, 200]))["v"].sum(),
+    lambda m, d: d.groupby(m.qcut(d["i"], 4))[["x", "v"]].mean(),
+    lambda m, d: d.assign(b=m.cut(d["x"], 3)).sort_values(["b", "i"]),
+    lambda m, d: m.cut(d["x"], 3).astype(str),
+]
+
+
+@pytest.mark.parametrize("case", range(len(CUTS)))
+def test_cut_qcut(data, make, case):
+    fn = CUTS[case]
+    check(data, make, lambda d: fn(pd if isinstance(d, pd.DataFrame) else sf, d))
+
+
+def test_retbins(data, make):
+    sdf = make(data)
+    got, got_bins = sf.cut(sdf["x"], 5, retbins=True)
+    expected, bins = pd.cut(data["x"], 5, retbins=True)
+    assert_same(expected, got)
+    np.testing.assert_array_equal(got_bins, bins)
+    got, got_bins = sf.qcut(sdf["i"], 4, retbins=True)
+    expected, bins = pd.qcut(data["i"], 4, retbins=True)
+    assert_same(expected, got)
+    np.testing.assert_array_equal(got_bins, bins)
+
+
+def test_cut_edge_inputs(make):
+    # all missing, empty and a single distinct value, as pandas handles them
+    for values in ([np.nan, np.nan], [3.0, 3.0, 3.0], []):
+        ps = pd.Series(values, dtype="float64", name="x")
+        check(ps, make, lambda s: (pd if isinstance(s, pd.Series) else sf).cut(s, 3))
+    ps = pd.Series([1.0, 2.0, np.nan, 4.0], name="x")
+    check(ps, make, lambda s: (pd if isinstance(s, pd.Series) else sf).qcut(s, 2))
+
+
+def test_cut_of_plain_values_is_pandas():
+    assert_same(pd.cut([1, 5, 9], 2), sf.cut([1, 5, 9], 2))
+
+
+OPS = [
+    lambda d: d,
+    lambda d: d["c"],
+    lambda d: d[["o", "n"]],
+    lambda d: d.groupby("c")["v"].sum(),
+    lambda d: d.groupby("o")["x"].mean(),
+    lambda d: d.groupby(["n", "c"])["v"].count(),
+    lambda d: d.groupby("c", as_index=False)["v"].max(),
+    lambda d: d.sort_values(["c", "i"]),
+    lambda d: d.sort_values(["o", "i"], ascending=[False, True]),
+    lambda d: d["c"].value_counts(),
+    lambda d: d["n"].value_counts(dropna=False),
+    lambda d: d[d["c"] == "a"],
+    lambda d: d[d["c"].isin(["a", "c"])],
+    lambda d: d["c"].astype(str),
+    lambda d: d["n"].astype("int64"),
+    lambda d: d["s"].astype("category"),
+    lambda d: d["i"].astype("category"),
+    lambda d: d["x"].astype("category"),
+    lambda d: d["s"].astype(pd.CategoricalDtype(["mid", "lo", "hi", "other"], ordered=True)),
+    lambda d: d["i"].astype(pd.CategoricalDtype(list(range(-1, 101)))),
+    lambda d: d["c"].astype(pd.CategoricalDtype(["a", "b", "c"])),
+    lambda d: d["c"].astype("category"),
+    lambda d: d.astype({"s": "category"}),
+    lambda d: d.set_index("c")["v"],
+    lambda d: d["c"].nunique(),
+]
+
+
+@pytest.mark.parametrize("case", range(len(OPS)))
+def test_categorical_columns(data, make, case):
+    check(data, make, OPS[case])
+
+
+def test_dtypes_say_category(data, make):
+    sdf = make(data)
+    assert str(sdf.dtypes["c"]) == "category"
+    assert sdf["o"].dtype == "category"
+
+
+@pytest.mark.parametrize("labels", [["a", "b", "a"], ["b", "a", "b"]])
+def test_bins_sharing_a_label(make, labels):
+    ps = pd.Series([0.5, 1.5, 2.5, np.nan, 0.7], name="x")
+    check(ps, make, lambda s: (pd if isinstance(s, pd.Series) else sf).cut(s, [0, 1, 2, 3], labels=labels,
+                                                                            ordered=False))
+
+
+def test_quantile_list(data, make):
+    check(data, make, lambda d: d["x"].quantile([0.1, 0.5, 0.9]))
+    check(data, make, lambda d: d["i"].quantile([0, 1]))
+    check(data, make, lambda d: d["i"].quantile([0.5, 1.5]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.floats(-1e6, 1e6), st.just(np.nan)), min_size=1, max_size=40),
+    bins=st.one_of(st.integers(1, 8),
+                   st.lists(st.floats(-1e6, 1e6), min_size=2, max_size=8, unique=True).map(sorted)),
+    right=st.booleans(),
+    include_lowest=st.booleans(),
+    parts=st.sampled_from([None, 1, 3]),
+)
+def test_cut_matches_pandas(values, bins, right, include_lowest, parts):
+    ps = pd.Series(values, name="x")
+    with warnings.catch_warnings():  # pandas' own arithmetic on extreme edges warns
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            expected = pd.cut(ps, bins, right=right, include_lowest=include_lowest)
+        except ValueError:
+            with pytest.raises(ValueError):
+                sf.cut(sf.Series(ps), bins, right=right, include_lowest=include_lowest).to_pandas()
+            return
+        with sf.option_context("max_partition_rows", parts):
+            got = sf.cut(sf.Series(ps), bins, right=right, include_lowest=include_lowest)
+            assert_same(expected, got)
+            assert_same(expected.value_counts(), got.value_counts())
