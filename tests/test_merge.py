@@ -192,3 +192,34 @@ def test_merge_with_a_grouped_right_side(make, how):
         return lf.merge(g[g.n > 55], on="k", how=how)
 
     assert_same(fn(left, facts, pd), fn(make(left), make(facts), sf))
+
+
+DEDUPED_RIGHT = [
+    lambda lf, rf: lf.merge(rf[["k"]].drop_duplicates(), on="k"),
+    lambda lf, rf: lf.merge(rf[["k"]].drop_duplicates(keep="last"), on="k")[["a", "k"]],
+    lambda lf, rf: lf.merge(rf.rename(columns={"k": "k2"})[["k2"]].drop_duplicates(), left_on="k",
+                            right_on="k2")[["a"]],
+    lambda lf, rf: lf.merge(rf.rename(columns={"k": "k2"})[["k2"]].drop_duplicates(), left_on="k",
+                            right_on="k2"),
+    lambda lf, rf: lf.merge(rf.drop_duplicates("k")[["k"]], on="k").groupby("k").a.sum(),
+    lambda lf, rf: lf.merge(rf.drop_duplicates("k"), on="k")[["a", "k"]],
+    lambda lf, rf: lf.merge(rf[["k"]].drop_duplicates(keep=False), on="k"),
+    lambda lf, rf: lf.merge(rf[["k"]].drop_duplicates(), on="k", how="left"),
+    lambda lf, rf: lf.merge(rf.groupby("k", dropna=False).v.sum().reset_index()[["k"]], on="k"),
+    lambda lf, rf: lf.merge(rf.groupby("k").v.sum().reset_index()[["k"]], on="k"),
+]
+
+
+@pytest.mark.parametrize("case", range(len(DEDUPED_RIGHT)))
+def test_merge_with_a_deduplicated_right_side(make, case, join_strategy):
+    """Merging with deduplicated keys whose columns are then unread is a
+    semi join: the same rows in the same order, with missing keys on both
+    sides."""
+    rng = np.random.default_rng(8)
+    keys = rng.integers(0, 40, 400).astype(float)
+    keys[rng.random(400) < 0.05] = np.nan
+    left = pd.DataFrame({"k": keys, "a": np.arange(400)})
+    facts = pd.DataFrame({"k": np.where(rng.random(900) < 0.05, np.nan, rng.integers(10, 60, 900)),
+                          "v": rng.normal(size=900)})
+    fn = DEDUPED_RIGHT[case]
+    assert_same(fn(left, facts), fn(make(left), make(facts)))

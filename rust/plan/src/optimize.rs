@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, Weak};
 
-use crate::{Expr, NamedExpr, Plan};
+use crate::{Expr, JoinSpec, NamedExpr, Plan};
 
 pub type Cols = BTreeSet<String>;
 
@@ -108,6 +108,88 @@ fn unsorted_unique(plan: &Arc<Plan>, on: &[String]) -> Option<Arc<Plan>> {
         },
         _ => None,
     }
+}
+
+/// `plan` (reduced to the columns `on`) without the deduplication that
+/// makes it distinct on them, or `None` when it is not distinct that way.
+/// The deduplications `drop_duplicates` plans: a filter on
+/// `is_first_distinct`/`is_last_distinct` of some of the columns, or a
+/// group-by on some of them without aggregations (keeping missing keys, or
+/// for a join where they match nothing). Only for a semi join's right
+/// side, where repeated keys change nothing.
+fn without_dedupe(plan: &Arc<Plan>, on: &[String], nulls_equal: bool) -> Option<Arc<Plan>> {
+    let without_dedupe = |plan: &Arc<Plan>, on: &[String]| without_dedupe(plan, on, nulls_equal);
+    match plan.as_ref() {
+        Plan::GroupBy {
+            input,
+            keys,
+            aggs,
+            dropna,
+        } if aggs.is_empty() && !(*dropna && nulls_equal) => {
+            let plain = keys
+                .iter()
+                .all(|k| matches!(&k.expr, Expr::Col { .. }) && on.contains(&k.name));
+            plain.then(|| {
+                Arc::new(Plan::Select {
+                    input: input.clone(),
+                    exprs: keys.clone(),
+                })
+            })
+        }
+        Plan::Select { input, exprs } if plan.is_narrow() => {
+            let below = on
+                .iter()
+                .filter_map(|name| match &exprs.iter().find(|e| &e.name == name)?.expr {
+                    Expr::Col { name } => Some(name.clone()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>();
+            let new_input = without_dedupe(input, &below)?;
+            Some(Arc::new(plan.with_input(new_input)?))
+        }
+        Plan::Sort { input, .. } => without_dedupe(input, on),
+        Plan::Filter {
+            input,
+            predicate: Expr::Col { name: flag },
+        } => {
+            let Plan::Select { input: rows, exprs } = input.as_ref() else {
+                return None;
+            };
+            let flag_expr = &exprs.iter().find(|e| &e.name == flag)?.expr;
+            let Expr::Fn { name, args, .. } = flag_expr else {
+                return None;
+            };
+            let Some(Expr::Fn { name: f, args: keys, .. }) = args.first() else {
+                return None;
+            };
+            let distinct_on = |e: &Expr| matches!(e, Expr::Col { name } if on.contains(name));
+            let first_or_last = matches!(f.as_str(), "is_first_distinct" | "is_last_distinct");
+            if name != "over" || !first_or_last || !keys.iter().all(distinct_on) {
+                return None;
+            }
+            let kept = exprs.iter().filter(|e| &e.name != flag).cloned().collect();
+            Some(Arc::new(Plan::Select {
+                input: rows.clone(),
+                exprs: kept,
+            }))
+        }
+        _ => None,
+    }
+}
+
+/// The right-side column names of a join's output (suffixed when a left
+/// column has the name; key columns merged into the left's when coalesced).
+fn right_output_names(left: &Plan, right: &Plan, spec: &JoinSpec) -> Option<Cols> {
+    let (ls, rs) = (left.schema().ok()?, right.schema().ok()?);
+    Some(
+        rs.iter_names()
+            .filter(|n| !(spec.coalesce && spec.right_on.iter().any(|k| k == n.as_str())))
+            .map(|n| match ls.get(n.as_str()) {
+                Some(_) => format!("{n}{}", spec.suffix),
+                None => n.to_string(),
+            })
+            .collect(),
+    )
 }
 
 /// `plan` reduced to the columns in `required` (all when `None`).
@@ -315,14 +397,32 @@ fn prune_node(plan: &Arc<Plan>, required: Option<Cols>) -> Arc<Plan> {
                 true => unsorted_unique(right, &spec.right_on).unwrap_or_else(|| right.clone()),
                 false => right.clone(),
             };
+            // An inner join in left order with a right side deduplicated on
+            // its keys, none of whose columns is read: each left row matches
+            // at most once and gains nothing, which is a semi join (no
+            // deduplication needed): `o.merge(li[["k"]].drop_duplicates())`.
+            let mut new_right = side(&right_in, &spec.right_on);
+            let unread = |names: &Cols| required.as_ref().is_some_and(|r| r.is_disjoint(names));
+            let semi = match spec.how.as_str() {
+                "inner" if follows_left => right_output_names(left, right, spec)
+                    .filter(unread)
+                    .and_then(|_| without_dedupe(&new_right, &spec.right_on, spec.nulls_equal)),
+                _ => None,
+            };
+            let mut spec = spec.clone();
+            let to_semi = semi.is_some();
+            if let Some(rows) = semi {
+                spec.how = "semi".into();
+                new_right = rows;
+            }
             let new_left = side(left, &spec.left_on);
-            let new_right = side(&right_in, &spec.right_on);
-            let changed = !Arc::ptr_eq(&new_left, left) || !Arc::ptr_eq(&new_right, right);
+            let changed =
+                to_semi || !Arc::ptr_eq(&new_left, left) || !Arc::ptr_eq(&new_right, right);
             same_or(
                 Plan::Join {
                     left: new_left,
                     right: new_right,
-                    spec: spec.clone(),
+                    spec,
                 },
                 changed,
             )
@@ -510,5 +610,74 @@ mod tests {
         // The right side's order shows in these.
         assert!(join("right", "left_right"));
         assert!(join("inner", "right_left"));
+    }
+
+    /// `rows[["k2"]].drop_duplicates()` as the Python layer plans it.
+    fn deduplicated(rows: Arc<Plan>, key: &str, flag_fn: &str) -> Arc<Plan> {
+        let flag = Expr::Fn {
+            name: "over".into(),
+            args: vec![
+                Expr::Fn {
+                    name: flag_fn.into(),
+                    args: vec![Expr::col(key)],
+                    params: serde_json::Value::Null,
+                },
+                Expr::col(key),
+            ],
+            params: serde_json::Value::Null,
+        };
+        let named = |name: &str, expr: Expr| NamedExpr {
+            name: name.into(),
+            expr,
+        };
+        let flagged = Arc::new(Plan::Select {
+            input: rows,
+            exprs: vec![named(key, Expr::col(key)), named("__kept", flag)],
+        });
+        let kept = Arc::new(Plan::Filter {
+            input: flagged,
+            predicate: Expr::col("__kept"),
+        });
+        Arc::new(Plan::Select {
+            input: kept,
+            exprs: vec![named(key, Expr::col(key))],
+        })
+    }
+
+    #[test]
+    fn a_join_with_deduplicated_keys_whose_columns_are_unread_is_a_semi_join() {
+        let run = |how: &str, flag_fn: &str, read: &[&str]| {
+            let plan = Arc::new(Plan::Join {
+                left: scan(&["k", "a"]),
+                right: deduplicated(scan(&["k2", "b"]), "k2", flag_fn),
+                spec: JoinSpec::on(how, "k", "k2"),
+            });
+            let read = read.iter().map(|c| c.to_string()).collect();
+            let pruned = prune_columns(&plan, Some(read));
+            let Plan::Join { right, spec, .. } = pruned.as_ref() else {
+                panic!()
+            };
+            let deduped = format!("{right:?}").contains(flag_fn);
+            (spec.how.clone(), deduped)
+        };
+        assert_eq!(
+            run("inner", "is_first_distinct", &["k", "a"]),
+            ("semi".into(), false)
+        );
+        assert_eq!(
+            run("inner", "is_last_distinct", &["a"]),
+            ("semi".into(), false)
+        );
+        // The right key is read, the rows are not deduplicated on the key,
+        // or unmatched left rows stay: unchanged.
+        assert_eq!(
+            run("inner", "is_first_distinct", &["a", "k2"]),
+            ("inner".into(), true)
+        );
+        assert_eq!(run("inner", "is_unique", &["a"]), ("inner".into(), true));
+        assert_eq!(
+            run("left", "is_first_distinct", &["a"]),
+            ("left".into(), true)
+        );
     }
 }
