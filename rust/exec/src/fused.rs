@@ -167,6 +167,20 @@ fn substitute(plan: &Arc<Plan>, root: bool, shared: &Shared, ctx: &Context) -> S
     if !root && Arc::strong_count(plan) > in_plan && top_wide(plan).is_some() {
         // Uses are counted over the whole plan: a subplan of this one used
         // elsewhere in the plan is not shared outside it.
+        if let Plan::Sort { input, .. } = plan.as_ref() {
+            if matches!(input.as_ref(), Plan::GroupBy { .. }) {
+                // A held group-by with its sort (`as_index=False` sorts by
+                // the keys): the group-by is kept, the sort stays a step of
+                // this plan, dropped where its order cannot show (the right
+                // side of a join in left order on the keys).
+                if cached(input).is_none() {
+                    let grouped = substitute(input, true, shared, ctx)?;
+                    let m = ctx.at_top(|| crate::execute(&prune_columns(&grouped, None), ctx))?;
+                    remember(input, &m, false);
+                }
+                return Ok(plan.clone());
+            }
+        }
         let inner = substitute(plan, true, shared, ctx)?;
         let required = shared
             .required

@@ -79,6 +79,7 @@ fn cached(plan: &Arc<Plan>) -> Option<Materialized> {
 /// (see [`fused`]), then only the columns the result needs.
 pub fn run(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
     shardframe_core::hot::new_query();
+    shardframe_plan::set_computed(|p| cached(p).is_some());
     let plan = if ctx.config.fuse_bytes > 0 {
         fused::materialize_shared(plan, ctx)?
     } else {

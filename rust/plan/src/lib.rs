@@ -13,7 +13,7 @@ pub mod prune;
 mod wire;
 
 pub use expr::{BinOp, Expr};
-pub use optimize::{prune_columns, required_by_node, Cols};
+pub use optimize::{prune_columns, required_by_node, set_computed, Cols};
 pub use plan::{
     describe, group_keys, row_index, Agg, AggFunc, CsvOptions, JoinSpec, NamedExpr, Plan, SortSpec,
     Source,

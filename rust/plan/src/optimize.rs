@@ -8,7 +8,7 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use crate::{Expr, JoinSpec, NamedExpr, Plan};
 
@@ -33,6 +33,21 @@ fn with(required: &Option<Cols>, extra: Cols) -> Option<Cols> {
 /// caches wide results per node, and a frame used twice must hit that cache.
 #[allow(clippy::type_complexity)]
 static PRUNED: Mutex<Vec<(Weak<Plan>, Option<Cols>, Arc<Plan>)>> = Mutex::new(Vec::new());
+
+/// Whether a node's result is computed and kept already (the executor's
+/// cache of wide results, registered by [`set_computed`]).
+static COMPUTED: OnceLock<fn(&Arc<Plan>) -> bool> = OnceLock::new();
+
+/// Tell pruning which nodes have a kept result: such a node is left as it
+/// is (reading its result is cheaper than computing fewer columns anew, and
+/// a recomputed aggregate may differ from the kept one in the last bit).
+pub fn set_computed(check: fn(&Arc<Plan>) -> bool) {
+    let _ = COMPUTED.set(check);
+}
+
+fn computed(plan: &Arc<Plan>) -> bool {
+    COMPUTED.get().is_some_and(|check| check(plan))
+}
 
 /// Requirements seen per node address while `required_by_node` runs, and
 /// the (node, requirement) pairs already walked.
@@ -159,7 +174,12 @@ fn without_dedupe(plan: &Arc<Plan>, on: &[String], nulls_equal: bool) -> Option<
             let Expr::Fn { name, args, .. } = flag_expr else {
                 return None;
             };
-            let Some(Expr::Fn { name: f, args: keys, .. }) = args.first() else {
+            let Some(Expr::Fn {
+                name: f,
+                args: keys,
+                ..
+            }) = args.first()
+            else {
                 return None;
             };
             let distinct_on = |e: &Expr| matches!(e, Expr::Col { name } if on.contains(name));
@@ -202,6 +222,9 @@ pub fn prune_columns(plan: &Arc<Plan>, required: Option<Cols>) -> Arc<Plan> {
         Plan::GroupBy { .. } | Plan::Join { .. } | Plan::Sort { .. }
     ) {
         return prune_node(plan, required);
+    }
+    if computed(plan) {
+        return plan.clone();
     }
     if let Ok(mut memo) = PRUNED.lock() {
         memo.retain(|(w, _, _)| w.strong_count() > 0);
@@ -393,15 +416,18 @@ fn prune_node(plan: &Arc<Plan>, required: Option<Cols>) -> Arc<Plan> {
             // (a group-by's) is wasted.
             let follows_left = matches!(spec.how.as_str(), "inner" | "left" | "semi" | "anti")
                 && spec.maintain_order == "left_right";
-            let right_in = match follows_left {
-                true => unsorted_unique(right, &spec.right_on).unwrap_or_else(|| right.clone()),
-                false => right.clone(),
-            };
+            // Pruned first: the unread columns gone (a row number merge
+            // adds for a right RangeIndex), the shapes below show.
+            let mut new_right = side(right, &spec.right_on);
+            if follows_left {
+                if let Some(unsorted) = unsorted_unique(&new_right, &spec.right_on) {
+                    new_right = unsorted;
+                }
+            }
             // An inner join in left order with a right side deduplicated on
             // its keys, none of whose columns is read: each left row matches
             // at most once and gains nothing, which is a semi join (no
             // deduplication needed): `o.merge(li[["k"]].drop_duplicates())`.
-            let mut new_right = side(&right_in, &spec.right_on);
             let unread = |names: &Cols| required.as_ref().is_some_and(|r| r.is_disjoint(names));
             let semi = match spec.how.as_str() {
                 "inner" if follows_left => right_output_names(left, right, spec)
