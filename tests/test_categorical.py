@@ -171,3 +171,20 @@ def test_cut_matches_pandas(values, bins, right, include_lowest, parts):
             got = sf.cut(sf.Series(ps), bins, right=right, include_lowest=include_lowest)
             assert_same(expected, got)
             assert_same(expected.value_counts(), got.value_counts())
+
+
+def test_parquet_categoricals_read_as_pandas_reads_them(tmp_path):
+    first = pd.DataFrame({"c": pd.Categorical(["z", "a", None], categories=["m", "z", "a", "q"]),
+                          "o": pd.Categorical(["x", "y", "x"], categories=["y", "x"], ordered=True),
+                          "v": [1, 2, 3]})
+    second = pd.DataFrame({"c": pd.Categorical(["b", "z"], categories=["z", "b"]),
+                           "o": pd.Categorical(["y", "y"], categories=["y", "x"], ordered=True),
+                           "v": [4, 5]})
+    first.to_parquet(tmp_path / "a.parquet")
+    second.to_parquet(tmp_path / "b.parquet")
+    for path in (tmp_path / "a.parquet", tmp_path):
+        expected = pd.read_parquet(path)
+        got = sf.read_parquet(str(path))
+        assert_same(expected, got)
+        assert_same(expected.groupby("c")["v"].sum(), got.groupby("c")["v"].sum())
+        assert_same(expected.sort_values(["o", "v"]), got.sort_values(["o", "v"]))

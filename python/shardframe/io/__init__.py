@@ -50,11 +50,52 @@ def read_parquet(path: Any, columns: list[str] | None = None, filters: Any = Non
     """
     from shardframe._core import PyPlan
 
-    plan = PyPlan.scan_parquet(_expand(path))
+    paths = _expand(path)
+    plan = PyPlan.scan_parquet(paths)
     frame = _frame(plan, columns)
+    frame = _with_parquet_categories(frame, paths, [n for n, d in plan.schema() if d == "category"])
     if filters:
         frame = frame[_dnf_mask(frame, filters)]
     return frame
+
+
+def _with_parquet_categories(frame: DataFrame, paths: list[str], names: list[str]) -> DataFrame:
+    """Categorical columns with the categories pandas reads: every file's
+    dictionary (its first row group's), in file order, and the ordered flag
+    of the stored type. Polars reads them as its own categoricals, whose
+    order is not the file's. A value outside them (a file whose later row
+    groups bring new ones) fails the read, naming it, rather than becoming
+    missing."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from shardframe import _categories
+
+    names = [n for n in names if n in frame._cols]
+    if not names:
+        return frame
+    categories: dict[str, dict[Any, None]] = {n: {} for n in names}  # ordered sets
+    ordered: dict[str, bool] = {}
+    for p in paths:
+        f = pq.ParquetFile(p)
+        present = [n for n in names if f.schema_arrow.get_field_index(n) >= 0]
+        if not present or f.num_row_groups == 0:
+            continue
+        group = f.read_row_group(0, columns=present)
+        for n in present:
+            kind = f.schema_arrow.field(n).type
+            if not pa.types.is_dictionary(kind) or not group.column(n).num_chunks:
+                continue
+            ordered.setdefault(n, kind.ordered)
+            categories[n].update(dict.fromkeys(group.column(n).chunk(0).dictionary.to_pylist()))
+    cols = dict(frame._cols)
+    for n in names:
+        dtype = pd.CategoricalDtype(list(categories[n]), ordered=ordered.get(n, False))
+        labels = _categories.labels(dtype) if categories[n] else None
+        if labels is not None:
+            cols[n] = cols[n].fn("cast", dtype="str").fn("to_category", categories=labels, strict=True)
+    return DataFrame._new(frame._plan, cols, frame._index)
 
 
 def _dnf_mask(frame: DataFrame, filters: Any) -> Any:

@@ -547,7 +547,10 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
                 move |_, f| Ok(pl::Field::new(f.name().clone(), out.clone())),
             )
         }
-        "to_category" => e.cast(enum_dtype(p)?),
+        "to_category" => match param_bool(p, "strict", false) {
+            true => e.strict_cast(enum_dtype(p)?),
+            false => e.cast(enum_dtype(p)?),
+        },
         "is_nan" => e.is_nan(),
         "fill_nan" => e.fill_nan(next()?),
         "sqrt" => e.sqrt(),
