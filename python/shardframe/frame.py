@@ -164,7 +164,8 @@ class DataFrame(_Rows):
         import pandas as pd
 
         schema = self._schema()
-        return pd.Series({n: _pandas_dtype(schema[str(n)]) for n in self._cols}, dtype=object)
+        return pd.Series({n: self[n].dtype if schema[str(n)] == "category" else _pandas_dtype(schema[str(n)])
+                          for n in self._cols}, dtype=object)
 
     @property
     def shape(self) -> tuple[int, int]:

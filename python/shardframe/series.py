@@ -97,7 +97,16 @@ class Series(_Rows):
     def dtype(self) -> Any:
         from shardframe.frame import _pandas_dtype
 
-        return _pandas_dtype(self._engine_dtype())
+        name = self._engine_dtype()
+        if name == "category":
+            return self._categorical_dtype()
+        return _pandas_dtype(name)
+
+    def _categorical_dtype(self) -> pd.CategoricalDtype:
+        """The full dtype of a categorical Series (its categories come with
+        the column's type: no row is read)."""
+        plan = self._plan.select(select_json([{"name": VALUE_COL, "expr": self._expr}])).slice(0, 0)
+        return _engine.arrow_to_pandas(_engine.to_arrow(plan))[VALUE_COL].dtype
 
     dtypes = dtype
 
@@ -191,6 +200,8 @@ class Series(_Rows):
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
+        if name == "cat":  # the property refused: not categorical (pandas' error)
+            raise AttributeError("Can only use .cat accessor with a 'category' dtype")
         return self._fallback(name)
 
     # -- operators ------------------------------------------------------------
@@ -689,6 +700,12 @@ class Series(_Rows):
         from shardframe.accessors import StringMethods
 
         return StringMethods(self)
+
+    @property
+    def cat(self) -> Any:
+        from shardframe.accessors import CategoricalMethods
+
+        return CategoricalMethods(self)
 
     @property
     def dt(self) -> Any:

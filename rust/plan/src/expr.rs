@@ -547,6 +547,7 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
                 move |_, f| Ok(pl::Field::new(f.name().clone(), out.clone())),
             )
         }
+        "cat_codes" => e.to_physical(),
         "to_category" => match param_bool(p, "strict", false) {
             true => e.strict_cast(enum_dtype(p)?),
             false => e.cast(enum_dtype(p)?),
