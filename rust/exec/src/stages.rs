@@ -578,42 +578,39 @@ impl Staged<'_> {
         };
         let n = self.buckets();
         let keys = |names: &[String]| names.iter().map(|c| Expr::col(c.clone())).collect();
-        // Skew: a key holding more than a bucket's share of the left rows
-        // would make one task hold them all. Its left rows are spread over
-        // every bucket by position and its right rows copied to each, so
-        // every pair meets once. (Joins that keep the left order and no
-        // unmatched right rows; the left rows carry their positions there.)
-        let spreadable =
-            !by_right && n > 1 && matches!(spec.how.as_str(), "inner" | "left" | "semi" | "anti");
-        let heavy = match spreadable {
-            true => self.heavy_keys(&lmaps, keys(&spec.left_on), n)?,
-            false => Vec::new(),
+        // Skew: a key holding more than a bucket's share of the rows of the
+        // side whose order the result follows (the side carrying positions)
+        // would make one task hold them all. Its rows there are spread over
+        // every bucket by position and its rows on the other side copied to
+        // each, so every pair meets once. (Joins that keep no unmatched rows
+        // of the copied side: inner/left/semi/anti in left order, inner and
+        // right in right order.)
+        let spreadable = n > 1
+            && match by_right {
+                false => matches!(spec.how.as_str(), "inner" | "left" | "semi" | "anti"),
+                true => matches!(spec.how.as_str(), "inner" | "right"),
+            };
+        let (lkeys, rkeys): (Vec<Expr>, Vec<Expr>) = (keys(&spec.left_on), keys(&spec.right_on));
+        let heavy = match (spreadable, by_right) {
+            (false, _) => Vec::new(),
+            (true, false) => self.heavy_keys(&lmaps, lkeys.clone(), n)?,
+            (true, true) => self.heavy_keys(&rmaps, rkeys.clone(), n)?,
         };
-        let (lpost, rpost) = if heavy.is_empty() {
-            (
-                Post::Hash {
-                    keys: keys(&spec.left_on),
-                    n,
-                },
-                Post::Hash {
-                    keys: keys(&spec.right_on),
-                    n,
-                },
-            )
-        } else {
-            (
-                Post::SpreadHash {
-                    keys: keys(&spec.left_on),
-                    n,
-                    heavy: heavy.clone(),
-                    row: tag.into(),
-                },
-                Post::CopyHash {
-                    keys: keys(&spec.right_on),
-                    n,
-                    heavy,
-                },
-            )
+        let spread = |keys: Vec<Expr>| Post::SpreadHash {
+            keys,
+            n,
+            heavy: heavy.clone(),
+            row: tag.into(),
+        };
+        let copy = |keys: Vec<Expr>| Post::CopyHash {
+            keys,
+            n,
+            heavy: heavy.clone(),
+        };
+        let (lpost, rpost) = match (heavy.is_empty(), by_right) {
+            (true, _) => (Post::Hash { keys: lkeys, n }, Post::Hash { keys: rkeys, n }),
+            (false, false) => (spread(lkeys), copy(rkeys)),
+            (false, true) => (copy(lkeys), spread(rkeys)),
         };
         let nl = lmaps.len();
         let mut calls = Vec::new();
@@ -1129,6 +1126,53 @@ mod tests {
                 .to_frame()
                 .unwrap();
             assert!(local.equals_missing(&staged), "{how}: {local}\n{staged}");
+            let most = watch.most.load(std::sync::atomic::Ordering::Relaxed);
+            assert!(most < 1500, "{how}: a join task read {most} rows");
+        }
+    }
+
+    #[test]
+    fn a_hot_right_key_of_a_right_join_is_spread_over_join_buckets() {
+        // 2,400 of 3,000 right rows have key 7; the result follows the right.
+        let right = df!(
+            "k" => (0..3000i64).map(|i| if i % 5 == 0 { i } else { 7 }).collect::<Vec<_>>(),
+            "a" => (0..3000i64).collect::<Vec<_>>()
+        )
+        .unwrap();
+        let left = df!("k" => [7i64, 10, 7, 15, 20], "l" => ["x", "a", "y", "b", "c"]).unwrap();
+        let ctx = Context::new(ExecConfig {
+            broadcast_bytes: 0,
+            ..Default::default()
+        });
+        for how in ["right", "inner"] {
+            let plan = Arc::new(Plan::Join {
+                left: scan(left.clone(), 2),
+                right: scan(right.clone(), 250),
+                spec: JoinSpec {
+                    maintain_order: "right_left".into(),
+                    ..JoinSpec::on(how, "k", "k")
+                },
+            });
+            let Plan::Join { spec, .. } = plan.as_ref() else {
+                unreachable!()
+            };
+            let whole = spec
+                .apply(left.clone().lazy(), right.clone().lazy())
+                .unwrap()
+                .collect()
+                .unwrap();
+            let watch = Watch {
+                inner: InProcess {
+                    threads: 3,
+                    wire: true,
+                },
+                most: Default::default(),
+            };
+            let staged = execute_staged(&watch, &plan, &ctx)
+                .unwrap()
+                .to_frame()
+                .unwrap();
+            assert!(whole.equals_missing(&staged), "{how}: {whole}\n{staged}");
             let most = watch.most.load(std::sync::atomic::Ordering::Relaxed);
             assert!(most < 1500, "{how}: a join task read {most} rows");
         }
