@@ -223,3 +223,19 @@ def test_merge_with_a_deduplicated_right_side(make, case, join_strategy):
                           "v": rng.normal(size=900)})
     fn = DEDUPED_RIGHT[case]
     assert_same(fn(left, facts), fn(make(left), make(facts)))
+
+
+@pytest.mark.parametrize("how", ["inner", "left"])
+def test_merge_of_a_filtered_side_smaller_than_the_broadcast_side(make, how):
+    """A left side that its filter makes smaller than the broadcast right side
+    is joined once rather than partition by partition: same rows, same order."""
+    rng = np.random.default_rng(3)
+    left = pd.DataFrame({"k": rng.integers(0, 300, 2_000), "d": rng.integers(0, 100, 2_000),
+                         "a": np.arange(2_000)})
+    right = pd.DataFrame({"k": np.repeat(np.arange(250), 2), "r": rng.normal(size=500).round(3)})
+
+    def fn(lf, rf):
+        return lf[lf.d < 3].merge(rf, on="k", how=how)
+
+    with sf.option_context("broadcast_bytes", 256 << 20, "fuse_bytes", 0):
+        assert_same(fn(left, right), fn(make(left), make(right)))

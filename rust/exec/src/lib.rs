@@ -357,22 +357,57 @@ fn wide_parts(
             if spec.how == "cross" || (keeps_left_rows && right_bytes <= ctx.config.broadcast_bytes)
             {
                 let rdf = concat_frames(rframes, &right.schema()?)?;
-                // Broadcast: every left partition joins the (small) right side
-                // on its own, so no task holds more than a partition of the left,
-                // and left order is kept partition by partition.
-                let lplan = fusable_input(left, ctx)?;
-                let spec = spec.clone();
-                run_narrow_encoded(
-                    &lplan,
-                    ctx,
-                    Some(&move |lf: pl::LazyFrame| out.then(spec.apply(lf, rdf.clone().lazy())?)),
-                )
+                broadcast_join(&fusable_input(left, ctx)?, rdf, spec, out, ctx)
             } else {
                 shuffle_join(left, rframes, &right.schema()?, spec, out, ctx)
             }
         }
         _ => Err(SfError::Internal("not a wide node".into())),
     }
+}
+
+/// Broadcast: every left partition joins the (small) right side `rdf` on
+/// its own, so no task holds more than a partition of the left, and left
+/// order is kept partition by partition. When the left side as its
+/// pipeline filters it is smaller than the right side (estimated from its
+/// first partition), it is joined once instead: each per-partition join
+/// would build or probe all of the right side again (TPC-H q14: a month of
+/// lineitem against all parts).
+fn broadcast_join(
+    lplan: &Arc<Plan>,
+    rdf: DataFrame,
+    spec: &shardframe_plan::JoinSpec,
+    out: Output,
+    ctx: &Context,
+) -> SfResult<Vec<PartitionRef>> {
+    let spec = spec.clone();
+    let right_rows = rdf.height();
+    let join = move |lf: pl::LazyFrame| out.then(spec.apply(lf, rdf.clone().lazy())?);
+    let mut base = None;
+    let (units, ops) = narrow_chain(lplan, ctx, &mut base)?;
+    let Some((head, rest)) = units.split_first() else {
+        return run_narrow_encoded(lplan, ctx, Some(&join));
+    };
+    ctx.add_tasks(1);
+    let first = run_unit(head, &ops, None, Engine::InMemory)?;
+    ctx.task_done();
+    if !rest.is_empty() && first.height() * units.len() < right_rows {
+        let mut frames = vec![first];
+        frames.extend(run_tasks(ctx, rest.len(), |i| {
+            run_unit(&rest[i], &ops, None, Engine::InMemory)
+        })?);
+        let schema = frames[0].schema().clone();
+        let left = concat_frames(frames, &schema)?;
+        return encode(join(left.lazy())?.collect()?, ctx);
+    }
+    let mut parts = vec![encode(join(first.lazy())?.collect()?, ctx)?];
+    parts.extend(run_tasks(ctx, rest.len(), |i| {
+        encode(
+            run_unit(&rest[i], &ops, Some(&join), Engine::InMemory)?,
+            ctx,
+        )
+    })?);
+    Ok(drop_empty(parts))
 }
 
 /// Reorder/extend a frame's columns to `schema`, filling missing ones with nulls.
