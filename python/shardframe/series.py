@@ -629,11 +629,16 @@ class Series(_Rows):
         return out
 
     def unique(self) -> Any:
-        """Distinct values in order of appearance (missing included), as pandas returns them."""
-        grouped = self._group_counts(dropna=False)
-        ordered = grouped.sort(dumps({"by": [col("__first")], "descending": [False], "nulls_last": True, "stable": False}))
-        values = Series._new(ordered, col("__v__"), self._name, None).to_pandas()
-        return values.unique()
+        """Distinct values in order of appearance (missing included), as pandas
+        returns them: each partition's distinct values in order, then those of
+        their concatenation (one list)."""
+        import pyarrow as pa
+
+        agg = {"name": VALUE_COL, "func": "unique", "expr": self._expr}
+        table = _engine.to_arrow(self._plan.reduce(dumps([agg])))
+        values = table.column(0).combine_chunks().flatten()
+        pdf = _engine.arrow_to_pandas(pa.table({VALUE_COL: values}))
+        return pdf[VALUE_COL].unique()
 
     def nunique(self, dropna: bool = True) -> int:
         return int(self._group_counts(dropna).num_rows(_config()))

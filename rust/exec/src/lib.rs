@@ -831,7 +831,7 @@ fn slice_parts(
 /// the others gather just the columns they need.
 fn reduce(input: &Arc<Plan>, aggs: &[Agg], ctx: &Context) -> SfResult<DataFrame> {
     let input_plan = fusable_input(input, ctx)?;
-    if aggs.iter().all(|a| a.func.is_decomposable()) {
+    if aggs.iter().all(|a| a.func.reduces_in_parts()) {
         let partial_exprs = partials_of(aggs)?;
         let partials = run_narrow_agg(&input_plan, ctx, &move |lf: pl::LazyFrame| {
             Ok(lf.select(partial_exprs.clone()))
@@ -1595,6 +1595,7 @@ fn partial_exprs(i: usize, a: &Agg) -> SfResult<Vec<pl::Expr>> {
         Any => vec![e.any(true).alias(n("v"))],
         All => vec![e.all(true).alias(n("v"))],
         Prod => vec![e.product().alias(n("v"))],
+        Unique => vec![e.unique_stable().implode(false).alias(n("v"))],
         Mean => {
             let f = e.cast(DataType::Float64);
             vec![
@@ -1626,6 +1627,15 @@ fn final_expr(i: usize, a: &Agg) -> pl::Expr {
         Any => c("v").any(true),
         All => c("v").all(true),
         Prod => c("v").product(),
+        // partials in partition order: first appearances stay first
+        Unique => {
+            // an empty partition's empty list adds nothing
+            let flat = pl::ExplodeOptions {
+                empty_as_null: false,
+                keep_nulls: false,
+            };
+            c("v").explode(flat).unique_stable().implode(false)
+        }
         Mean => c("s").sum() / c("n").sum(),
         Var | Std => {
             let n = c("n");

@@ -416,7 +416,7 @@ impl Staged<'_> {
         input: &Arc<Plan>,
         aggs: &[shardframe_plan::Agg],
     ) -> SfResult<Vec<PartitionRef>> {
-        if !aggs.iter().all(|a| a.func.is_decomposable()) {
+        if !aggs.iter().all(|a| a.func.reduces_in_parts()) {
             return self.gathered(plan, input);
         }
         let post = Post::PartialReduce {

@@ -130,6 +130,9 @@ pub enum AggFunc {
     ArgMax,
     First,
     Last,
+    /// The distinct values in order of first appearance, as one list
+    /// (`Series.unique`); a whole-column reduction only.
+    Unique,
 }
 
 impl AggFunc {
@@ -140,6 +143,13 @@ impl AggFunc {
             self,
             Sum | Mean | Min | Max | Std | Var | Count | Size | Any | All | Prod
         )
+    }
+
+    /// Whole-column reductions computed as a partial per partition and a
+    /// final combine: the decomposable ones, and `Unique` (each partition's
+    /// distinct values in order, then those of their concatenation).
+    pub fn reduces_in_parts(self) -> bool {
+        self.is_decomposable() || self == AggFunc::Unique
     }
 }
 
@@ -225,6 +235,7 @@ impl Agg {
             // pandas' first/last skip missing values.
             First => e.first_non_null(),
             Last => e.last_non_null(),
+            Unique => e.unique_stable().implode(false),
         };
         Ok(out.alias(self.name.as_str()))
     }
