@@ -366,13 +366,17 @@ fn wide_parts(
     }
 }
 
+/// Left rows (as filtered) up to which a broadcast join gathers its left
+/// side and joins once.
+const GATHER_JOIN_ROWS: usize = 1 << 20;
+
 /// Broadcast: every left partition joins the (small) right side `rdf` on
 /// its own, so no task holds more than a partition of the left, and left
 /// order is kept partition by partition. When the left side as its
-/// pipeline filters it is smaller than the right side (estimated from its
-/// first partition), it is joined once instead: each per-partition join
-/// would build or probe all of the right side again (TPC-H q14: a month of
-/// lineitem against all parts).
+/// pipeline filters it is small (estimated from its first partition: no
+/// more rows than the right side or `GATHER_JOIN_ROWS`), it is joined once
+/// instead: each per-partition join would build or probe all of the right
+/// side again (TPC-H q14: a month of lineitem against all parts).
 fn broadcast_join(
     lplan: &Arc<Plan>,
     rdf: DataFrame,
@@ -391,7 +395,8 @@ fn broadcast_join(
     ctx.add_tasks(1);
     let first = run_unit(head, &ops, None, Engine::InMemory)?;
     ctx.task_done();
-    if !rest.is_empty() && first.height() * units.len() < right_rows {
+    let est_rows = first.height() * units.len();
+    if !rest.is_empty() && est_rows <= right_rows.max(GATHER_JOIN_ROWS) {
         let mut frames = vec![first];
         frames.extend(run_tasks(ctx, rest.len(), |i| {
             run_unit(&rest[i], &ops, None, Engine::InMemory)
