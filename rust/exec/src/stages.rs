@@ -1082,19 +1082,53 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_hot_left_key_is_spread_over_join_buckets() {
-        // 2,400 of 3,000 left rows have key 7.
-        let left = df!(
-            "k" => (0..3000i64).map(|i| if i % 5 == 0 { i } else { 7 }).collect::<Vec<_>>(),
-            "a" => (0..3000i64).collect::<Vec<_>>()
-        )
-        .unwrap();
-        let right = df!("k" => [7i64, 10, 7, 15, 20], "r" => ["x", "a", "y", "b", "c"]).unwrap();
+    /// `plan` (a join) on Polars at once, and staged: both results and the
+    /// most rows any staged join task read.
+    fn join_at_once_and_staged(
+        plan: &Arc<Plan>,
+        left: &DataFrame,
+        right: &DataFrame,
+    ) -> (DataFrame, DataFrame, usize) {
         let ctx = Context::new(ExecConfig {
             broadcast_bytes: 0,
             ..Default::default()
         });
+        let Plan::Join { spec, .. } = plan.as_ref() else {
+            unreachable!()
+        };
+        let whole = spec
+            .apply(left.clone().lazy(), right.clone().lazy())
+            .unwrap()
+            .collect()
+            .unwrap();
+        let watch = Watch {
+            inner: InProcess {
+                threads: 3,
+                wire: true,
+            },
+            most: Default::default(),
+        };
+        let staged = execute_staged(&watch, plan, &ctx)
+            .unwrap()
+            .to_frame()
+            .unwrap();
+        let most = watch.most.load(std::sync::atomic::Ordering::Relaxed);
+        (whole, staged, most)
+    }
+
+    /// 2,400 of 3,000 rows with key 7.
+    fn hot_key_rows() -> DataFrame {
+        df!(
+            "k" => (0..3000i64).map(|i| if i % 5 == 0 { i } else { 7 }).collect::<Vec<_>>(),
+            "a" => (0..3000i64).collect::<Vec<_>>()
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_hot_left_key_is_spread_over_join_buckets() {
+        let left = hot_key_rows();
+        let right = df!("k" => [7i64, 10, 7, 15, 20], "r" => ["x", "a", "y", "b", "c"]).unwrap();
         for how in ["inner", "left", "semi", "anti"] {
             let plan = Arc::new(Plan::Join {
                 left: scan(left.clone(), 250),
@@ -1104,46 +1138,23 @@ mod tests {
                     ..JoinSpec::on(how, "k", "k")
                 },
             });
+            let (whole, staged, most) = join_at_once_and_staged(&plan, &left, &right);
+            let ctx = Context::new(ExecConfig {
+                broadcast_bytes: 0,
+                ..Default::default()
+            });
             let local = execute(&plan, &ctx).unwrap().to_frame().unwrap();
-            let Plan::Join { spec, .. } = plan.as_ref() else {
-                unreachable!()
-            };
-            let whole = spec
-                .apply(left.clone().lazy(), right.clone().lazy())
-                .unwrap()
-                .collect()
-                .unwrap();
             assert!(local.equals_missing(&whole), "{how}: {local}\n{whole}");
-            let watch = Watch {
-                inner: InProcess {
-                    threads: 3,
-                    wire: true,
-                },
-                most: Default::default(),
-            };
-            let staged = execute_staged(&watch, &plan, &ctx)
-                .unwrap()
-                .to_frame()
-                .unwrap();
             assert!(local.equals_missing(&staged), "{how}: {local}\n{staged}");
-            let most = watch.most.load(std::sync::atomic::Ordering::Relaxed);
             assert!(most < 1500, "{how}: a join task read {most} rows");
         }
     }
 
     #[test]
     fn a_hot_right_key_of_a_right_join_is_spread_over_join_buckets() {
-        // 2,400 of 3,000 right rows have key 7; the result follows the right.
-        let right = df!(
-            "k" => (0..3000i64).map(|i| if i % 5 == 0 { i } else { 7 }).collect::<Vec<_>>(),
-            "a" => (0..3000i64).collect::<Vec<_>>()
-        )
-        .unwrap();
+        // The result follows the right side, which has the hot key.
+        let right = hot_key_rows();
         let left = df!("k" => [7i64, 10, 7, 15, 20], "l" => ["x", "a", "y", "b", "c"]).unwrap();
-        let ctx = Context::new(ExecConfig {
-            broadcast_bytes: 0,
-            ..Default::default()
-        });
         for how in ["right", "inner"] {
             let plan = Arc::new(Plan::Join {
                 left: scan(left.clone(), 2),
@@ -1153,27 +1164,8 @@ mod tests {
                     ..JoinSpec::on(how, "k", "k")
                 },
             });
-            let Plan::Join { spec, .. } = plan.as_ref() else {
-                unreachable!()
-            };
-            let whole = spec
-                .apply(left.clone().lazy(), right.clone().lazy())
-                .unwrap()
-                .collect()
-                .unwrap();
-            let watch = Watch {
-                inner: InProcess {
-                    threads: 3,
-                    wire: true,
-                },
-                most: Default::default(),
-            };
-            let staged = execute_staged(&watch, &plan, &ctx)
-                .unwrap()
-                .to_frame()
-                .unwrap();
+            let (whole, staged, most) = join_at_once_and_staged(&plan, &left, &right);
             assert!(whole.equals_missing(&staged), "{how}: {whole}\n{staged}");
-            let most = watch.most.load(std::sync::atomic::Ordering::Relaxed);
             assert!(most < 1500, "{how}: a join task read {most} rows");
         }
     }
