@@ -386,7 +386,8 @@ class Series(_Rows):
             )
         if isinstance(values, Series):
             values = values.unique()
-        values = list(values)
+        if not isinstance(values, np.ndarray):  # arrays go as they are (a typed array, no Python list)
+            values = list(values)
         return self._derive(self._expr.fn("is_in", lit_list(values)))
 
     def between(self, left: Any, right: Any, inclusive: str = "both") -> Series:
