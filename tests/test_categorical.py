@@ -126,7 +126,9 @@ OPS = [
     lambda d: d["o"].cat.codes,
     lambda d: d["n"].cat.categories,
     lambda d: d["o"].cat.ordered,
-    lambda d: d["c"].dtype == d["c"].dtype,
+    lambda d: d["c"].dtype,
+    lambda d: d["o"].dtype,
+    lambda d: d["n"].dtype,
     lambda d: d["c"].cat.set_categories(["a", "b", "z"]),
     lambda d: d["c"].cat.set_categories(["a", "b", "c"], ordered=True),
     lambda d: d["c"].cat.reorder_categories(["a", "b", "c", "unused"]),
@@ -207,3 +209,21 @@ def test_parquet_categoricals_read_as_pandas_reads_them(tmp_path):
         assert_same(expected, got)
         assert_same(expected.groupby("c")["v"].sum(), got.groupby("c")["v"].sum())
         assert_same(expected.sort_values(["o", "v"]), got.sort_values(["o", "v"]))
+
+
+def test_parquet_row_groups_with_different_dictionaries(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    kind = pa.dictionary(pa.int8(), pa.string())
+    first = pa.table({"c": pa.DictionaryArray.from_arrays(pa.array([0, 1, 0], pa.int8()), ["b", "a"]),
+                      "v": [1, 2, 3]})
+    second = pa.table({"c": pa.DictionaryArray.from_arrays(pa.array([1, 0], pa.int8()), ["d", "b"]),
+                       "v": [4, 5]})
+    with pq.ParquetWriter(tmp_path / "f.parquet", pa.schema([("c", kind), ("v", pa.int64())])) as w:
+        w.write_table(first)
+        w.write_table(second)
+    expected = pd.read_parquet(tmp_path / "f.parquet")
+    got = sf.read_parquet(str(tmp_path / "f.parquet"))
+    assert_same(expected, got)
+    assert_same(expected.groupby("c")["v"].sum(), got.groupby("c")["v"].sum())

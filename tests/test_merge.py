@@ -194,6 +194,17 @@ def test_merge_with_a_grouped_right_side(make, how):
     assert_same(fn(left, facts, pd), fn(make(left), make(facts), sf))
 
 
+def test_merge_with_a_grouped_right_side_plans_no_sort(capsys):
+    """The group-by's sort is dropped from the plan, also when the grouped
+    frame has a RangeIndex (merge numbers its rows) and is held."""
+    left = sf.DataFrame({"k": [3, 1, 2], "a": [1, 2, 3]})
+    facts = sf.DataFrame({"k": [1, 2, 2, 3], "v": [1.0, 2.0, 3.0, 4.0]})
+    grouped = facts.groupby("k", as_index=False).agg(s=("v", "sum"))
+    plan = str(left.merge(grouped, on="k").explain())
+    assert "GROUP BY" in plan and "SORT" not in plan, plan
+    assert "SORT" in str(grouped.explain())
+
+
 DEDUPED_RIGHT = [
     lambda lf, rf: lf.merge(rf[["k"]].drop_duplicates(), on="k"),
     lambda lf, rf: lf.merge(rf[["k"]].drop_duplicates(keep="last"), on="k")[["a", "k"]],

@@ -164,8 +164,14 @@ class DataFrame(_Rows):
         import pandas as pd
 
         schema = self._schema()
-        return pd.Series({n: self[n].dtype if schema[str(n)] == "category" else _pandas_dtype(schema[str(n)])
-                          for n in self._cols}, dtype=object)
+        dtypes = {n: _pandas_dtype(schema[str(n)]) for n in self._cols}
+        cats = [n for n in self._cols if schema[str(n)] == "category"]
+        if cats:
+            # categories come with the column types: one query, no row read
+            items = [{"name": f"c{i}", "expr": self._cols[n]} for i, n in enumerate(cats)]
+            empty = _engine.arrow_to_pandas(_engine.to_arrow(self._plan.select(select_json(items)).slice(0, 0)))
+            dtypes.update({n: empty[f"c{i}"].dtype for i, n in enumerate(cats)})
+        return pd.Series(dtypes, dtype=object)
 
     @property
     def shape(self) -> tuple[int, int]:

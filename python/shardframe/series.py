@@ -104,9 +104,13 @@ class Series(_Rows):
 
     def _categorical_dtype(self) -> pd.CategoricalDtype:
         """The full dtype of a categorical Series (its categories come with
-        the column's type: no row is read)."""
-        plan = self._plan.select(select_json([{"name": VALUE_COL, "expr": self._expr}])).slice(0, 0)
-        return _engine.arrow_to_pandas(_engine.to_arrow(plan))[VALUE_COL].dtype
+        the column's type: no row is read), worked out once per Series."""
+        cached = self.__dict__.get("_cat_dtype")
+        if cached is None:
+            plan = self._plan.select(select_json([{"name": VALUE_COL, "expr": self._expr}])).slice(0, 0)
+            cached = _engine.arrow_to_pandas(_engine.to_arrow(plan))[VALUE_COL].dtype
+            self.__dict__["_cat_dtype"] = cached
+        return cached
 
     dtypes = dtype
 
@@ -528,7 +532,7 @@ class Series(_Rows):
         if interpolation != "linear":
             return self._fallback("quantile")(q, interpolation=interpolation)
         if isinstance(q, (int, float)):
-            return self._float("quantile", q=float(q))
+            return np.float64(self._quantiles([float(q)])[0])
         qs = [float(v) for v in q]
         return pd.Series(self._quantiles(qs), index=pd.Index(qs), name=self._name, dtype="float64")
 

@@ -60,12 +60,11 @@ def read_parquet(path: Any, columns: list[str] | None = None, filters: Any = Non
 
 
 def _with_parquet_categories(frame: DataFrame, paths: list[str], names: list[str]) -> DataFrame:
-    """Categorical columns with the categories pandas reads: every file's
-    dictionary (its first row group's), in file order, and the ordered flag
-    of the stored type. Polars reads them as its own categoricals, whose
-    order is not the file's. A value outside them (a file whose later row
-    groups bring new ones) fails the read, naming it, rather than becoming
-    missing."""
+    """Categorical columns with the categories pandas reads: the union of
+    every row group's dictionary, in file and row-group order, and the
+    ordered flag of the stored type. Polars reads them as its own
+    categoricals, whose order is not the file's. Only the categorical
+    columns are read for this (their codes are small)."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -80,15 +79,15 @@ def _with_parquet_categories(frame: DataFrame, paths: list[str], names: list[str
     for p in paths:
         f = pq.ParquetFile(p)
         present = [n for n in names if f.schema_arrow.get_field_index(n) >= 0]
-        if not present or f.num_row_groups == 0:
-            continue
-        group = f.read_row_group(0, columns=present)
-        for n in present:
-            kind = f.schema_arrow.field(n).type
-            if not pa.types.is_dictionary(kind) or not group.column(n).num_chunks:
-                continue
-            ordered.setdefault(n, kind.ordered)
-            categories[n].update(dict.fromkeys(group.column(n).chunk(0).dictionary.to_pylist()))
+        for g in range(f.num_row_groups if present else 0):
+            group = f.read_row_group(g, columns=present)
+            for n in present:
+                kind = f.schema_arrow.field(n).type
+                if not pa.types.is_dictionary(kind):
+                    continue
+                ordered.setdefault(n, kind.ordered)
+                for chunk in group.column(n).chunks:
+                    categories[n].update(dict.fromkeys(chunk.dictionary.to_pylist()))
     cols = dict(frame._cols)
     for n in names:
         dtype = pd.CategoricalDtype(list(categories[n]), ordered=ordered.get(n, False))

@@ -511,14 +511,7 @@ mod tests {
                 name: "name".into(),
                 expr: Expr::col("name"),
             }],
-            aggs: vec![Agg {
-                name: "total".into(),
-                func: AggFunc::Sum,
-                expr: Expr::col("v"),
-                ddof: 1,
-                q: 0.5,
-                count_null: false,
-            }],
+            aggs: vec![Agg::of("total", AggFunc::Sum, Expr::col("v"))],
             dropna: true,
         });
         let sorted = Arc::new(Plan::Sort {

@@ -1685,14 +1685,7 @@ mod tests {
     }
 
     fn agg(func: AggFunc) -> Agg {
-        Agg {
-            name: format!("{func:?}"),
-            func,
-            expr: Expr::col("x"),
-            ddof: 1,
-            q: 0.5,
-            count_null: false,
-        }
+        Agg::of(&format!("{func:?}"), func, Expr::col("x"))
     }
 
     #[test]

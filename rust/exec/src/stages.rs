@@ -993,14 +993,7 @@ mod tests {
     #[test]
     fn group_by_over_a_hash_exchange() {
         for per_part in [1, 7, 1000] {
-            let agg = |name: &str, func| Agg {
-                name: name.into(),
-                func,
-                expr: Expr::col("v"),
-                ddof: 1,
-                q: 0.5,
-                count_null: false,
-            };
+            let agg = |name: &str, func| Agg::of(name, func, Expr::col("v"));
             // Decomposable (partial aggregates exchanged) and not (rows exchanged).
             let decomposable = vec![
                 agg("s", AggFunc::Sum),

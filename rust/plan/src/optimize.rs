@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
-use crate::{Expr, JoinSpec, NamedExpr, Plan};
+use crate::{Expr, NamedExpr, Plan};
 
 pub type Cols = BTreeSet<String>;
 
@@ -197,17 +197,14 @@ fn without_dedupe(plan: &Arc<Plan>, on: &[String], nulls_equal: bool) -> Option<
     }
 }
 
-/// The right-side column names of a join's output (suffixed when a left
-/// column has the name; key columns merged into the left's when coalesced).
-fn right_output_names(left: &Plan, right: &Plan, spec: &JoinSpec) -> Option<Cols> {
-    let (ls, rs) = (left.schema().ok()?, right.schema().ok()?);
+/// The columns of a join's output that come from its right side: those
+/// its left side does not have (the join's own schema names them).
+fn right_output_names(join: &Plan, left: &Plan) -> Option<Cols> {
+    let (out, ls) = (join.schema().ok()?, left.schema().ok()?);
     Some(
-        rs.iter_names()
-            .filter(|n| !(spec.coalesce && spec.right_on.iter().any(|k| k == n.as_str())))
-            .map(|n| match ls.get(n.as_str()) {
-                Some(_) => format!("{n}{}", spec.suffix),
-                None => n.to_string(),
-            })
+        out.iter_names()
+            .filter(|n| ls.get(n.as_str()).is_none())
+            .map(|n| n.to_string())
             .collect(),
     )
 }
@@ -430,7 +427,7 @@ fn prune_node(plan: &Arc<Plan>, required: Option<Cols>) -> Arc<Plan> {
             // deduplication needed): `o.merge(li[["k"]].drop_duplicates())`.
             let unread = |names: &Cols| required.as_ref().is_some_and(|r| r.is_disjoint(names));
             let semi = match spec.how.as_str() {
-                "inner" if follows_left => right_output_names(left, right, spec)
+                "inner" if follows_left => right_output_names(plan, left)
                     .filter(unread)
                     .and_then(|_| without_dedupe(&new_right, &spec.right_on, spec.nulls_equal)),
                 _ => None,
@@ -583,14 +580,7 @@ mod tests {
                 name: "__k0".into(),
                 expr: Expr::col("g"),
             }],
-            aggs: vec![crate::Agg {
-                name: "s".into(),
-                func: crate::AggFunc::Sum,
-                expr: Expr::col("v"),
-                ddof: 1,
-                q: 0.5,
-                count_null: false,
-            }],
+            aggs: vec![crate::Agg::of("s", crate::AggFunc::Sum, Expr::col("v"))],
             dropna: true,
         });
         let sorted = Arc::new(Plan::Sort {

@@ -173,6 +173,19 @@ fn default_ddof() -> u8 {
 }
 
 impl Agg {
+    /// `func(expr)` named `name`, with the defaults the Python layer sends
+    /// (ddof 1, the median for a quantile, nulls not counted as a value).
+    pub fn of(name: &str, func: AggFunc, expr: Expr) -> Agg {
+        Agg {
+            name: name.into(),
+            func,
+            expr,
+            ddof: 1,
+            q: 0.5,
+            count_null: false,
+        }
+    }
+
     /// `aggs` rewritten over plain columns, and the expressions computing
     /// those columns (to add before grouping). Polars aggregates plain
     /// columns on its fast path, while an expression inside an aggregation
