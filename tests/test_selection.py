@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+
+import numpy as np
+import pandas as pd
 import pytest
 
-from conftest import check
+from conftest import assert_same, check
 
 
 @pytest.mark.parametrize("fn", [
@@ -38,6 +42,31 @@ from conftest import check
 ])
 def test_selection(frame, make, fn):
     check(frame, make, fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d[d.i.isin(np.arange(-20, 100_000))],
+    lambda d: d[~d.i.isin(np.arange(0, 50, dtype="uint8"))],
+    lambda d: d.f.isin(np.array([d.f.iloc[0], np.nan, 0.5])),
+    lambda d: d.b.isin(np.array([True])),
+    lambda d: d[d.s.isin(np.array(["apple", "cherry"], dtype=object))],
+    lambda d: d[d.i.isin(pd.Series([1, 2, 3, 40]))],
+    lambda d: d[["i", "k"]].isin({"i": np.arange(10), "k": ["x"]}),
+])
+def test_isin_arrays(frame, make, fn):
+    check(frame, make, fn)
+
+
+def test_isin_list_outlives_its_array(frame, make):
+    """A filter keeps its list after the caller's array (and the engine's
+    registration of it) is gone."""
+    keys = np.arange(-10, 10)
+    expected = frame[frame.i.isin(keys)]
+    d = make(frame)
+    filtered = d[d.i.isin(keys)]
+    del keys
+    gc.collect()
+    assert_same(expected, filtered[filtered.f.isna() | (filtered.i > -100)])
 
 
 def pd_ts(s):

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any, final
 
-__all__ = ["ArrowStream", "Config", "FrameBuilder", "PyPlan", "hot_cache_usage", "run_task", "set_hot_cache"]
+__all__ = ["ArrowStream", "Config", "FrameBuilder", "PyPlan", "SharedValues", "hot_cache_usage", "run_task", "set_hot_cache"]
 
 @final
 class Config:
@@ -60,3 +60,10 @@ class PyPlan:
     def group_by(self, keys: str, aggs: str, dropna: bool) -> PyPlan: ...
     def join(self, other: PyPlan, spec: str) -> PyPlan: ...
     def repartition(self, keys: str, n: int) -> PyPlan: ...
+
+@final
+class SharedValues:
+    def __new__(cls, kind: str, data: bytes | list[Any]) -> SharedValues: ...
+    @property
+    def id(self) -> int: ...
+    def __len__(self) -> int: ...

@@ -75,26 +75,33 @@ def lit(value: Any) -> Expr:
 
 def lit_list(values: Any) -> Expr:
     """A list literal, as the engine takes for ``isin``/``replace``. Values of one
-    plain type travel as one typed array; anything else element by element."""
+    plain type are registered with the engine once (plan JSON names them by id,
+    so a long list is not written again at every step); anything else goes
+    element by element."""
+    from shardframe._core import SharedValues
+
     arr = np.asarray(values) if not isinstance(values, np.ndarray) else values
     kind = arr.dtype.kind
-    if len(arr) and kind in "iu":
-        return Expr({"op": "values", "values": {"kind": "int", "values": arr.astype("int64").tolist()}})
+    if len(arr) and (kind == "i" or kind == "u" and arr.max() <= np.iinfo(np.int64).max):
+        return Expr({"op": "values", "values": SharedValues("int", arr.astype("<i8").tobytes())})
     if len(arr) and kind == "f":
-        items = [None if v != v else v for v in arr.astype("float64").tolist()]
-        return Expr({"op": "values", "values": {"kind": "float", "values": items}})
+        return Expr({"op": "values", "values": SharedValues("float", arr.astype("<f8").tobytes())})
     if len(arr) and kind == "b":
-        return Expr({"op": "values", "values": {"kind": "bool", "values": arr.tolist()}})
+        return Expr({"op": "values", "values": SharedValues("bool", arr.tolist())})
     items = list(values)
     if items and all(isinstance(v, str) or v is None for v in items):
-        return Expr({"op": "values", "values": {"kind": "str", "values": items}})
+        return Expr({"op": "values", "values": SharedValues("str", items)})
     return Expr({"op": "list", "values": [scalar(v) for v in items]})
 
 
 def dumps(obj: Any) -> str:
+    from shardframe._core import SharedValues
+
     def default(o: Any) -> Any:
         if isinstance(o, Expr):
             return o.node
+        if isinstance(o, SharedValues):
+            return {"kind": "shared", "values": o.id}
         raise TypeError(type(o))
 
     return json.dumps(obj, default=default)

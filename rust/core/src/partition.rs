@@ -323,9 +323,10 @@ fn write_ipc(df: &mut DataFrame, codec: Codec) -> SfResult<Vec<u8>> {
         // Arrow decoding is already parallel across partitions.
         .with_parallel(false)
         .finish(df)?;
-    // Held for the partition's life: no spare capacity from growing it.
-    bytes.shrink_to_fit();
-    Ok(bytes)
+    // Held for the partition's life: no spare capacity from growing it. A
+    // copy, not `shrink_to_fit`: mimalloc shrinks a block in place (keeping
+    // all its memory) when the new size is at least half the old one.
+    Ok(bytes.as_slice().to_vec())
 }
 
 /// Shared, immutable handle to a partition.

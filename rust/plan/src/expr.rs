@@ -9,6 +9,10 @@
 use polars::prelude as pl;
 use polars::prelude::{DataType, TimeUnit};
 use polars::prelude::{IntoColumn, IntoSeries};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
 use serde::{Deserialize, Serialize};
 use shardframe_core::{bail, Scalar, SfError, SfResult};
 
@@ -205,25 +209,99 @@ pub fn lower_scalar(value: &Scalar) -> pl::Expr {
     }
 }
 
-/// Literal values of one type (nulls allowed).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Literal values of one type (nulls allowed), shared: a plan is cloned and
+/// rewritten many times, and a long list (an `isin` against 100K keys) is
+/// built once. Python registers a list once ([`Values::share`]) and names it
+/// by id in the JSON of every later plan step; between processes the values
+/// travel in full.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Values(Arc<ValueList>);
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "values", rename_all = "snake_case")]
-pub enum Values {
+pub enum ValueList {
     Int(Vec<Option<i64>>),
     Float(Vec<Option<f64>>),
     Str(Vec<Option<String>>),
     Bool(Vec<Option<bool>>),
 }
 
+/// How values are read: in full, or (from Python, within this process) the
+/// id of a registered list.
+#[derive(Deserialize)]
+#[serde(tag = "kind", content = "values", rename_all = "snake_case")]
+enum ValuesWire {
+    Shared(u64),
+    #[serde(untagged)]
+    Inline(ValueList),
+}
+
+/// Registered lists by id; an entry lives while its owner (the Python
+/// literal) holds the list.
+static SHARED: Mutex<BTreeMap<u64, Weak<ValueList>>> = Mutex::new(BTreeMap::new());
+static NEXT_SHARED: AtomicU64 = AtomicU64::new(1);
+
 impl Values {
+    pub fn new(list: ValueList) -> Values {
+        Values(Arc::new(list))
+    }
+
+    /// Register the values; JSON may name them `{"kind": "shared", "values": id}`
+    /// until [`Values::unshare`].
+    pub fn share(&self) -> u64 {
+        let id = NEXT_SHARED.fetch_add(1, Ordering::Relaxed);
+        let mut shared = SHARED.lock().unwrap_or_else(|e| e.into_inner());
+        shared.insert(id, Arc::downgrade(&self.0));
+        id
+    }
+
+    pub fn unshare(id: u64) {
+        SHARED.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+    }
+
+    pub fn len(&self) -> usize {
+        match &*self.0 {
+            ValueList::Int(v) => v.len(),
+            ValueList::Float(v) => v.len(),
+            ValueList::Str(v) => v.len(),
+            ValueList::Bool(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     fn to_series(&self) -> pl::Series {
         use polars::prelude::NamedFrom;
         let name = "literal".into();
-        match self {
-            Values::Int(v) => pl::Series::new(name, v),
-            Values::Float(v) => pl::Series::new(name, v),
-            Values::Str(v) => pl::Series::new(name, v),
-            Values::Bool(v) => pl::Series::new(name, v),
+        match &*self.0 {
+            ValueList::Int(v) => pl::Series::new(name, v),
+            ValueList::Float(v) => pl::Series::new(name, v),
+            ValueList::Str(v) => pl::Series::new(name, v),
+            ValueList::Bool(v) => pl::Series::new(name, v),
+        }
+    }
+}
+
+impl Serialize for Values {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Values {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match ValuesWire::deserialize(deserializer)? {
+            ValuesWire::Inline(list) => Ok(Values::new(list)),
+            ValuesWire::Shared(id) => {
+                let shared = SHARED.lock().unwrap_or_else(|e| e.into_inner());
+                shared
+                    .get(&id)
+                    .and_then(Weak::upgrade)
+                    .map(Values)
+                    .ok_or_else(|| serde::de::Error::custom(format!("no shared literal list {id}")))
+            }
         }
     }
 }
@@ -482,7 +560,11 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
             let hi = next()?;
             e.clip(lo, hi)
         }
-        "is_in" => e.is_in(next()?.implode(false), param_bool(p, "nulls_equal", false)),
+        // pandas: a missing value is in the list when the list has one (NaN
+        // or None); never a missing answer.
+        "is_in" => e
+            .is_in(next()?.implode(false), true)
+            .fill_null(pl::lit(false)),
         "between" => {
             let lo = next()?;
             let hi = next()?;

@@ -12,7 +12,7 @@ mod plan;
 pub mod prune;
 mod wire;
 
-pub use expr::{BinOp, Expr};
+pub use expr::{BinOp, Expr, ValueList, Values};
 pub use optimize::{prune_columns, required_by_node, set_computed, Cols};
 pub use plan::{
     describe, group_keys, row_index, Agg, AggFunc, CsvOptions, JoinSpec, NamedExpr, Plan, SortSpec,

@@ -164,6 +164,83 @@ impl FrameBuilder {
     }
 }
 
+/// A list literal (the right side of `isin`) built once: plan JSON names it
+/// by id, so a long list is not written and parsed again at every step.
+#[pyclass(frozen, module = "shardframe._core")]
+pub struct SharedValues {
+    id: u64,
+    /// Held so the id resolves while Python holds this object.
+    values: shardframe_plan::Values,
+}
+
+#[pymethods]
+impl SharedValues {
+    /// `kind` "int" or "float" with `data` the values as little-endian
+    /// 8-byte numbers (NaN is missing); "str" or "bool" with a list.
+    #[new]
+    fn new(kind: &str, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        use shardframe_plan::ValueList;
+        let words = |data: &Bound<'_, PyAny>| -> PyResult<Vec<[u8; 8]>> {
+            let bytes = data.cast::<PyBytes>()?.as_bytes();
+            if bytes.len() % 8 != 0 {
+                return Err(to_py(SfError::InvalidOperation(format!(
+                    "{} bytes are not 8-byte values",
+                    bytes.len()
+                ))));
+            }
+            Ok(bytes
+                .chunks_exact(8)
+                .map(|c| {
+                    let mut w = [0u8; 8];
+                    w.copy_from_slice(c);
+                    w
+                })
+                .collect())
+        };
+        let list = match kind {
+            "int" => ValueList::Int(
+                words(data)?
+                    .into_iter()
+                    .map(|w| Some(i64::from_le_bytes(w)))
+                    .collect(),
+            ),
+            "float" => ValueList::Float(
+                words(data)?
+                    .into_iter()
+                    .map(|w| Some(f64::from_le_bytes(w)).filter(|v| !v.is_nan()))
+                    .collect(),
+            ),
+            "str" => ValueList::Str(data.extract()?),
+            "bool" => ValueList::Bool(data.extract()?),
+            _ => {
+                return Err(to_py(SfError::InvalidOperation(format!(
+                    "unknown literal list kind {kind:?}"
+                ))))
+            }
+        };
+        let values = shardframe_plan::Values::new(list);
+        Ok(SharedValues {
+            id: values.share(),
+            values,
+        })
+    }
+
+    #[getter]
+    fn id(&self) -> u64 {
+        self.id
+    }
+
+    fn __len__(&self) -> usize {
+        self.values.len()
+    }
+}
+
+impl Drop for SharedValues {
+    fn drop(&mut self) {
+        shardframe_plan::Values::unshare(self.id);
+    }
+}
+
 /// A handle to a logical plan (and, once run, to its partitions).
 #[pyclass(frozen, module = "shardframe._core")]
 pub struct PyPlan {
@@ -632,6 +709,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Config>()?;
     m.add_class::<FrameBuilder>()?;
     m.add_class::<ArrowStream>()?;
+    m.add_class::<SharedValues>()?;
     m.add_function(wrap_pyfunction!(run_task, m)?)?;
     m.add_function(wrap_pyfunction!(set_hot_cache, m)?)?;
     m.add_function(wrap_pyfunction!(hot_cache_usage, m)?)?;
