@@ -29,6 +29,8 @@ def big() -> pd.DataFrame:
     {"by": "f", "na_position": "first"},
     {"by": "f", "ascending": False},
     {"by": ["s", "a"], "ascending": [True, False]},
+    {"by": ["a", "f"], "ascending": [True, False]},
+    {"by": ["f", "a"], "na_position": "first"},
 ])
 @pytest.mark.partitioned
 def test_range_partitioned_sort_matches_pandas(big, kwargs):

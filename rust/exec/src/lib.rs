@@ -1290,13 +1290,14 @@ fn sort(
     }
     let schema = plan.schema()?;
     let sort_frame = |df: DataFrame| -> SfResult<DataFrame> {
+        let nulls_last = nulls_last_where_present(&df, &by, spec.nulls_last);
         let out = df
             .lazy()
             .sort_by_exprs(
                 by.clone(),
                 pl::SortMultipleOptions::default()
                     .with_order_descending_multi(spec.descending.clone())
-                    .with_nulls_last(spec.nulls_last)
+                    .with_nulls_last_multi(nulls_last)
                     .with_maintain_order(spec.stable),
             )
             .drop(pl::Selector::ByName {
@@ -1349,6 +1350,22 @@ fn sort(
         None => Ok(Vec::new()),
     })?;
     Ok(sorted.into_iter().flatten().collect())
+}
+
+/// `nulls_last` for each sort key, false for a key column without missing
+/// values (where it cannot matter): Polars sorts by several keys that all
+/// put nulls last through a row encoding compared byte by byte, 3x slower
+/// than its typed comparisons (543K rows by two integer keys: 184 -> 60 ms).
+fn nulls_last_where_present(df: &DataFrame, by: &[pl::Expr], nulls_last: bool) -> Vec<bool> {
+    by.iter()
+        .map(|e| {
+            let without_nulls = match e {
+                pl::Expr::Column(name) => df.column(name).is_ok_and(|c| c.null_count() == 0),
+                _ => false,
+            };
+            nulls_last && !without_nulls
+        })
+        .collect()
 }
 
 /// Boundaries between `n` ranges of the first sort key, from an evenly
