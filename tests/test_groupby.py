@@ -162,3 +162,21 @@ def test_within_group_ops_exchange_by_key_on_large_data():
 ])
 def test_python_functions_per_group(frame, make, fn):
     check(frame, make, fn)
+
+
+def test_rows_equal_to_an_aggregate_of_a_held_result():
+    """`rev[rev.x == rev.x.max()]` (TPC-H q15): the max and the filter see the
+    same sums. Parallel float sums are not bit-for-bit repeatable, so a held
+    group-by is computed once for both, also after the frame was displayed."""
+    rng = np.random.default_rng(3)
+    n = 300_000
+    pdf = pd.DataFrame({"k": rng.integers(0, 40, n),
+                        "v": rng.normal(size=n) * 10.0 ** rng.integers(-6, 9, n)})
+    with sf.option_context("max_partition_rows", 7_000):
+        sdf = sf.from_pandas(pdf)
+    for _ in range(6):
+        rev = sdf.groupby("k", as_index=False).agg(total=("v", "sum"))
+        shown = rev.to_pandas()
+        top = rev[rev.total == rev.total.max()].to_pandas()
+        assert len(top) == 1
+        assert top.k.iloc[0] == shown.k.iloc[shown.total.idxmax()]

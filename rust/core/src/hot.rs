@@ -34,9 +34,24 @@ pub fn set_budget(bytes: usize) {
 
 /// Count `bytes` of a partition kept decoded against the budget, if they fit.
 pub(crate) fn reserve(bytes: usize) -> bool {
-    let budget = BUDGET.load(Ordering::Relaxed);
-    USED.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
-        (used + bytes <= budget).then_some(used + bytes)
+    reserve_in(&USED, BUDGET.load(Ordering::Relaxed), bytes)
+}
+
+/// Bytes of exchange pieces held decoded now (see [`reserve_piece`]).
+static PIECES: AtomicUsize = AtomicUsize::new(0);
+/// Exchange pieces up to this many bytes in all stay decoded: a small
+/// exchange (most of a TPC-H query's) skips compressing and decompressing
+/// rows that are read once, soon; a large one is compressed.
+const PIECE_BUDGET: usize = 64 << 20;
+
+/// Count `bytes` of an exchange piece kept decoded, if they fit.
+pub(crate) fn reserve_piece(bytes: usize) -> bool {
+    reserve_in(&PIECES, PIECE_BUDGET, bytes)
+}
+
+fn reserve_in(used: &AtomicUsize, budget: usize, bytes: usize) -> bool {
+    used.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |u| {
+        (u + bytes <= budget).then_some(u + bytes)
     })
     .is_ok()
 }
@@ -70,12 +85,15 @@ struct State {
     registered: bool,
     /// The only copy of a partition kept decoded: never evicted.
     pinned: bool,
+    /// Counted as an exchange piece, not against the hot budget.
+    piece: bool,
 }
 
 impl Slot {
     /// The columns of a partition kept decoded, `bytes` already reserved:
     /// never evicted (they are its only copy until it is encoded).
-    pub(crate) fn pinned(columns: Vec<Column>, bytes: usize) -> Slot {
+    /// `piece`: reserved with [`reserve_piece`], else with [`reserve`].
+    pub(crate) fn pinned(columns: Vec<Column>, bytes: usize, piece: bool) -> Slot {
         Slot {
             state: Mutex::new(State {
                 misses: 0,
@@ -84,6 +102,7 @@ impl Slot {
                 bytes,
                 registered: false,
                 pinned: true,
+                piece,
             }),
             last_used: AtomicU64::new(0),
         }
@@ -192,7 +211,8 @@ impl std::fmt::Debug for Slot {
 impl Drop for Slot {
     fn drop(&mut self) {
         if let Ok(state) = self.state.get_mut() {
-            USED.fetch_sub(state.bytes, Ordering::Relaxed);
+            let used = if state.piece { &PIECES } else { &USED };
+            used.fetch_sub(state.bytes, Ordering::Relaxed);
         }
     }
 }

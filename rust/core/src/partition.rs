@@ -89,11 +89,26 @@ impl Partition {
     /// Hold `df` as a partition: decoded while the hot budget has room for
     /// it (an intermediate result read soon after, by the same query), else
     /// compressed like [`Partition::encode`].
-    pub fn store(mut df: DataFrame, codec: Codec) -> SfResult<Partition> {
+    pub fn store(df: DataFrame, codec: Codec) -> SfResult<Partition> {
         let raw_bytes = df.estimated_size();
         if !crate::hot::reserve(raw_bytes) {
-            return Partition::encode(&mut df, codec);
+            return Partition::encode(&mut { df }, codec);
         }
+        Partition::decoded(df, raw_bytes, codec, false)
+    }
+
+    /// Hold `df` as a piece of an exchange: decoded while the pieces of
+    /// all exchanges in flight are small (see [`crate::hot::reserve_piece`]),
+    /// else compressed like [`Partition::encode`].
+    pub fn piece(df: DataFrame, codec: Codec) -> SfResult<Partition> {
+        let raw_bytes = df.estimated_size();
+        if !crate::hot::reserve_piece(raw_bytes) {
+            return Partition::encode(&mut { df }, codec);
+        }
+        Partition::decoded(df, raw_bytes, codec, true)
+    }
+
+    fn decoded(df: DataFrame, raw_bytes: usize, codec: Codec, piece: bool) -> SfResult<Partition> {
         Ok(Partition {
             stats: column_stats(&df)?,
             // Held in memory uncompressed.
@@ -104,7 +119,7 @@ impl Partition {
             rows: df.height(),
             raw_bytes,
             schema: df.schema().clone(),
-            hot: Arc::new(Slot::pinned(df.into_columns(), raw_bytes)),
+            hot: Arc::new(Slot::pinned(df.into_columns(), raw_bytes, piece)),
         })
     }
 

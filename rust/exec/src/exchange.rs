@@ -3,8 +3,9 @@
 //! task that produced the frame, and each piece is compressed there (LZ4, or
 //! none when the configured codec is none), so an exchange holds its data
 //! compressed between the two sides and no task holds more than its own
-//! input decoded. The reduce side decodes one destination's pieces at a
-//! time.
+//! input decoded; while the pieces of all exchanges in flight are small
+//! (64 MB), they stay decoded (compressing them cost more than it saved).
+//! The reduce side decodes one destination's pieces at a time.
 
 use std::sync::Mutex;
 
@@ -27,7 +28,8 @@ pub(crate) fn piece_codec(ctx: &Context) -> Codec {
 }
 
 /// The map side for one frame: its rows by destination (`dest`, in `0..n`),
-/// in their order, each piece compressed. The frame is dropped once split.
+/// in their order, each piece compressed unless exchanges in flight are
+/// small ([`Partition::piece`]). The frame is dropped once split.
 pub(crate) fn scatter(
     df: DataFrame,
     dest: &pl::Expr,
@@ -36,12 +38,7 @@ pub(crate) fn scatter(
     let codec = piece_codec(ctx);
     split_frame(df, dest)?
         .into_iter()
-        .map(|(d, mut piece)| {
-            Ok((
-                d,
-                std::sync::Arc::new(Partition::encode(&mut piece, codec)?),
-            ))
-        })
+        .map(|(d, piece)| Ok((d, std::sync::Arc::new(Partition::piece(piece, codec)?))))
         .collect()
 }
 

@@ -92,13 +92,27 @@ pub(crate) fn try_run(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Option<DataFr
 /// this plan reads of it (`li.merge(part)` held as `j` does not decode all
 /// of lineitem when the query reads three of its columns); those results
 /// are kept per column set.
-pub(crate) fn materialize_shared(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Arc<Plan>> {
+///
+/// With `exported`, `plan` converts a frame for the user: when it selects
+/// the frame's columns (`to_pandas`), the frame is computed with the rest
+/// of the plan, not kept compressed only to be decoded at once. (A
+/// reduction over a frame, `rev.x.max()`, still keeps the frame: its
+/// values are compared with the result next, as in `rev[rev.x == max]`.)
+pub(crate) fn materialize_shared(
+    plan: &Arc<Plan>,
+    exported: bool,
+    ctx: &Context,
+) -> SfResult<Arc<Plan>> {
     let mut uses = HashMap::new();
     count_uses(plan, &mut uses);
     let shared = Shared {
         uses,
         plan: plan.clone(),
         required: std::cell::OnceCell::new(),
+        exported: match plan.as_ref() {
+            Plan::Select { input, .. } if exported => Arc::as_ptr(input) as usize,
+            _ => 0,
+        },
     };
     substitute(plan, true, &shared, ctx)
 }
@@ -110,6 +124,8 @@ struct Shared {
     /// Columns of each node the plan reads, by address (`None`: all);
     /// worked out when the first shared subplan is found.
     required: std::cell::OnceCell<HashMap<usize, Option<Cols>>>,
+    /// The address of the exported frame's plan (0: none).
+    exported: usize,
 }
 
 /// Results of shared subplans computed for some of their columns.
@@ -164,7 +180,11 @@ fn substitute(plan: &Arc<Plan>, root: bool, shared: &Shared, ctx: &Context) -> S
     }
     let key = Arc::as_ptr(plan) as usize;
     let in_plan = shared.uses.get(&key).copied().unwrap_or(0);
-    if !root && Arc::strong_count(plan) > in_plan && top_wide(plan).is_some() {
+    if !root
+        && key != shared.exported
+        && Arc::strong_count(plan) > in_plan
+        && top_wide(plan).is_some()
+    {
         // Uses are counted over the whole plan: a subplan of this one used
         // elsewhere in the plan is not shared outside it.
         if let Plan::Sort { input, .. } = plan.as_ref() {
@@ -614,7 +634,7 @@ mod tests {
         };
         let scanned = |plan: &Arc<Plan>| {
             let mut read = Vec::new();
-            scans(&materialize_shared(plan, &ctx).unwrap(), &mut read);
+            scans(&materialize_shared(plan, false, &ctx).unwrap(), &mut read);
             read.iter()
                 .map(|s| s.iter_names().map(|n| n.to_string()).collect::<Vec<_>>())
                 .collect::<Vec<_>>()

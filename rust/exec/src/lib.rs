@@ -78,10 +78,20 @@ fn cached(plan: &Arc<Plan>) -> Option<Materialized> {
 /// Run a plan a user asked for: shared subplans first when plans may fuse
 /// (see [`fused`]), then only the columns the result needs.
 pub fn run(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
+    run_plan(plan, false, ctx)
+}
+
+/// Run a plan whose result leaves the engine at once (converted for the
+/// user): it is held like an intermediate result, decoded.
+pub fn export(plan: &Arc<Plan>, ctx: &Context) -> SfResult<Materialized> {
+    ctx.nested(|| run_plan(plan, true, ctx))
+}
+
+fn run_plan(plan: &Arc<Plan>, exported: bool, ctx: &Context) -> SfResult<Materialized> {
     shardframe_core::hot::new_query();
     shardframe_plan::set_computed(|p| cached(p).is_some());
     let plan = if ctx.config.fuse_bytes > 0 {
-        fused::materialize_shared(plan, ctx)?
+        fused::materialize_shared(plan, exported, ctx)?
     } else {
         plan.clone()
     };
@@ -1231,7 +1241,7 @@ fn spread_exchange(
     let frames = take_each(frames);
     let split = run_tasks(ctx, frames.len(), |i| {
         let df = take(&frames[i])?;
-        let mut copies = df
+        let copies = df
             .clone()
             .lazy()
             .filter(copied.clone())
@@ -1245,7 +1255,7 @@ fn spread_exchange(
         let mut out = scatter(rest, &dest, ctx)?;
         if copies.height() > 0 {
             let codec = exchange::piece_codec(ctx);
-            let piece: PartitionRef = Arc::new(Partition::encode(&mut copies, codec)?);
+            let piece: PartitionRef = Arc::new(Partition::piece(copies, codec)?);
             out.extend((0..n).map(|b| (b, piece.clone())));
         }
         Ok(out)

@@ -302,7 +302,7 @@ impl PyPlan {
         match &config.runner {
             Runner::Local => engine::run(py, config.inner.clone(), progress, move |ctx| {
                 if export {
-                    ctx.nested(|| run(&plan, ctx))
+                    shardframe_exec::export(&plan, ctx)
                 } else {
                     run(&plan, ctx)
                 }
