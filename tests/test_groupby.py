@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.pandas import column, data_frames, range_indexes
 
 import shardframe as sf
-from conftest import check
+from conftest import assert_same, check
 
 FUNCS = ["sum", "mean", "median", "min", "max", "std", "var", "count", "nunique",
          "first", "last", "prod", "any", "all"]
@@ -180,3 +180,42 @@ def test_rows_equal_to_an_aggregate_of_a_held_result():
         top = rev[rev.total == rev.total.max()].to_pandas()
         assert len(top) == 1
         assert top.k.iloc[0] == shown.k.iloc[shown.total.idxmax()]
+
+
+@pytest.fixture(scope="module")
+def few_groups() -> pd.DataFrame:
+    rng = np.random.default_rng(11)
+    n = 240_000
+    v = rng.normal(size=n)
+    v[rng.random(n) < 0.05] = np.nan
+    return pd.DataFrame({
+        "k": rng.integers(0, 40, n),
+        "s": pd.Series(rng.choice(["a", "b", "c", None], n), dtype="str"),
+        "v": v,
+        "w": rng.integers(-1000, 1000, n),
+    })
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d.groupby("k").agg(s=("v", "sum"), m=("w", "mean"), lo=("v", "min"), hi=("w", "max"), n=("v", "count")),
+    lambda d: d[d.w > 0].groupby(["s", "k"], as_index=False).agg(tot=("v", "sum"), n=("w", "size")),
+    lambda d: d.groupby("s", dropna=False).w.sum(),
+    lambda d: d.assign(x=d.v * d.w).groupby("k").x.mean(),
+    lambda d: d.groupby("k").v.std(),
+    lambda d: d[d.k < 30].v.sum(),
+    lambda d: d.w.mean(),
+    lambda d: d.assign(x=d.w * 2).x.max(),
+    lambda d: d[d.s == "a"].v.var(),
+])
+@pytest.mark.parametrize("fuse", [None, 0])
+def test_few_groups_over_many_partitions(few_groups, fn, fuse):
+    """Reductions to few rows over many partitions: one streaming query over
+    all partitions at once (fusion on) or one per partition (off)."""
+    with sf.option_context("max_partition_rows", 20_000):
+        sdf = sf.from_pandas(few_groups)
+    assert sdf.storage()["partitions"] >= 12
+    expected = fn(few_groups)
+    with sf.option_context("fuse_bytes", fuse):
+        got = fn(sdf)
+    kwargs = {} if isinstance(expected, float) else {"check_exact": False, "rtol": 1e-9}
+    assert_same(expected, got, **kwargs)

@@ -322,19 +322,7 @@ fn input_bytes(plan: &Arc<Plan>) -> Option<usize> {
 
 fn source_bytes(src: &Source, columns: Option<&[String]>) -> Option<usize> {
     match src {
-        Source::Memory { parts, .. } => Some(
-            parts
-                .iter()
-                .map(|p| match columns {
-                    None => p.raw_bytes(),
-                    Some(cols) => cols
-                        .iter()
-                        .filter_map(|c| p.column_stats(c))
-                        .map(|s| s.raw_bytes)
-                        .sum(),
-                })
-                .sum(),
-        ),
+        Source::Memory { parts, .. } => Some(parts_bytes(parts, columns)),
         Source::Parquet { paths, .. } => paths
             .iter()
             .map(|p| {
@@ -345,6 +333,21 @@ fn source_bytes(src: &Source, columns: Option<&[String]>) -> Option<usize> {
             .sum(),
         Source::Csv { .. } | Source::NdJson { .. } => None,
     }
+}
+
+/// Decoded bytes of `columns` (all when `None`) of the partitions.
+pub(crate) fn parts_bytes(parts: &[PartitionRef], columns: Option<&[String]>) -> usize {
+    parts
+        .iter()
+        .map(|p| match columns {
+            None => p.raw_bytes(),
+            Some(cols) => cols
+                .iter()
+                .filter_map(|c| p.column_stats(c))
+                .map(|s| s.raw_bytes)
+                .sum(),
+        })
+        .sum()
 }
 
 /// `plan` as a Polars lazy query; wide results already computed are read
@@ -471,7 +474,7 @@ fn source(
 }
 
 /// Partitions decoded in parallel into one frame (one chunk each, no copy).
-fn memory(
+pub(crate) fn memory(
     parts: &[PartitionRef],
     schema: &SchemaRef,
     columns: Option<&[String]>,
