@@ -48,6 +48,8 @@ pub struct Context {
     pub(crate) row_offset: usize,
     /// Plan nodes being executed, root included.
     depth: AtomicUsize,
+    /// Within [`Context::at_top`]: computing a result other frames share.
+    shared: AtomicBool,
 }
 
 impl Context {
@@ -69,12 +71,21 @@ impl Context {
     }
 
     /// Run `f` as if at the top of the plan (for a result kept beyond this
-    /// run, such as a subplan other frames share: stored like a final one).
+    /// run, such as a subplan other frames share: stored like a final one,
+    /// but see [`Context::shared`]).
     pub(crate) fn at_top<T>(&self, f: impl FnOnce() -> T) -> T {
         let saved = self.depth.swap(0, Ordering::Relaxed);
+        let was_shared = self.shared.swap(true, Ordering::Relaxed);
         let out = f();
+        self.shared.store(was_shared, Ordering::Relaxed);
         self.depth.store(saved, Ordering::Relaxed);
         out
+    }
+
+    /// Whether the result being computed is shared by frames the user
+    /// holds ([`Context::at_top`]).
+    pub(crate) fn shared(&self) -> bool {
+        self.shared.load(Ordering::Relaxed)
     }
 
     /// Whether the node running produces an intermediate result (one read
