@@ -61,6 +61,11 @@ CUTS = [
     lambda m, d: d.groupby(m.qcut(d["i"], 4))[["x", "v"]].mean(),
     lambda m, d: d.assign(b=m.cut(d["x"], 3)).sort_values(["b", "i"]),
     lambda m, d: m.cut(d["x"], 3).astype(str),
+    lambda m, d: m.cut(d["x"], pd.IntervalIndex.from_breaks([0, 25, 50, 100])),
+    lambda m, d: m.cut(d["i"], pd.IntervalIndex.from_tuples([(0, 10), (20, 40), (40, 45)], closed="left")),
+    lambda m, d: m.cut(d["x"], pd.IntervalIndex.from_tuples([(-5.5, 10.0), (30.0, 60.0)])).value_counts(),
+    lambda m, d: m.cut(d["x"], pd.IntervalIndex.from_tuples([(0, 50), (40, 60)])),
+    lambda m, d: m.cut(d["x"], pd.IntervalIndex.from_breaks([0, 50, 100], closed="both")).astype(str),
 ]
 
 
@@ -80,6 +85,15 @@ def test_retbins(data, make):
     expected, bins = pd.qcut(data["i"], 4, retbins=True)
     assert_same(expected, got)
     np.testing.assert_array_equal(got_bins, bins)
+
+
+def test_cut_by_intervals_runs_natively(data, make):
+    bins = pd.IntervalIndex.from_tuples([(0, 10), (20, 40), (40, 45)])
+    with sf.option_context("fallback", "raise"):
+        got, got_bins = sf.cut(make(data)["i"], bins, retbins=True)
+    expected, expected_bins = pd.cut(data["i"], bins, retbins=True)
+    assert_same(expected, got)
+    pd.testing.assert_index_equal(got_bins, expected_bins)
 
 
 def test_cut_edge_inputs(make):

@@ -188,8 +188,10 @@ def cut(x: Any, bins: Any, right: bool = True, labels: Any = None, retbins: bool
                "duplicates": duplicates, "ordered": ordered}
     if not isinstance(x, Series):
         return pd.cut(x, bins, retbins=retbins, **options)
-    if isinstance(bins, pd.IntervalIndex) or not _binnable(x):
+    if not _binnable(x):
         return _fallback_call("cut", x, bins, retbins=retbins, **options)
+    if isinstance(bins, pd.IntervalIndex):
+        return _interval_binned(x, bins, retbins, options)
     if pd.api.types.is_scalar(bins):
         # pandas derives the edges of `bins` equal bins from the extremes alone
         lo, hi = (x.min(), x.max()) if len(x) else (None, None)
@@ -242,6 +244,29 @@ def _binned(x: Series, bins: Any, retbins: bool, options: dict[str, Any]) -> Any
             return _fallback_call("cut", x, bins, retbins=retbins, **options)
         out = x._derive(codes.fn("codes_to_category", categories=labels))
     return (out, edges) if retbins else out
+
+
+def _interval_binned(x: Series, bins: Any, retbins: bool, options: dict[str, Any]) -> Any:
+    """``x`` cut by an IntervalIndex: each value's interval (missing between
+    them); pandas makes the categories (the intervals) on no rows. The edges
+    are every interval's ends; a bin between two intervals has no code."""
+    import numpy as np
+    import pandas as pd
+
+    from shardframe import _categories
+
+    # pandas checks the intervals (no overlaps) on no rows
+    template, out_bins = pd.cut(pd.Series([], dtype=x.dtype), bins, retbins=True, **options)
+    labels = _categories.labels(template.dtype)
+    if bins.closed not in ("left", "right") or not bins.is_monotonic_increasing or labels is None:
+        return _fallback_call("cut", x, bins, retbins=retbins, **options)
+    edges = np.unique(np.concatenate([bins.left.to_numpy(float), bins.right.to_numpy(float)]))
+    position = {(float(i.left), float(i.right)): n for n, i in enumerate(bins)}
+    codes = [position.get((float(a), float(b))) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    expr = x._expr.fn("bin_codes", breaks=float_params(edges), right=bins.closed == "right",
+                      include_lowest=False, codes=codes)
+    out = x._derive(expr.fn("codes_to_category", categories=labels))
+    return (out, out_bins) if retbins else out
 
 
 def _binnable(x: Series) -> bool:

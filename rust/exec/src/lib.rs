@@ -631,10 +631,7 @@ fn run_narrow_agg(plan: &Arc<Plan>, ctx: &Context, extra: LfMap) -> SfResult<Vec
     let mut base = None;
     let (units, ops) = narrow_chain(plan, ctx, &mut base)?;
     if units.len() > 1 {
-        ctx.add_tasks(1);
-        let at_once = run_units_at_once(&units, &ops, extra, ctx)?;
-        ctx.task_done();
-        if let Some(df) = at_once {
+        if let Some(df) = run_units_at_once(&units, &ops, extra, ctx)? {
             return Ok(vec![df]);
         }
     }
@@ -674,11 +671,14 @@ fn run_units_at_once(
         return Ok(None);
     };
     ctx.check()?;
+    ctx.add_tasks(1);
     let mut lf = fused::memory(&parts, &schema, cols.as_deref(), &[])?;
     for op in ops {
         lf = op.apply_narrow(lf)?;
     }
-    collect_with(map(lf)?, Engine::Streaming).map(Some)
+    let df = collect_with(map(lf)?, Engine::Streaming)?;
+    ctx.task_done();
+    Ok(Some(df))
 }
 
 /// As `run_narrow`, with `then` applied to each unit's number and frame in

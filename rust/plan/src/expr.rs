@@ -437,15 +437,16 @@ struct Bins {
     /// of the equal edge (null when none is equal).
     exact: bool,
     /// The code of each bin, when it is not the bin's position (bins that
-    /// share a label share a category).
-    codes: Option<Vec<i64>>,
+    /// share a label share a category; a bin between two intervals of an
+    /// IntervalIndex has none).
+    codes: Option<Vec<Option<i64>>>,
 }
 
 impl Bins {
     fn code(&self, x: f64) -> Option<i64> {
         let bin = self.bin(x)?;
         match &self.codes {
-            Some(codes) => codes.get(bin).copied(),
+            Some(codes) => codes.get(bin).copied().flatten(),
             None => Some(bin as i64),
         }
     }
@@ -613,7 +614,12 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
                 include_lowest: param_bool(p, "include_lowest", false),
                 exact: param_bool(p, "exact", false),
                 codes: param(p, "codes")
-                    .map(|_| param_list(p, "codes", serde_json::Value::as_i64))
+                    .map(|_| {
+                        param_list(p, "codes", |v| match v.is_null() {
+                            true => Some(None),
+                            false => v.as_i64().map(Some),
+                        })
+                    })
                     .transpose()?,
             };
             e.map(
