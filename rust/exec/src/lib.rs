@@ -572,6 +572,20 @@ pub(crate) enum Engine {
     Streaming,
 }
 
+/// Below this many input rows, a query runs on the in-memory engine: the
+/// streaming engine's setup costs more than it saves there.
+const STREAMING_MIN_ROWS: usize = 50_000;
+
+impl Engine {
+    /// The engine for a query over `rows` input rows.
+    fn for_rows(self, rows: usize) -> Engine {
+        match self {
+            Engine::Streaming if rows < STREAMING_MIN_ROWS => Engine::InMemory,
+            engine => engine,
+        }
+    }
+}
+
 pub(crate) fn collect_with(lf: pl::LazyFrame, engine: Engine) -> SfResult<DataFrame> {
     match engine {
         Engine::InMemory => Ok(lf.collect()?),
@@ -590,12 +604,13 @@ fn run_unit(
     extra: Option<LfMap>,
     engine: Engine,
 ) -> SfResult<DataFrame> {
-    let (lf, offset) = match unit {
+    let (lf, offset, engine) = match unit {
         Unit::Part(part, offset) => {
             let cols = required_columns(ops);
-            (part.decode(cols.as_deref())?.lazy(), *offset)
+            let engine = engine.for_rows(part.rows());
+            (part.decode(cols.as_deref())?.lazy(), *offset, engine)
         }
-        Unit::File(src, path) => (scan::scan_file(src, path)?, 0),
+        Unit::File(src, path) => (scan::scan_file(src, path)?, 0, engine),
     };
     let mut lf = lf;
     for op in ops {
@@ -676,7 +691,8 @@ fn run_units_at_once(
     for op in ops {
         lf = op.apply_narrow(lf)?;
     }
-    let df = collect_with(map(lf)?, Engine::Streaming)?;
+    let rows = parts.iter().map(|p| p.rows()).sum();
+    let df = collect_with(map(lf)?, Engine::Streaming.for_rows(rows))?;
     ctx.task_done();
     Ok(Some(df))
 }
@@ -1591,8 +1607,9 @@ fn group_by(
         if df.height() == 0 {
             return Ok(Vec::new());
         }
+        let engine = Engine::Streaming.for_rows(df.height());
         let grouped = df.lazy().group_by(key_cols.clone()).agg(finals.clone());
-        out.encode(collect_with(grouped, Engine::Streaming)?, ctx)
+        out.encode(collect_with(grouped, engine)?, ctx)
     };
     // Few groups (the first unit shrank to an eighth or less): the other
     // units are aggregated by one query over all of them where they fit.
