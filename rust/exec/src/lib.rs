@@ -822,6 +822,12 @@ fn gather(parts: &[PartitionRef], schema: &SchemaRef) -> SfResult<DataFrame> {
 }
 
 /// Frames of one schema as one (the schema's empty frame when none).
+/// Run `f` once on every thread of the pool (for per-thread state such as
+/// the allocator's).
+pub fn on_every_thread(f: impl Fn() + Sync) {
+    THREAD_POOL.broadcast(|_| f());
+}
+
 pub fn concat(frames: Vec<DataFrame>, schema: &SchemaRef) -> SfResult<DataFrame> {
     concat_frames(frames, schema)
 }
