@@ -13,8 +13,16 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Give the system back the memory that finished work freed: mimalloc keeps
 /// freed pages for reuse by the thread that owns them, and idle worker
 /// threads never reuse them (TPC-H SF1 loaded: 0.75 -> 0.5x GiB resident).
-/// Called once a frame is stored, not after every query, so a query still
-/// reuses its own memory.
+/// Called once a large frame is stored (the work that built it freed about
+/// as much), not after queries or small frames, so later work still reuses
+/// freed memory (a release after every small frame doubled some TPC-H times).
+fn release_memory_after(m: &Materialized) {
+    const LARGE_FRAME_BYTES: usize = 64 << 20;
+    if m.parts.iter().map(|p| p.raw_bytes()).sum::<usize>() >= LARGE_FRAME_BYTES {
+        release_memory();
+    }
+}
+
 fn release_memory() {
     #[allow(unsafe_code)]
     fn collect() {
@@ -173,11 +181,12 @@ impl FrameBuilder {
             .clone()
             .ok_or_else(|| to_py(SfError::Internal("no chunk was pushed".into())))?;
         self.flush(py)?;
-        py.detach(release_memory);
-        Ok(PyPlan::memory(Materialized {
+        let m = Materialized {
             parts: std::mem::take(&mut self.parts),
             schema,
-        }))
+        };
+        py.detach(|| release_memory_after(&m));
+        Ok(PyPlan::memory(m))
     }
 }
 
@@ -509,7 +518,7 @@ impl PyPlan {
             });
         }
         let m = self.run(py, config, progress)?;
-        py.detach(release_memory);
+        py.detach(|| release_memory_after(&m));
         Ok(PyPlan::memory(m))
     }
 
