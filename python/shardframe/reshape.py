@@ -226,8 +226,6 @@ def _binned(x: Series, bins: Any, retbins: bool, options: dict[str, Any]) -> Any
     makes the categories (on no rows), the engine finds each value's bin."""
     import pandas as pd
 
-    from shardframe import _categories
-
     empty = pd.Series([], dtype=x.dtype)
     template, edges = pd.cut(empty, bins, retbins=True, **options)
     params: dict[str, Any] = {"right": options["right"], "include_lowest": options["include_lowest"]}
@@ -237,13 +235,20 @@ def _binned(x: Series, bins: Any, retbins: bool, options: dict[str, Any]) -> Any
         params["codes"] = [int(c) for c in template.dtype.categories.get_indexer(list(given))]
     codes = x._expr.fn("bin_codes", breaks=float_params(edges), **params)
     if given is False:
-        out = x._derive(codes)
-    else:
-        labels = _categories.labels(template.dtype)
-        if labels is None:  # two categories print the same: not representable in the engine
-            return _fallback_call("cut", x, bins, retbins=retbins, **options)
-        out = x._derive(codes.fn("codes_to_category", categories=labels))
-    return (out, edges) if retbins else out
+        return (x._derive(codes), edges) if retbins else x._derive(codes)
+    return _categorized(x, codes, template, edges, bins, retbins, options)
+
+
+def _categorized(x: Series, codes: Expr, template: Any, result_bins: Any, bins: Any, retbins: bool,
+                 options: dict[str, Any]) -> Any:
+    """The bins of ``codes`` as the categories of pandas' ``template``."""
+    from shardframe import _categories
+
+    labels = _categories.labels(template.dtype)
+    if labels is None:  # two categories print the same: not representable in the engine
+        return _fallback_call("cut", x, bins, retbins=retbins, **options)
+    out = x._derive(codes.fn("codes_to_category", categories=labels))
+    return (out, result_bins) if retbins else out
 
 
 def _interval_binned(x: Series, bins: Any, retbins: bool, options: dict[str, Any]) -> Any:
@@ -253,20 +258,16 @@ def _interval_binned(x: Series, bins: Any, retbins: bool, options: dict[str, Any
     import numpy as np
     import pandas as pd
 
-    from shardframe import _categories
-
     # pandas checks the intervals (no overlaps) on no rows
     template, out_bins = pd.cut(pd.Series([], dtype=x.dtype), bins, retbins=True, **options)
-    labels = _categories.labels(template.dtype)
-    if bins.closed not in ("left", "right") or not bins.is_monotonic_increasing or labels is None:
+    if bins.closed not in ("left", "right") or not bins.is_monotonic_increasing:
         return _fallback_call("cut", x, bins, retbins=retbins, **options)
     edges = np.unique(np.concatenate([bins.left.to_numpy(float), bins.right.to_numpy(float)]))
     position = {(float(i.left), float(i.right)): n for n, i in enumerate(bins)}
     codes = [position.get((float(a), float(b))) for a, b in zip(edges[:-1], edges[1:], strict=True)]
     expr = x._expr.fn("bin_codes", breaks=float_params(edges), right=bins.closed == "right",
                       include_lowest=False, codes=codes)
-    out = x._derive(expr.fn("codes_to_category", categories=labels))
-    return (out, out_bins) if retbins else out
+    return _categorized(x, expr, template, out_bins, bins, retbins, options)
 
 
 def _binnable(x: Series) -> bool:

@@ -1446,7 +1446,7 @@ fn sort(
 /// `nulls_last` for each sort key, false for a key column without missing
 /// values (where it cannot matter): Polars sorts by several keys that all
 /// put nulls last through a row encoding compared byte by byte, 3x slower
-/// than its typed comparisons (543K rows by two integer keys: 184 -> 60 ms).
+/// than its typed comparisons (543K rows by two integer keys: 184 -> 100 ms).
 fn nulls_last_where_present(df: &DataFrame, by: &[pl::Expr], nulls_last: bool) -> Vec<bool> {
     by.iter()
         .map(|e| {
