@@ -241,3 +241,66 @@ def test_parquet_row_groups_with_different_dictionaries(tmp_path):
     got = sf.read_parquet(str(tmp_path / "f.parquet"))
     assert_same(expected, got)
     assert_same(expected.groupby("c")["v"].sum(), got.groupby("c")["v"].sum())
+
+
+def test_same_labels_in_different_dtypes_stay_apart(make):
+    # ordered and not, numbers and their text: each column keeps its own dtype
+    frames = [
+        pd.DataFrame({"x": pd.Categorical(["b", "a", "b"], categories=["a", "b"], ordered=True), "v": [1, 2, 3]}),
+        pd.DataFrame({"x": pd.Categorical(["b", "a", "a"], categories=["a", "b"]), "v": [4, 5, 6]}),
+        pd.DataFrame({"x": pd.Categorical([2, 1, 2], categories=[1, 2]), "v": [7, 8, 9]}),
+        pd.DataFrame({"x": pd.Categorical(["2", "1", "1"], categories=["1", "2"]), "v": [1, 1, 1]}),
+    ]
+    held = [make(f) for f in frames]  # all enter the engine before any comes back
+    for pdf, sdf in zip(frames, held, strict=True):
+        assert_same(pdf, sdf)
+        assert sdf["x"].dtype == pdf["x"].dtype
+        assert_same(pdf.sort_values(["x", "v"]), sdf.sort_values(["x", "v"]))
+        assert_same(pdf.groupby("x")["v"].sum(), sdf.groupby("x")["v"].sum())
+    assert held[0]["x"].max() == "b"
+    with pytest.raises(TypeError):
+        held[1]["x"].max()
+
+
+def test_written_categories_are_the_labels(tmp_path, make):
+    pdf = pd.DataFrame({"o": pd.Categorical(["y", "x"], categories=["y", "x"], ordered=True),
+                        "n": pd.Categorical([10, 5], categories=[10, 5, 1])})
+    make(pdf).to_parquet(tmp_path / "a.parquet")
+    back = pd.read_parquet(tmp_path / "a.parquet")
+    assert list(back["o"].cat.categories) == ["y", "x"]
+    assert list(back["n"].cat.categories) == ["10", "5", "1"]
+    assert back["o"].astype(str).tolist() == ["y", "x"]
+
+
+@pytest.mark.parametrize("ordered", [True, False])
+def test_concat_of_categoricals(make, ordered):
+    a = pd.DataFrame({"x": pd.Categorical(["a", "b"], categories=["a", "b"], ordered=ordered), "v": [1, 2]})
+    b = pd.DataFrame({"x": pd.Categorical(["b", "c"], categories=["a", "b", "c"]), "v": [3, 4]})
+    c = pd.DataFrame({"x": pd.Categorical(["b", "b"], categories=["a", "b"]), "v": [5, 6]})
+    for frames in ([a, b], [a, c], [a, a], [a, c, b]):
+        with sf.option_context("fallback", "raise"):
+            got = sf.concat([make(f) for f in frames])
+        assert_same(pd.concat(frames), got)
+
+
+def test_groupby_observed_false_keeps_unseen_categories(data, make):
+    sdf = make(data)
+    expected = data.groupby("c", observed=False)["v"].sum()
+    with sf.option_context("fallback", "warn"), pytest.warns(sf.FallbackWarning):
+        got = sdf.groupby("c", observed=False)["v"].sum()
+    assert_same(expected, got)
+    with sf.option_context("fallback", "raise"), pytest.raises(sf.exceptions.FallbackError):
+        sdf.groupby("c", observed=False)
+    with sf.option_context("fallback", "raise"):
+        # observed=False changes nothing for keys that are not categorical
+        assert_same(data.groupby("i", observed=False)["v"].sum(), sdf.groupby("i", observed=False)["v"].sum())
+        assert_same(data.groupby("c", observed=True)["v"].sum(), sdf.groupby("c", observed=True)["v"].sum())
+
+
+@pytest.mark.parametrize("func", ["min", "max"])
+def test_min_max_of_categoricals(data, make, func):
+    for column in ("o", "c"):
+        check(data, make, lambda d, column=column: getattr(d[column], func)())
+    numbers = pd.Series(pd.Categorical([5, 10, None, 5], categories=[10, 5, 1], ordered=True))
+    check(numbers, make, lambda s: getattr(s, func)())
+    check(numbers.iloc[2:3], make, lambda s: getattr(s, func)())

@@ -4,9 +4,11 @@ The engine holds a categorical column as a Polars Enum: per row a code into
 a fixed list of string labels, one per category, in category order (so it
 sorts and groups in category order, as pandas does). pandas' categories need
 not be strings (the intervals of ``cut``, numbers, dates) and may be ordered
-or not; such a dtype is recorded here under its labels when it enters the
-engine, and a column coming back with those labels gets it again. A plain
-dtype (unordered string categories) is not recorded: it is the default.
+or not; such a dtype gets one more label, never used by a row, that names
+it (so dtypes with the same labels, such as ``[1, 2]`` and ``["1", "2"]``,
+or ordered and not, are different engine types), and a column coming back
+with those labels gets it again. A plain dtype (unordered string
+categories) has its labels alone: it is the default.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-#: Dtypes other than plain ones, by their labels. Two dtypes with the same
-#: labels (``[1, 2]`` and ``["1", "2"]``, or ordered and not) share an entry:
-#: the one that entered the engine last wins.
+#: Dtypes other than plain ones, by their engine labels (the last one
+#: naming the dtype).
 _DTYPES: dict[tuple[str, ...], pd.CategoricalDtype] = {}
+
+#: The first character of the label that names a dtype.
+_MARK = "\x00"
 
 #: The field metadata under which Polars reads a dictionary column as an Enum.
 _ENUM_KEY = b"_PL_ENUM_VALUES2"
@@ -30,17 +34,21 @@ def labels(dtype: pd.CategoricalDtype) -> list[str] | None:
     """The engine labels of ``dtype``'s categories, the dtype recorded under
     them; None when two categories have the same label (then the dtype cannot
     be held by the engine)."""
-    import pandas as pd
-
     names = [str(c) for c in dtype.categories]
     if len(set(names)) != len(names):
         return None
-    plain = not dtype.ordered and pd.api.types.is_string_dtype(dtype.categories.dtype)
-    if plain:
-        _DTYPES.pop(tuple(names), None)
-    else:
-        _DTYPES[tuple(names)] = dtype
+    if not is_marked(dtype):
+        return names
+    names.append(f"{_MARK}{'ordered' if dtype.ordered else 'unordered'} {dtype.categories.dtype}")
+    _DTYPES.setdefault(tuple(names), dtype)
     return names
+
+
+def is_marked(dtype: pd.CategoricalDtype) -> bool:
+    """Whether the engine labels of ``dtype`` end with the label naming it."""
+    import pandas as pd
+
+    return bool(dtype.ordered) or not pd.api.types.is_string_dtype(dtype.categories.dtype)
 
 
 def to_engine(array: pa.ChunkedArray, dtype: pd.CategoricalDtype) -> tuple[pa.Field, pa.ChunkedArray] | None:

@@ -293,7 +293,23 @@ class DataFrame(_Rows):
     def to_parquet(self, path: str, index: bool | None = None, **kwargs: Any) -> None:
         """Write a parquet file; a failed write leaves no file behind."""
         frame = self.reset_index() if (index or (index is None and self._index is not None)) else self
-        frame._write(path, "parquet", {})
+        frame._unmarked_categories()._write(path, "parquet", {})
+
+    def _unmarked_categories(self) -> DataFrame:
+        """This frame with each categorical column's categories as their
+        labels alone (without the label that names a dtype, see
+        ``_categories``), as a file holds them."""
+        from shardframe import _categories
+
+        schema = self._schema()
+        if not any(schema[str(n)] == "category" for n in self._cols):
+            return self
+        cols = dict(self._cols)
+        for name, dtype in self.dtypes.items():
+            if _categories.is_categorical(dtype) and _categories.is_marked(dtype):
+                plain = [str(c) for c in dtype.categories]
+                cols[name] = cols[name].fn("cat_codes").fn("codes_to_category", categories=plain)
+        return DataFrame._new(self._plan, cols, self._index)
 
     def to_csv(self, path: str | None = None, sep: str = ",", na_rep: str = "", header: bool = True, index: bool = True, **kwargs: Any) -> str | None:
         """Write a CSV file (or return the text when ``path`` is None)."""
@@ -1089,9 +1105,23 @@ class DataFrame(_Rows):
         """Group rows by columns (or Series of this frame); see :class:`DataFrameGroupBy`."""
         from shardframe.groupby import DataFrameGroupBy
 
-        if level is not None or by is None:
-            return self._fallback("groupby")(by=by, level=level, as_index=as_index, sort=sort, dropna=dropna)
+        if level is not None or by is None or observed is False and self._any_categorical(by):
+            return self._fallback("groupby")(by=by, level=level, as_index=as_index, sort=sort, dropna=dropna,
+                                             observed=observed)
         return DataFrameGroupBy(self, by, as_index=as_index, sort=sort, dropna=dropna)
+
+    def _any_categorical(self, by: Any) -> bool:
+        """Whether a group key (a column name or a Series) is categorical:
+        ``observed=False`` then adds the groups of unseen categories."""
+        keys = by if isinstance(by, list) else [by]
+        schema = self._schema()
+        for key in keys:
+            if isinstance(key, Series):
+                if key._engine_dtype() == "category":
+                    return True
+            elif isinstance(key, Hashable) and key in self._cols and schema[str(key)] == "category":
+                return True
+        return False
 
     def merge(self, right: Any, how: str = "inner", on: Any = None, left_on: Any = None,
               right_on: Any = None, left_index: bool = False, right_index: bool = False,

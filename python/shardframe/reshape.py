@@ -62,9 +62,11 @@ def pivot_table(data: DataFrame, values: Any = None, index: Any = None, columns:
 
     keys = _as_list(index)
     col_keys = _as_list(columns)
-    if margins or len(col_keys) != 1 or not keys or not isinstance(aggfunc, (str, type(sum))):
+    if margins or len(col_keys) != 1 or not keys or not isinstance(aggfunc, (str, type(sum))) \
+            or observed is False and data._any_categorical([*keys, *col_keys]):
         return data._fallback("pivot_table")(values=values, index=index, columns=columns, aggfunc=aggfunc,
-                                             fill_value=fill_value, margins=margins, dropna=dropna, sort=sort)
+                                             fill_value=fill_value, margins=margins, dropna=dropna, sort=sort,
+                                             observed=observed)
     func = _name(aggfunc)
     column = col_keys[0]
     # pandas orders the value level of the result's columns.

@@ -547,8 +547,15 @@ class Series(_Rows):
         return [math.nan if row[f"q{i}"] is None else float(row[f"q{i}"]) for i in range(len(qs))]
 
     def _minmax(self, func: str) -> Any:
-        v = self._reduce(func)
         dtype = self._engine_dtype()
+        if dtype == "category" and not self._categorical_dtype().ordered:
+            raise TypeError(f"Categorical is not ordered for operation {func}\n"
+                            "you can use .as_ordered() to change the Categorical to an ordered one\n")
+        v = self._reduce(func)
+        if dtype == "category" and v is not None:
+            # the engine's value is the category's label
+            cats = self._categorical_dtype().categories
+            return cats[[str(c) for c in cats].index(v)]
         if v is None:
             return np.float64(math.nan) if not dtype.startswith("datetime") else _nat()
         if dtype.startswith(("int", "uint")):

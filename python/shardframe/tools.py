@@ -73,6 +73,13 @@ def concat(objs: list[Any], axis: int = 0, ignore_index: bool = False) -> DataFr
         import pandas as pd
 
         return DataFrame(pd.concat([f.to_pandas() for f in frames], axis=1, ignore_index=ignore_index))
+    stackable = _categories_as_values(frames)
+    if stackable is None:
+        announce_fallback("concat of categorical columns with different categories")
+        import pandas as pd
+
+        return DataFrame(pd.concat([f.to_pandas() for f in frames], ignore_index=ignore_index))
+    frames = stackable
     names: list[Any] = []
     for f in frames:
         names += [c for c in f._cols if c not in names]
@@ -90,6 +97,35 @@ def concat(objs: list[Any], axis: int = 0, ignore_index: bool = False) -> DataFr
     labels = [None] if first._index is None else first._index_names()
     index = [(label, col(index_col(i))) for i, label in enumerate(labels)]
     return DataFrame._from_plan(PyPlan.concat(plans), names, index)
+
+
+def _categories_as_values(frames: list[DataFrame]) -> list[DataFrame] | None:
+    """pandas stacks categorical columns of different dtypes as their values:
+    such a column of string categories becomes ``str`` in every frame. None
+    when other categories differ (the concat then goes to pandas)."""
+    import pandas as pd
+
+    holders: dict[Any, list[int]] = {}
+    for i, f in enumerate(frames):
+        schema = f._schema()
+        for name in f._cols:
+            if schema[str(name)] == "category":
+                holders.setdefault(name, []).append(i)
+    shared = {n: held for n, held in holders.items() if len(held) > 1}
+    if not shared:
+        return frames
+    dtypes = {i: frames[i].dtypes for held in shared.values() for i in held}
+    frames = list(frames)
+    for name, held in shared.items():
+        kinds = {(tuple(dtypes[i][name].categories), dtypes[i][name].ordered) for i in held}
+        if len(kinds) == 1:
+            continue
+        if not all(pd.api.types.is_string_dtype(dtypes[i][name].categories.dtype) for i in held):
+            return None
+        for i in held:
+            frames[i] = frames[i].copy()
+            frames[i][name] = frames[i][name].astype(str)
+    return frames
 
 
 def _same_index(frames: list[DataFrame]) -> bool:
