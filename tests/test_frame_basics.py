@@ -184,3 +184,36 @@ def test_dict_of_numpy_arrays():
         pd.DataFrame({"a": np.arange(3), "b": np.arange(4)})
     with pytest.raises(ValueError):
         sf.DataFrame({"a": np.arange(3), "b": np.arange(4)})
+
+
+def test_frame_from_arrays_owns_its_rows():
+    # the engine reads numpy/Arrow buffers in place while storing them: a
+    # frame built from arrays must not change when they change afterwards
+    n = 300_000
+    a, f = np.arange(n), np.linspace(0, 1, n)
+    expected = pd.DataFrame({"a": a.copy(), "f": f.copy()})
+    with sf.option_context("partition_bytes", 1 << 20):
+        df = sf.DataFrame({"a": a, "f": f})
+    a[:] = -1
+    f[:] = np.nan
+    del a, f
+    assert_same(expected, df)
+    assert_same(expected.groupby(expected.a % 7).f.sum(), df.groupby(df.a % 7).f.sum())
+
+
+@pytest.mark.parametrize("batch", [1, 7, 1000, None])
+def test_arrow_tables_of_any_chunking(batch):
+    # columns chunked differently, strings, missing values, nested and
+    # temporal types, and no rows at all
+    n = 2500
+    table = pa.table({
+        "i": pa.chunked_array([pa.array(range(1000)), pa.array(range(1000, n))]),
+        "s": pa.array([None if k % 11 == 0 else f"s{k % 37}" for k in range(n)], pa.large_string()),
+        "t": pa.array(np.arange(n).astype("datetime64[ms]")),
+        "l": pa.array([[k, k + 1] if k % 5 else None for k in range(n)]),
+        "d": pa.array([str(k % 3) for k in range(n)]).dictionary_encode(),
+    })
+    if batch is not None:
+        table = pa.Table.from_batches(table.to_batches(max_chunksize=batch))
+    for t in (table, table.slice(0, 0), table.slice(17, 100)):
+        assert_same(t.to_pandas(), sf.DataFrame(t))

@@ -27,7 +27,7 @@ _DTYPES: dict[tuple[str, ...], pd.CategoricalDtype] = {}
 _MARK = "\x00"
 
 #: The field metadata under which Polars reads a dictionary column as an Enum.
-_ENUM_KEY = b"_PL_ENUM_VALUES2"
+ENUM_KEY = b"_PL_ENUM_VALUES2"
 
 
 def labels(dtype: pd.CategoricalDtype) -> list[str] | None:
@@ -71,15 +71,31 @@ def to_engine(array: pa.ChunkedArray, dtype: pd.CategoricalDtype) -> tuple[pa.Fi
         chunks.append(pa.DictionaryArray.from_arrays(filled, dictionary, mask=missing))
     kind = pa.dictionary(pa.int32(), pa.large_string())
     encoded = "".join(f"{len(n.encode())};{n}" for n in names)
-    return pa.field("", kind, metadata={_ENUM_KEY: encoded.encode()}), pa.chunked_array(chunks, kind)
+    return pa.field("", kind, metadata={ENUM_KEY: encoded.encode()}), pa.chunked_array(chunks, kind)
 
 
-def from_engine(values: pd.Series) -> pd.Series:
+def enum_labels(field: pa.Field) -> list[str] | None:
+    """The labels of an engine categorical column from its Arrow field (a
+    column without rows may come without its dictionary)."""
+    encoded = (field.metadata or {}).get(ENUM_KEY)
+    if encoded is None:
+        return None
+    out, pos = [], 0
+    while pos < len(encoded):
+        sep = encoded.index(b";", pos)
+        size = int(encoded[pos:sep])
+        out.append(encoded[sep + 1:sep + 1 + size].decode())
+        pos = sep + 1 + size
+    return out
+
+
+def from_engine(values: pd.Series, labels: list[str] | None = None) -> pd.Series:
     """An engine categorical column, converted by pyarrow (an ordered
-    categorical of its labels), with the dtype it entered with."""
+    categorical of its labels, or of ``labels`` when given), with the dtype
+    it entered with."""
     import pandas as pd
 
-    cats = values.cat.categories
+    cats = values.cat.categories if labels is None else pd.Index(labels)
     dtype = _DTYPES.get(tuple(cats))
     if dtype is None:
         dtype = pd.CategoricalDtype(cats, ordered=False)

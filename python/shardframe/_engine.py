@@ -101,7 +101,7 @@ def arrow_to_pandas(table: pa.Table) -> Any:
             values = pdf.iloc[:, i]
             pdf.isetitem(i, values.where(values.notna(), np.nan))
         elif pa.types.is_dictionary(field.type):
-            pdf.isetitem(i, _categories.from_engine(pdf.iloc[:, i]))
+            pdf.isetitem(i, _categories.from_engine(pdf.iloc[:, i], _categories.enum_labels(field)))
     return pdf
 
 
@@ -127,31 +127,50 @@ def from_pandas_frame(df: Any) -> PyPlan:
 
 
 def from_arrow(table: pa.Table) -> PyPlan:
-    """Partition a table into the store. It goes to the engine in chunks of
-    at most ``_CONVERT_BYTES``, which gather into partitions of
-    ``options.partition_bytes``: the copies made on the way never exceed a
-    partition and a chunk."""
+    """Partition a table into the store. The engine reads it through the
+    Arrow C stream interface, sharing its buffers (text is copied into
+    Polars' layout, in batches of at most ``_CONVERT_BYTES``), and stores
+    partitions of ``options.partition_bytes`` compressed as they fill."""
     import pyarrow as pa
 
-    from shardframe._core import FrameBuilder
+    from shardframe._core import ArrowStream, FrameBuilder
 
-    table = table.replace_schema_metadata(None)
+    table = _dictionaries_as_categories(table.replace_schema_metadata(None))
     rows = table.num_rows
     per_row = max(1, table.nbytes // max(rows, 1))
     chunk = max(1, min(options.partition_bytes, _CONVERT_BYTES) // per_row)
     if options.max_partition_rows is not None:
         chunk = min(chunk, options.max_partition_rows)
+    reader = pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=chunk))
+    stream = ArrowStream.empty()
+    reader._export_to_c(stream.address())
     builder = FrameBuilder(options.config())
-    for start in range(0, max(rows, 1), chunk):
-        piece = table.slice(start, chunk)
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, piece.schema) as writer:
-            writer.write_table(piece)
-        data = sink.getvalue().to_pybytes()
-        del sink
-        builder.push(data)
-        del data
+    builder.push_stream(stream)
     return builder.finish()
+
+
+def _dictionaries_as_categories(table: pa.Table) -> pa.Table:
+    """Dictionary-encoded columns as the engine holds categoricals, with the
+    categories pandas gives them (the dictionary's values, in order)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from shardframe.exceptions import InvalidOperationError
+
+    plain = [i for i, f in enumerate(table.schema)
+             if pa.types.is_dictionary(f.type) and _categories.ENUM_KEY not in (f.metadata or {})]
+    if not plain:
+        return table
+    table = table.unify_dictionaries()
+    for i in plain:
+        field, column = table.field(i), table.column(i)
+        values = column.chunk(0).dictionary if column.num_chunks else pa.array([], field.type.value_type)
+        dtype = pd.CategoricalDtype(values.to_pandas(), ordered=field.type.ordered)
+        encoded = _categories.to_engine(column, dtype)
+        if encoded is None:
+            raise InvalidOperationError(f"cannot store column {field.name!r}: two of its categories have the same text")
+        table = table.set_column(i, encoded[0].with_name(field.name), encoded[1])
+    return table
 
 
 #: Largest Arrow chunk handed to the engine at once when converting a table.

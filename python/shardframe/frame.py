@@ -58,7 +58,7 @@ class DataFrame(_Rows):
         if data is not None and hasattr(data, "__arrow_c_stream__") and not isinstance(data, pd.DataFrame):
             import pyarrow as pa
 
-            table = pa.table(data)
+            table = data if isinstance(data, pa.Table) else pa.table(data)
             plan = _engine.from_arrow(table)
             self._init(plan, {c: col(c) for c in table.column_names}, None)
             return

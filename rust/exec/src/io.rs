@@ -8,7 +8,7 @@ use polars::prelude as pl;
 use polars::prelude::{CompatLevel, DataFrame, SchemaExt, SerWriter};
 use polars_arrow::array::{Array, StructArray};
 use polars_arrow::ffi::export_iterator;
-pub use polars_arrow::ffi::ArrowArrayStream;
+pub use polars_arrow::ffi::{ArrowArrayStream, ArrowArrayStreamReader};
 use polars_core::prelude::{ArrowDataType, ArrowField};
 use shardframe_core::{SfError, SfResult};
 
@@ -19,6 +19,44 @@ pub fn partition_frame(df: DataFrame, ctx: &Context) -> SfResult<Materialized> {
     let schema = df.schema().clone();
     let parts = polars_core::runtime::THREAD_POOL.install(|| encode(df, ctx))?;
     Ok(Materialized { parts, schema })
+}
+
+/// One record batch of an imported Arrow stream (a struct array of the
+/// stream's `field`) as a frame sharing its buffers where Polars can (text
+/// becomes Polars' string views, a copy).
+pub fn batch_frame(field: &ArrowField, batch: Box<dyn Array>) -> SfResult<DataFrame> {
+    let ArrowDataType::Struct(fields) = field.dtype() else {
+        return Err(SfError::Internal(format!(
+            "record batches expected, got {:?}",
+            field.dtype()
+        )));
+    };
+    let batch = batch
+        .as_any()
+        .downcast_ref::<StructArray>()
+        .ok_or_else(|| SfError::Internal("record batch expected".into()))?;
+    let columns = fields
+        .iter()
+        .zip(batch.values())
+        .map(|(f, a)| Ok(pl::Series::try_from((f, a.clone()))?.into()))
+        .collect::<SfResult<Vec<pl::Column>>>()?;
+    Ok(DataFrame::new(batch.len(), columns)?)
+}
+
+/// The schema of an imported Arrow stream's record batches.
+pub fn batch_schema(field: &ArrowField) -> SfResult<pl::SchemaRef> {
+    let ArrowDataType::Struct(fields) = field.dtype() else {
+        return Err(SfError::Internal(format!(
+            "record batches expected, got {:?}",
+            field.dtype()
+        )));
+    };
+    Ok(std::sync::Arc::new(
+        fields
+            .iter()
+            .map(|f| pl::Field::new(f.name.clone(), pl::DataType::from_arrow_field(f)))
+            .collect(),
+    ))
 }
 
 /// All partitions as an Arrow C stream (one record batch per partition

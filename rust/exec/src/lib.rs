@@ -29,7 +29,10 @@ use shardframe_plan::{
 };
 
 pub use context::{Context, ExecConfig};
-pub use io::{partition_frame, to_arrow_stream, write_file, ArrowArrayStream};
+pub use io::{
+    batch_frame, batch_schema, partition_frame, to_arrow_stream, write_file, ArrowArrayStream,
+    ArrowArrayStreamReader,
+};
 pub use scan::{csv_schema, file_schema};
 pub use stages::{execute_staged, Backend, Call, InProcess};
 pub use task::{run_remote, run_task, Envelope, Post, Task};
@@ -743,6 +746,29 @@ fn run_tasks<T: Send>(
     })
 }
 
+/// An exchange of at least this many decoded bytes is large: each of its
+/// tasks gives the memory it freed back to the system when it ends.
+const LARGE_EXCHANGE_BYTES: usize = 64 << 20;
+
+/// [`run_tasks`] for one side of an exchange. mimalloc keeps the pages a
+/// thread freed for that thread, so without a release each thread of a
+/// large exchange holds as much as its largest task ever did (10M rows
+/// grouped by 1M keys: peak 0.62 -> 0.55 GiB, no slower).
+fn run_exchange_tasks<T: Send>(
+    ctx: &Context,
+    n: usize,
+    large: bool,
+    task: impl Fn(usize) -> SfResult<T> + Sync,
+) -> SfResult<Vec<T>> {
+    run_tasks(ctx, n, |i| {
+        let out = task(i);
+        if large {
+            release_thread_memory();
+        }
+        out
+    })
+}
+
 /// Shared results up to this size stay decoded while the hot budget has
 /// room: compressing them costs more than it saves (TPC-H q14 reads its
 /// 76K-row merge, held by the user, twice: 56 -> 38 ms).
@@ -826,6 +852,22 @@ fn gather(parts: &[PartitionRef], schema: &SchemaRef) -> SfResult<DataFrame> {
 /// the allocator's).
 pub fn on_every_thread(f: impl Fn() + Sync) {
     THREAD_POOL.broadcast(|_| f());
+}
+
+static RELEASE: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Set how the calling thread gives memory freed by finished work back to
+/// the system.
+pub fn set_release(f: fn()) {
+    let _ = RELEASE.set(f);
+}
+
+/// Give the memory this thread's finished work freed back to the system (a
+/// no-op until [`set_release`]).
+pub(crate) fn release_thread_memory() {
+    if let Some(f) = RELEASE.get() {
+        f();
+    }
 }
 
 pub fn concat(frames: Vec<DataFrame>, schema: &SchemaRef) -> SfResult<DataFrame> {
@@ -1644,11 +1686,12 @@ fn group_by(
             .max(2);
         let dest = hash_dest(&key_cols, n);
         let mut split = vec![scatter(first, &dest, ctx)?];
-        split.extend(run_tasks(ctx, rest.len(), |i| {
+        let large = est_bytes >= LARGE_EXCHANGE_BYTES;
+        split.extend(run_exchange_tasks(ctx, rest.len(), large, |i| {
             scatter(run_unit(&rest[i], &ops, Some(map), engine)?, &dest, ctx)
         })?);
         let buckets = take_each(route(split, n)?);
-        let outputs = run_tasks(ctx, n, |b| match take_bucket(&buckets[b])? {
+        let outputs = run_exchange_tasks(ctx, n, large, |b| match take_bucket(&buckets[b])? {
             Some(df) => finish(df),
             None => Ok(Vec::new()),
         })?;

@@ -24,25 +24,25 @@ fn release_memory_after(m: &Materialized) {
 }
 
 fn release_memory() {
-    #[allow(unsafe_code)]
-    fn collect() {
-        // SAFETY: `mi_collect` takes no pointers; it only returns the free
-        // pages of the calling thread's heap to the system.
-        unsafe { libmimalloc_sys::mi_collect(true) }
-    }
     shardframe_exec::on_every_thread(collect);
     collect();
+}
+
+#[allow(unsafe_code)]
+fn collect() {
+    // SAFETY: `mi_collect` takes no pointers; it only returns the free
+    // pages of the calling thread's heap to the system.
+    unsafe { libmimalloc_sys::mi_collect(true) }
 }
 
 mod engine;
 mod errors;
 mod remote;
 
-use std::io::Cursor;
 use std::sync::Arc;
 
 use polars::prelude as pl;
-use polars::prelude::{DataType, SerReader, TimeUnit};
+use polars::prelude::{DataType, TimeUnit};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use shardframe_core::{Codec, SfError};
@@ -129,6 +129,19 @@ pub struct FrameBuilder {
 }
 
 impl FrameBuilder {
+    fn push(&mut self, py: Python<'_>, df: pl::DataFrame) -> PyResult<()> {
+        self.schema.get_or_insert_with(|| df.schema().clone());
+        self.pending_bytes += df.estimated_size();
+        self.pending.push(df);
+        if self.pending_bytes >= self.config.target_partition_bytes {
+            // a large frame: give back what encoding each part freed, so
+            // the pool's threads do not each keep their own
+            self.flush(py)?;
+            py.detach(release_memory);
+        }
+        Ok(())
+    }
+
     fn flush(&mut self, py: Python<'_>) -> PyResult<()> {
         let frames = std::mem::take(&mut self.pending);
         self.pending_bytes = 0;
@@ -160,18 +173,10 @@ impl FrameBuilder {
         }
     }
 
-    /// Add the rows of one Arrow IPC stream.
-    fn push(&mut self, py: Python<'_>, data: &Bound<'_, PyBytes>) -> PyResult<()> {
-        let df = pl::IpcStreamReader::new(Cursor::new(data.as_bytes()))
-            .finish()
-            .map_err(|e| to_py(e.into()))?;
-        self.schema.get_or_insert_with(|| df.schema().clone());
-        self.pending_bytes += df.estimated_size();
-        self.pending.push(df);
-        if self.pending_bytes >= self.config.target_partition_bytes {
-            self.flush(py)?;
-        }
-        Ok(())
+    /// Add the rows of the Arrow C stream that pyarrow exported into
+    /// `stream`, sharing their buffers until they are stored.
+    fn push_stream(&mut self, py: Python<'_>, stream: &ArrowStream) -> PyResult<()> {
+        import_stream(stream.take()?, |df| self.push(py, df))
     }
 
     /// The frame of every row pushed.
@@ -701,10 +706,28 @@ impl ArrowStream {
             stream: std::sync::Mutex::new(Box::new(stream)),
         }
     }
+
+    /// The stream, leaving an empty one in its place.
+    fn take(&self) -> PyResult<Box<shardframe_exec::ArrowArrayStream>> {
+        let mut stream = self
+            .stream
+            .lock()
+            .map_err(|_| to_py(SfError::Internal("arrow stream poisoned".into())))?;
+        Ok(std::mem::replace(
+            &mut *stream,
+            Box::new(shardframe_exec::ArrowArrayStream::empty()),
+        ))
+    }
 }
 
 #[pymethods]
 impl ArrowStream {
+    /// A stream for a producer to export into (`pyarrow`'s `_export_to_c`).
+    #[staticmethod]
+    fn empty() -> Self {
+        ArrowStream::new(shardframe_exec::ArrowArrayStream::empty())
+    }
+
     /// Address of the `ArrowArrayStream` struct.
     fn address(&self) -> PyResult<usize> {
         let stream = self
@@ -713,6 +736,41 @@ impl ArrowStream {
             .map_err(|_| to_py(SfError::Internal("arrow stream poisoned".into())))?;
         Ok(&**stream as *const shardframe_exec::ArrowArrayStream as usize)
     }
+}
+
+/// The record batches of the Arrow C stream that pyarrow exported into
+/// `stream`, each with rows as a frame sharing its buffers, handed to
+/// `each` after the empty frame of the stream's schema (whose categorical
+/// types come from the schema: an empty batch may lack their categories).
+#[allow(unsafe_code)]
+fn import_stream(
+    stream: Box<shardframe_exec::ArrowArrayStream>,
+    mut each: impl FnMut(pl::DataFrame) -> PyResult<()>,
+) -> PyResult<()> {
+    use shardframe_exec::{batch_frame, batch_schema, ArrowArrayStreamReader};
+    let corrupt = |e: pl::PolarsError| {
+        to_py(SfError::InvalidOperation(format!(
+            "cannot read Arrow data: {e}"
+        )))
+    };
+    // SAFETY: pyarrow's `_export_to_c` filled `stream` in, per the Arrow C
+    // stream interface: its callbacks and private data stay valid until the
+    // reader releases the stream when dropped. A stream nothing was
+    // exported into has no callbacks, and `try_new` refuses it.
+    let mut reader = unsafe { ArrowArrayStreamReader::try_new(stream) }.map_err(corrupt)?;
+    let field = reader.field().clone();
+    each(pl::DataFrame::empty_with_schema(
+        &*batch_schema(&field).map_err(to_py)?,
+    ))?;
+    // SAFETY: as above; each array is imported under the stream's schema
+    // and keeps the producer's buffers alive until dropped.
+    while let Some(batch) = unsafe { reader.next() } {
+        let df = batch_frame(&field, batch.map_err(corrupt)?).map_err(to_py)?;
+        if df.height() > 0 {
+            each(df)?;
+        }
+    }
+    Ok(())
 }
 
 /// Bytes of decoded columns kept for data read more than once (0: none).
@@ -731,6 +789,7 @@ fn hot_cache_usage() -> (usize, usize) {
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyPlan>()?;
     m.add_class::<Config>()?;
+    shardframe_exec::set_release(collect);
     m.add_class::<FrameBuilder>()?;
     m.add_class::<ArrowStream>()?;
     m.add_class::<SharedValues>()?;
