@@ -66,6 +66,10 @@ CUTS = [
     lambda m, d: m.cut(d["x"], pd.IntervalIndex.from_tuples([(-5.5, 10.0), (30.0, 60.0)])).value_counts(),
     lambda m, d: m.cut(d["x"], pd.IntervalIndex.from_tuples([(0, 50), (40, 60)])),
     lambda m, d: m.cut(d["x"], pd.IntervalIndex.from_breaks([0, 50, 100], closed="both")).astype(str),
+    lambda m, d: m.cut(d["i"], pd.IntervalIndex.from_tuples([(0, 10), (20, 40), (41, 45)], closed="both")),
+    lambda m, d: m.cut(d["i"], pd.IntervalIndex.from_breaks([0, 10, 50, 100], closed="neither")),
+    lambda m, d: m.cut(d["v"], pd.IntervalIndex.from_tuples([(-5, -1), (0, 1), (2, 4)], closed="both")).value_counts(),
+    lambda m, d: m.cut(d["x"], pd.IntervalIndex.from_tuples([(10.5, 20), (20, 90)], closed="neither")),
 ]
 
 
@@ -87,13 +91,21 @@ def test_retbins(data, make):
     np.testing.assert_array_equal(got_bins, bins)
 
 
-def test_cut_by_intervals_runs_natively(data, make):
-    bins = pd.IntervalIndex.from_tuples([(0, 10), (20, 40), (40, 45)])
+@pytest.mark.parametrize("closed", ["right", "left", "both", "neither"])
+def test_cut_by_intervals_runs_natively(data, make, closed):
+    bins = pd.IntervalIndex.from_tuples([(0, 10), (20, 40), (41, 45)], closed=closed)
     with sf.option_context("fallback", "raise"):
         got, got_bins = sf.cut(make(data)["i"], bins, retbins=True)
     expected, expected_bins = pd.cut(data["i"], bins, retbins=True)
     assert_same(expected, got)
     pd.testing.assert_index_equal(got_bins, expected_bins)
+
+
+def test_cut_by_one_point_interval_goes_to_pandas(data, make):
+    bins = pd.IntervalIndex.from_tuples([(-5, -1), (0, 0), (2, 4)], closed="both")
+    with sf.option_context("fallback", "warn"), pytest.warns(sf.FallbackWarning):
+        got = sf.cut(make(data)["v"], bins)
+    assert_same(pd.cut(data["v"], bins), got)
 
 
 def test_cut_edge_inputs(make):

@@ -262,13 +262,14 @@ def _interval_binned(x: Series, bins: Any, retbins: bool, options: dict[str, Any
 
     # pandas checks the intervals (no overlaps) on no rows
     template, out_bins = pd.cut(pd.Series([], dtype=x.dtype), bins, retbins=True, **options)
-    if bins.closed not in ("left", "right") or not bins.is_monotonic_increasing:
+    if not bins.is_monotonic_increasing or (bins.left == bins.right).any():
+        # (an interval of one point, [a, a], is no bin between two edges)
         return _fallback_call("cut", x, bins, retbins=retbins, **options)
     edges = np.unique(np.concatenate([bins.left.to_numpy(float), bins.right.to_numpy(float)]))
     position = {(float(i.left), float(i.right)): n for n, i in enumerate(bins)}
     codes = [position.get((float(a), float(b))) for a, b in zip(edges[:-1], edges[1:], strict=True)]
     expr = x._expr.fn("bin_codes", breaks=float_params(edges), right=bins.closed == "right",
-                      include_lowest=False, codes=codes)
+                      include_lowest=False, codes=codes, closed=bins.closed)
     return _categorized(x, expr, template, out_bins, bins, retbins, options)
 
 

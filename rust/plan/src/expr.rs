@@ -440,6 +440,10 @@ struct Bins {
     /// share a label share a category; a bin between two intervals of an
     /// IntervalIndex has none).
     codes: Option<Vec<Option<i64>>>,
+    /// Intervals closed on both ends (`Some(true)`) or on neither
+    /// (`Some(false)`), `right` then unused: an edge belongs to the bin on
+    /// either side that has a code, or to none.
+    both_ends: Option<bool>,
 }
 
 impl Bins {
@@ -462,6 +466,21 @@ impl Bins {
         }
         if self.include_lowest && b.first() == Some(&x) {
             return Some(0);
+        }
+        if let Some(both) = self.both_ends {
+            let i = b.partition_point(|&v| v < x);
+            if i == b.len() || b[i] != x {
+                return (i > 0 && i < b.len()).then(|| i - 1);
+            }
+            let has_code = |bin: usize| match &self.codes {
+                Some(codes) => codes.get(bin).copied().flatten().is_some(),
+                None => bin + 1 < b.len(),
+            };
+            let sides = [i.checked_sub(1), Some(i)];
+            return match both {
+                true => sides.into_iter().flatten().find(|&bin| has_code(bin)),
+                false => None,
+            };
         }
         // pandas: searchsorted(side="left" if right else "right").
         let i = if self.right {
@@ -621,6 +640,11 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
                         })
                     })
                     .transpose()?,
+                both_ends: match param(p, "closed").and_then(|v| v.as_str()) {
+                    Some("both") => Some(true),
+                    Some("neither") => Some(false),
+                    _ => None,
+                },
             };
             e.map(
                 move |c| bins.codes(&c),
