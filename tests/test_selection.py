@@ -57,6 +57,19 @@ def test_isin_arrays(frame, make, fn):
     check(frame, make, fn)
 
 
+@pytest.mark.parametrize("values", [
+    np.array([2**63 + 5, 7, 2**64 - 1], dtype="uint64"),
+    [2**63 + 5, 1],
+    np.array([1, 7], dtype="uint64"),
+    np.array([-1, 7]),
+])
+def test_isin_uint64_beyond_int64(make, values):
+    frame = pd.DataFrame({"u": np.array([1, 2**63 + 5, 7, 2**64 - 1, 0], dtype="uint64"),
+                          "i": [1, -3, 7, 0, 2]})
+    check(frame, make, lambda d: d.u.isin(values))
+    check(frame, make, lambda d: d[d.i.isin(values)])
+
+
 def test_isin_list_outlives_its_array(frame, make):
     """A filter keeps its list after the caller's array (and the engine's
     registration of it) is gone."""

@@ -84,6 +84,8 @@ def lit_list(values: Any) -> Expr:
     kind = arr.dtype.kind
     if len(arr) and (kind == "i" or kind == "u" and arr.max() <= np.iinfo(np.int64).max):
         return Expr({"op": "values", "values": SharedValues("int", arr.astype("<i8").tobytes())})
+    if len(arr) and kind == "u":
+        return Expr({"op": "values", "values": SharedValues("uint", arr.astype("<u8").tobytes())})
     if len(arr) and kind == "f":
         return Expr({"op": "values", "values": SharedValues("float", arr.astype("<f8").tobytes())})
     if len(arr) and kind == "b":

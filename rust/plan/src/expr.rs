@@ -221,6 +221,8 @@ pub struct Values(Arc<ValueList>);
 #[serde(tag = "kind", content = "values", rename_all = "snake_case")]
 pub enum ValueList {
     Int(Vec<Option<i64>>),
+    /// Unsigned integers, some above `i64::MAX`.
+    UInt(Vec<Option<u64>>),
     Float(Vec<Option<f64>>),
     Str(Vec<Option<String>>),
     Bool(Vec<Option<bool>>),
@@ -262,6 +264,7 @@ impl Values {
     pub fn len(&self) -> usize {
         match &*self.0 {
             ValueList::Int(v) => v.len(),
+            ValueList::UInt(v) => v.len(),
             ValueList::Float(v) => v.len(),
             ValueList::Str(v) => v.len(),
             ValueList::Bool(v) => v.len(),
@@ -277,6 +280,7 @@ impl Values {
         let name = "literal".into();
         match &*self.0 {
             ValueList::Int(v) => pl::Series::new(name, v),
+            ValueList::UInt(v) => pl::Series::new(name, v),
             ValueList::Float(v) => pl::Series::new(name, v),
             ValueList::Str(v) => pl::Series::new(name, v),
             ValueList::Bool(v) => pl::Series::new(name, v),

@@ -206,7 +206,7 @@ pub struct SharedValues {
 
 #[pymethods]
 impl SharedValues {
-    /// `kind` "int" or "float" with `data` the values as little-endian
+    /// `kind` "int", "uint" or "float" with `data` the values as little-endian
     /// 8-byte numbers (NaN is missing); "str" or "bool" with a list.
     #[new]
     fn new(kind: &str, data: &Bound<'_, PyAny>) -> PyResult<Self> {
@@ -234,6 +234,7 @@ impl SharedValues {
         }
         let list = match kind {
             "int" => ValueList::Int(words(data, |w| Some(i64::from_le_bytes(w)))?),
+            "uint" => ValueList::UInt(words(data, |w| Some(u64::from_le_bytes(w)))?),
             "float" => ValueList::Float(words(data, |w| {
                 Some(f64::from_le_bytes(w)).filter(|v| !v.is_nan())
             })?),
