@@ -193,6 +193,7 @@ def few_groups() -> pd.DataFrame:
         "s": pd.Series(rng.choice(["a", "b", "c", None], n), dtype="str"),
         "v": v,
         "w": rng.integers(-1000, 1000, n),
+        "t": np.arange(n),
     })
 
 
@@ -206,6 +207,15 @@ def few_groups() -> pd.DataFrame:
     lambda d: d.w.mean(),
     lambda d: d.assign(x=d.w * 2).x.max(),
     lambda d: d[d.s == "a"].v.var(),
+    lambda d: d.groupby("k", sort=False).agg(s=("v", "sum"), n=("w", "size")),
+    lambda d: d.groupby(["s", "k"], sort=False, dropna=False).v.sum(),
+    lambda d: d[d.t >= 100_000].groupby("k", sort=False).w.max(),
+    lambda d: d[(d.t < 50_000) | (d.t >= 200_000)].groupby("s", sort=False).w.min(),
+    lambda d: d.groupby("k").v.median(),
+    lambda d: d.groupby("s", sort=False, dropna=False).agg(med=("w", "median"), u=("v", "nunique")),
+    lambda d: d[d.t >= 100_000].groupby("k", sort=False).w.median(),
+    lambda d: d.groupby(["k", "s"]).w.quantile(0.3),
+    lambda d: d.groupby("k").v.std(0),
 ])
 @pytest.mark.parametrize("fuse", [None, 0])
 def test_few_groups_over_many_partitions(few_groups, fn, fuse):

@@ -449,6 +449,19 @@ class SeriesGroupBy:
     def size(self) -> Any:
         return self._parent.size()
 
+    # the aggregations whose options pandas also takes by position
+    def std(self, ddof: int = 1, **kw: Any) -> Any:
+        return self._one("std", ddof=ddof, **kw)
+
+    def var(self, ddof: int = 1, **kw: Any) -> Any:
+        return self._one("var", ddof=ddof, **kw)
+
+    def quantile(self, q: float = 0.5, **kw: Any) -> Any:
+        return self._one("quantile", q=q, **kw)
+
+    def nunique(self, dropna: bool = True) -> Any:
+        return self._one("nunique", dropna=dropna)
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
