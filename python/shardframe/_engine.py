@@ -117,13 +117,20 @@ def from_pandas_frame(df: Any) -> PyPlan:
         raise InvalidOperationError(f"cannot store these columns: {exc}") from exc
     for i, dtype in enumerate(df.dtypes):
         if _categories.is_categorical(dtype):
-            encoded = _categories.to_engine(table.column(i), dtype)
-            if encoded is None:
-                raise InvalidOperationError(f"cannot store column {df.columns[i]!r}: two of its categories "
-                                            "have the same text")
-            field, column = encoded
-            table = table.set_column(i, field.with_name(table.field(i).name), column)
+            table = _as_category(table, i, dtype, df.columns[i])
     return from_arrow(table)
+
+
+def _as_category(table: pa.Table, i: int, dtype: Any, label: Any) -> pa.Table:
+    """``table`` with column ``i`` (a pandas categorical of ``dtype``, as
+    pyarrow converted it) as the engine holds categoricals."""
+    from shardframe.exceptions import InvalidOperationError
+
+    encoded = _categories.to_engine(table.column(i), dtype)
+    if encoded is None:
+        raise InvalidOperationError(f"cannot store column {label!r}: two of its categories have the same text")
+    field, column = encoded
+    return table.set_column(i, field.with_name(table.field(i).name), column)
 
 
 def from_arrow(table: pa.Table) -> PyPlan:
@@ -155,8 +162,6 @@ def _dictionaries_as_categories(table: pa.Table) -> pa.Table:
     import pandas as pd
     import pyarrow as pa
 
-    from shardframe.exceptions import InvalidOperationError
-
     plain = [i for i, f in enumerate(table.schema)
              if pa.types.is_dictionary(f.type) and _categories.ENUM_KEY not in (f.metadata or {})]
     if not plain:
@@ -166,10 +171,7 @@ def _dictionaries_as_categories(table: pa.Table) -> pa.Table:
         field, column = table.field(i), table.column(i)
         values = column.chunk(0).dictionary if column.num_chunks else pa.array([], field.type.value_type)
         dtype = pd.CategoricalDtype(values.to_pandas(), ordered=field.type.ordered)
-        encoded = _categories.to_engine(column, dtype)
-        if encoded is None:
-            raise InvalidOperationError(f"cannot store column {field.name!r}: two of its categories have the same text")
-        table = table.set_column(i, encoded[0].with_name(field.name), encoded[1])
+        table = _as_category(table, i, dtype, field.name)
     return table
 
 
