@@ -216,6 +216,10 @@ def few_groups() -> pd.DataFrame:
     lambda d: d[d.t >= 100_000].groupby("k", sort=False).w.median(),
     lambda d: d.groupby(["k", "s"]).w.quantile(0.3),
     lambda d: d.groupby("k").v.std(0),
+    lambda d: d.sort_values("v", ascending=False).groupby("k").head(3),
+    lambda d: d.groupby("s").tail(2),
+    lambda d: d.groupby(["k", "s"], dropna=False).head(1),
+    lambda d: d[d.w > 0].groupby("k").nth(2),
 ])
 @pytest.mark.parametrize("fuse", [None, 0])
 def test_few_groups_over_many_partitions(few_groups, fn, fuse):

@@ -117,6 +117,48 @@ impl Expr {
     /// When every order-dependent part of these expressions runs within
     /// groups (`over`) of the same row-local keys, those keys: the rows of one
     /// group can then be processed apart from all others.
+    /// Whether this filter, evaluated within an ordered slice of the rows
+    /// alone, keeps every row it keeps over all of them: `groupby.head(n)`
+    /// (`cum_count(..).over(keys) < n`) and `groupby.tail(n)` (`size -
+    /// position <= n`), where a slice's count is at most the whole one's,
+    /// possibly with row-local conditions and-ed in. A slice can then drop
+    /// the other rows before all are gathered.
+    pub fn is_prefix_window_filter(&self) -> bool {
+        use shardframe_core::Scalar;
+        let over = |e: &Expr, f: &str| {
+            matches!(e, Expr::Fn { name, args, .. } if name == "over"
+                && matches!(args.first(), Some(Expr::Fn { name, .. }) if name == f))
+        };
+        // Counts of a group's rows that a slice of them can only lower.
+        let grows = |e: &Expr| {
+            over(e, "cum_count")
+                || matches!(e, Expr::Binary { kind: BinOp::Sub, left, right }
+                    if over(left, "agg_size") && over(right, "cum_count"))
+        };
+        match self {
+            Expr::Fn { name, args, .. } if name == "fill_null" => match args.as_slice() {
+                [p, Expr::Lit {
+                    value: Scalar::Bool(false),
+                }] => p.is_prefix_window_filter(),
+                _ => false,
+            },
+            Expr::Binary {
+                kind: BinOp::And,
+                left,
+                right,
+            } => {
+                (left.is_row_local() && right.is_prefix_window_filter())
+                    || (right.is_row_local() && left.is_prefix_window_filter())
+            }
+            Expr::Binary {
+                kind: BinOp::Lt | BinOp::Le,
+                left,
+                right,
+            } => grows(left) && matches!(right.as_ref(), Expr::Lit { .. }),
+            _ => false,
+        }
+    }
+
     pub fn window_keys<'a>(exprs: impl IntoIterator<Item = &'a Expr>) -> Option<Vec<Expr>> {
         fn visit(e: &Expr, inside: bool, keys: &mut Option<Vec<Expr>>) -> bool {
             match e {
@@ -962,6 +1004,58 @@ mod tests {
         let other = f("over", vec![f("agg_sum", vec![x.clone()]), Expr::col("j")]);
         assert_eq!(Expr::window_keys([&over, &other]), None);
         assert_eq!(Expr::window_keys([&x]), None);
+    }
+
+    #[test]
+    fn only_head_and_tail_filters_can_run_on_slices_first() {
+        use shardframe_core::Scalar;
+        let k = Expr::col("k");
+        let bin = |kind, left: Expr, right: Expr| Expr::Binary {
+            kind,
+            left: Box::new(left),
+            right: Box::new(right),
+        };
+        let n = Expr::Lit {
+            value: Scalar::Int(2),
+        };
+        let no = Expr::Lit {
+            value: Scalar::Bool(false),
+        };
+        let pos = f("over", vec![f("cum_count", vec![k.clone()]), k.clone()]);
+        let size = f("over", vec![f("agg_size", vec![k.clone()]), k.clone()]);
+        let head = bin(BinOp::Lt, pos.clone(), n.clone());
+        let tail = bin(
+            BinOp::Le,
+            bin(BinOp::Sub, size.clone(), pos.clone()),
+            n.clone(),
+        );
+        let valid = f("is_not_null", vec![k.clone()]);
+        for yes in [
+            head.clone(),
+            tail.clone(),
+            f("fill_null", vec![head.clone(), no.clone()]),
+            bin(BinOp::And, valid.clone(), tail.clone()),
+        ] {
+            assert!(yes.is_prefix_window_filter(), "{yes:?}");
+        }
+        let nth = bin(BinOp::Eq, pos.clone(), n.clone());
+        let from_end = bin(BinOp::Lt, bin(BinOp::Sub, size, pos.clone()), n.clone());
+        let later = bin(BinOp::Gt, pos.clone(), n.clone());
+        let either = bin(BinOp::Or, valid, head.clone());
+        let filled_true = f(
+            "fill_null",
+            vec![
+                head,
+                Expr::Lit {
+                    value: Scalar::Bool(true),
+                },
+            ],
+        );
+        for no in [nth, later, either, filled_true] {
+            assert!(!no.is_prefix_window_filter(), "{no:?}");
+        }
+        // rows from the end below n: a tail too
+        assert!(from_end.is_prefix_window_filter());
     }
 
     #[test]
