@@ -286,7 +286,7 @@ def test_written_categories_are_the_labels(tmp_path, make):
 
 @pytest.mark.parametrize("ordered", [True, False])
 def test_concat_of_categoricals(make, ordered):
-    a = pd.DataFrame({"x": pd.Categorical(["a", "b"], categories=["a", "b"], ordered=ordered), "v": [1, 2]})
+    a = pd.DataFrame({"x": pd.Categorical(["a", None], categories=["a", "b"], ordered=ordered), "v": [1, 2]})
     b = pd.DataFrame({"x": pd.Categorical(["b", "c"], categories=["a", "b", "c"]), "v": [3, 4]})
     c = pd.DataFrame({"x": pd.Categorical(["b", "b"], categories=["a", "b"]), "v": [5, 6]})
     for frames in ([a, b], [a, c], [a, a], [a, c, b]):

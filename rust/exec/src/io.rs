@@ -25,12 +25,7 @@ pub fn partition_frame(df: DataFrame, ctx: &Context) -> SfResult<Materialized> {
 /// stream's `field`) as a frame sharing its buffers where Polars can (text
 /// becomes Polars' string views, a copy).
 pub fn batch_frame(field: &ArrowField, batch: Box<dyn Array>) -> SfResult<DataFrame> {
-    let ArrowDataType::Struct(fields) = field.dtype() else {
-        return Err(SfError::Internal(format!(
-            "record batches expected, got {:?}",
-            field.dtype()
-        )));
-    };
+    let fields = record_fields(field)?;
     let batch = batch
         .as_any()
         .downcast_ref::<StructArray>()
@@ -45,18 +40,22 @@ pub fn batch_frame(field: &ArrowField, batch: Box<dyn Array>) -> SfResult<DataFr
 
 /// The schema of an imported Arrow stream's record batches.
 pub fn batch_schema(field: &ArrowField) -> SfResult<pl::SchemaRef> {
-    let ArrowDataType::Struct(fields) = field.dtype() else {
-        return Err(SfError::Internal(format!(
-            "record batches expected, got {:?}",
-            field.dtype()
-        )));
-    };
     Ok(std::sync::Arc::new(
-        fields
+        record_fields(field)?
             .iter()
             .map(|f| pl::Field::new(f.name.clone(), pl::DataType::from_arrow_field(f)))
             .collect(),
     ))
+}
+
+/// The columns of a stream's record batches (its field is a struct).
+fn record_fields(field: &ArrowField) -> SfResult<&[ArrowField]> {
+    match field.dtype() {
+        ArrowDataType::Struct(fields) => Ok(fields),
+        other => Err(SfError::Internal(format!(
+            "record batches expected, got {other:?}"
+        ))),
+    }
 }
 
 /// All partitions as an Arrow C stream (one record batch per partition

@@ -670,7 +670,8 @@ fn run_narrow_agg(plan: &Arc<Plan>, ctx: &Context, extra: LfMap) -> SfResult<Vec
 /// reduction to few rows, that costs less than a query per partition (each
 /// with the engine's setup) and their combination: TPC-H q15's group-by of
 /// 24 partitions into 10K groups, 51 -> 18 ms. `None` when a unit is a file,
-/// positions are numbered per unit, or the columns read decode beyond the
+/// row positions are numbered over units that do not follow each other (a
+/// partition pruned between them), or the columns read decode beyond the
 /// fuse budget (then every unit decoded at once would hold too much).
 fn run_units_at_once(
     units: &[Unit],
@@ -678,8 +679,6 @@ fn run_units_at_once(
     map: LfMap,
     ctx: &Context,
 ) -> SfResult<Option<DataFrame>> {
-    // Row positions number the rows of all units at once: they must follow
-    // each other (no partition pruned in between).
     let mut parts = Vec::with_capacity(units.len());
     let mut offsets = Vec::with_capacity(units.len());
     for unit in units {
@@ -865,7 +864,6 @@ fn gather(parts: &[PartitionRef], schema: &SchemaRef) -> SfResult<DataFrame> {
     concat_frames(frames, schema)
 }
 
-/// Frames of one schema as one (the schema's empty frame when none).
 /// Run `f` once on every thread of the pool (for per-thread state such as
 /// the allocator's).
 pub fn on_every_thread(f: impl Fn() + Sync) {
@@ -888,6 +886,7 @@ pub(crate) fn release_thread_memory() {
     }
 }
 
+/// Frames of one schema as one (the schema's empty frame when none).
 pub fn concat(frames: Vec<DataFrame>, schema: &SchemaRef) -> SfResult<DataFrame> {
     concat_frames(frames, schema)
 }

@@ -114,9 +114,6 @@ impl Expr {
         }
     }
 
-    /// When every order-dependent part of these expressions runs within
-    /// groups (`over`) of the same row-local keys, those keys: the rows of one
-    /// group can then be processed apart from all others.
     /// Whether this filter, evaluated within an ordered slice of the rows
     /// alone, keeps every row it keeps over all of them: `groupby.head(n)`
     /// (`cum_count(..).over(keys) < n`) and `groupby.tail(n)` (`size -
@@ -159,6 +156,9 @@ impl Expr {
         }
     }
 
+    /// When every order-dependent part of these expressions runs within
+    /// groups (`over`) of the same row-local keys, those keys: the rows of one
+    /// group can then be processed apart from all others.
     pub fn window_keys<'a>(exprs: impl IntoIterator<Item = &'a Expr>) -> Option<Vec<Expr>> {
         fn visit(e: &Expr, inside: bool, keys: &mut Option<Vec<Expr>>) -> bool {
             match e {

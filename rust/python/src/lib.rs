@@ -708,14 +708,16 @@ impl ArrowStream {
         }
     }
 
+    fn lock(&self) -> PyResult<std::sync::MutexGuard<'_, Box<shardframe_exec::ArrowArrayStream>>> {
+        self.stream
+            .lock()
+            .map_err(|_| to_py(SfError::Internal("arrow stream poisoned".into())))
+    }
+
     /// The stream, leaving an empty one in its place.
     fn take(&self) -> PyResult<Box<shardframe_exec::ArrowArrayStream>> {
-        let mut stream = self
-            .stream
-            .lock()
-            .map_err(|_| to_py(SfError::Internal("arrow stream poisoned".into())))?;
         Ok(std::mem::replace(
-            &mut *stream,
+            &mut *self.lock()?,
             Box::new(shardframe_exec::ArrowArrayStream::empty()),
         ))
     }
@@ -731,10 +733,7 @@ impl ArrowStream {
 
     /// Address of the `ArrowArrayStream` struct.
     fn address(&self) -> PyResult<usize> {
-        let stream = self
-            .stream
-            .lock()
-            .map_err(|_| to_py(SfError::Internal("arrow stream poisoned".into())))?;
+        let stream = self.lock()?;
         Ok(&**stream as *const shardframe_exec::ArrowArrayStream as usize)
     }
 }
