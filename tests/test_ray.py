@@ -70,6 +70,24 @@ def test_merge_on_ray(on_ray, data, parts, how, strategy):
         assert_same(data.merge(right, on="k", how=how), got)
 
 
+@pytest.mark.parametrize("how", ["inner", "left", "right", "outer"])
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_hot_key_on_either_side_of_a_merge_on_ray(on_ray, how, side):
+    """A key with most of one side's rows is spread over the join's buckets
+    whichever side holds it, in joins that keep unmatched rows too (the Rust
+    test `a_hot_key_on_either_side_is_spread_over_join_buckets` checks that
+    no task holds it whole)."""
+    rng = np.random.default_rng(11)
+    n = 20_000
+    hot = pd.DataFrame({"k": np.where(rng.random(n) < 0.75, 7, rng.integers(0, 5_000, n)),
+                        "a": np.arange(n)})
+    few = pd.DataFrame({"k": np.r_[np.full(10, 7), np.arange(100, 2_000)], "b": np.arange(1_910)})
+    left, right = (hot, few) if side == "left" else (few, hot.rename(columns={"a": "c"}))
+    sl, sr = frame(left, 6), frame(right, 6)
+    with sf.option_context("broadcast_bytes", 0):
+        assert_same(left.merge(right, on="k", how=how), sl.merge(sr, on="k", how=how))
+
+
 @pytest.mark.parametrize("parts", [1, 4])
 def test_sort_and_reductions_on_ray(on_ray, data, parts):
     df = frame(data, parts)

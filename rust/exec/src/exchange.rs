@@ -176,10 +176,10 @@ pub(crate) fn hash_counts(df: DataFrame, hash: pl::Expr) -> SfResult<DataFrame> 
         .collect()?)
 }
 
-/// The key hashes holding more than an `n`th of all rows, from the
-/// `hash_counts` of every frame (a key that would make one of `n` buckets
-/// oversized).
-pub(crate) fn heavy_of(counts: Vec<DataFrame>, n: usize) -> SfResult<Vec<u64>> {
+/// The key hashes holding more than an `n`th of all rows, with their row
+/// counts, from the `hash_counts` of every frame (a key that would make one
+/// of `n` buckets oversized).
+pub(crate) fn heavy_of(counts: Vec<DataFrame>, n: usize) -> SfResult<Vec<(u64, u64)>> {
     let Some(first) = counts.first() else {
         return Ok(Vec::new());
     };
@@ -192,10 +192,43 @@ pub(crate) fn heavy_of(counts: Vec<DataFrame>, n: usize) -> SfResult<Vec<u64>> {
         .agg([pl::col("__n").sum()])
         .filter(pl::col("__n").gt(pl::lit((rows / n.max(1) as u64).max(1))))
         .collect()?;
-    Ok(heavy.column("__hash")?.u64()?.into_no_null_iter().collect())
+    let hashes = heavy.column("__hash")?.u64()?.into_no_null_iter();
+    let counts = heavy.column("__n")?.u64()?.into_no_null_iter();
+    Ok(hashes.zip(counts).collect())
+}
+
+/// The keys to spread on each side of a join, from each side's heavy keys
+/// (`heavy_of`): a key heavy on both sides is spread on the side where it
+/// has more rows (the left on a tie) and copied from the other.
+pub(crate) fn spread_sides(left: &[(u64, u64)], right: &[(u64, u64)]) -> (Vec<u64>, Vec<u64>) {
+    let rows_in = |side: &[(u64, u64)], h: u64| side.iter().find(|(k, _)| *k == h).map(|(_, n)| *n);
+    let l = left
+        .iter()
+        .filter(|(h, n)| rows_in(right, *h).is_none_or(|r| *n >= r))
+        .map(|(h, _)| *h)
+        .collect();
+    let r = right
+        .iter()
+        .filter(|(h, n)| rows_in(left, *h).is_none_or(|l| *n > l))
+        .map(|(h, _)| *h)
+        .collect();
+    (l, r)
 }
 
 /// Key hashes as a list literal for `is_in`.
 pub(crate) fn hash_list(hashes: &[u64]) -> pl::Expr {
     pl::lit(pl::Series::new("__heavy".into(), hashes.to_vec())).implode(false)
+}
+
+/// Where a row of a skewed join side goes: rows whose key `hash` is in
+/// `spread` (heavy on this side) to every one of the `n` buckets in turn by
+/// their position in column `row`; the others by hash.
+pub(crate) fn skew_dest(hash: pl::Expr, spread: &[u64], row: &str, n: usize) -> pl::Expr {
+    let bucket = hash.clone() % pl::lit(n as u64);
+    match spread.is_empty() {
+        true => bucket,
+        false => pl::when(hash.is_in(hash_list(spread), false))
+            .then(pl::col(row).cast(DataType::UInt64) % pl::lit(n as u64))
+            .otherwise(bucket),
+    }
 }

@@ -1147,13 +1147,14 @@ fn window_select(
     Ok(parts.into_iter().flatten().collect())
 }
 
-/// Hashes of the key values holding more than a bucket's share of the rows.
+/// The key values holding more than a bucket's share of the rows: their
+/// hashes and row counts.
 fn heavy_hashes(
     frames: &[DataFrame],
     hash: pl::Expr,
     n: usize,
     ctx: &Context,
-) -> SfResult<Vec<u64>> {
+) -> SfResult<Vec<(u64, u64)>> {
     let counts = run_tasks(ctx, frames.len(), |i| {
         exchange::hash_counts(frames[i].clone(), hash.clone())
     })?;
@@ -1216,7 +1217,7 @@ fn shuffle_join(
     // once. A copy that meets no row in its bucket is dropped (a join that
     // keeps unmatched rows would output it; the key has rows on the other
     // side, so no row of it is unmatched overall). A key heavy on both sides
-    // is spread on the left. Semi and anti joins read only the right side's
+    // is spread where it has more rows. Semi and anti joins read only the right side's
     // keys: its repeats are dropped instead, so no right key is heavy.
     let semi = matches!(spec.how.as_str(), "semi" | "anti");
     let rframes = if semi {
@@ -1241,13 +1242,12 @@ fn shuffle_join(
     let spreadable = spec.how != "cross";
     let (heavy_left, heavy_right) = if spreadable {
         let l = heavy_hashes(&lframes, key_hash(&spec.left_on), n, ctx)?;
-        let mut r = if semi {
+        let r = if semi {
             Vec::new()
         } else {
             heavy_hashes(&rframes, key_hash(&spec.right_on), n, ctx)?
         };
-        r.retain(|h| !l.contains(h));
-        (l, r)
+        exchange::spread_sides(&l, &r)
     } else {
         (Vec::new(), Vec::new())
     };
@@ -1261,12 +1261,7 @@ fn shuffle_join(
     } else {
         let side = |frames, keys: &[String], row: &str, mark: &str, own: &[u64], other: &[u64]| {
             let hash = key_hash(keys);
-            let dest = match own.is_empty() {
-                true => bucket(keys),
-                false => pl::when(hash.clone().is_in(exchange::hash_list(own), false))
-                    .then(pl::col(row).cast(DataType::UInt64) % pl::lit(n as u64))
-                    .otherwise(bucket(keys)),
-            };
+            let dest = exchange::skew_dest(hash.clone(), own, row, n);
             spread_exchange(
                 frames,
                 dest,

@@ -13,7 +13,7 @@ use shardframe_plan::{group_keys, Agg, Expr, NamedExpr, Plan, Source, WirePlan};
 
 use crate::{
     concat_frames,
-    exchange::{hash_counts, hash_list, route, split_frame},
+    exchange::{hash_counts, hash_list, route, skew_dest, split_frame},
     execute, finals_of, partials_of, range_id_expr, run_narrow, Context, ExecConfig,
 };
 
@@ -50,21 +50,19 @@ pub enum Post {
     FinalGroupBy { keys: Vec<String>, aggs: Vec<Agg> },
     /// One output: how many rows each key hash has (`__hash`, `__n`).
     HashCounts { keys: Vec<Expr> },
-    /// As `Hash`, but rows whose key hash is in `heavy` (a key with more
-    /// than an output's share of rows) are spread over every output by
-    /// their position in column `row`.
-    SpreadHash {
+    /// `n` outputs of one side of a join with skewed keys (see
+    /// `exchange::skew_dest`): rows whose key hash is in `spread` (a key
+    /// with more than an output's share of this side's rows) go to every
+    /// output in turn by their position in column `row`; rows whose hash is
+    /// in `copied` (a key heavy on the other side) go to every output. Column
+    /// `mark` is true on the copies.
+    SkewHash {
         keys: Vec<Expr>,
         n: usize,
-        heavy: Vec<u64>,
+        spread: Vec<u64>,
+        copied: Vec<u64>,
         row: String,
-    },
-    /// As `Hash`, but rows whose key hash is in `heavy` are copied to every
-    /// output (the other side of a join whose side `SpreadHash` spread).
-    CopyHash {
-        keys: Vec<Expr>,
-        n: usize,
-        heavy: Vec<u64>,
+        mark: String,
     },
 }
 
@@ -72,10 +70,7 @@ impl Post {
     /// How many outputs a task with this step has.
     pub fn outputs(&self) -> SfResult<usize> {
         Ok(match self {
-            Post::Hash { n, .. }
-            | Post::PartialGroupBy { n, .. }
-            | Post::SpreadHash { n, .. }
-            | Post::CopyHash { n, .. } => *n,
+            Post::Hash { n, .. } | Post::PartialGroupBy { n, .. } | Post::SkewHash { n, .. } => *n,
             Post::Ranges { bounds, .. } => bounds_frame(bounds)?.height() + 1,
             _ => 1,
         })
@@ -113,24 +108,29 @@ pub fn run_task(task: &Task, slots: &[Vec<PartitionRef>]) -> SfResult<Vec<Partit
         Post::Store => one(df),
         Post::Hash { keys, n } => split(df, hash_of(keys)? % pl::lit(*n as u64), *n, codec),
         Post::HashCounts { keys } => one(hash_counts(df, hash_of(keys)?)?),
-        Post::SpreadHash {
+        Post::SkewHash {
             keys,
             n,
-            heavy,
+            spread,
+            copied,
             row,
+            mark,
         } => {
             let hash = hash_of(keys)?;
-            let dest = pl::when(hash.clone().is_in(hash_list(heavy), false))
-                .then(pl::col(row.as_str()).cast(pl::DataType::UInt64) % pl::lit(*n as u64))
-                .otherwise(hash % pl::lit(*n as u64));
-            split(df, dest, *n, codec)
-        }
-        Post::CopyHash { keys, n, heavy } => {
-            let hash = hash_of(keys)?;
-            let is_heavy = hash.clone().is_in(hash_list(heavy), false);
-            let copies = df.clone().lazy().filter(is_heavy.clone()).collect()?;
-            let rest = df.lazy().filter(is_heavy.not()).collect()?;
-            let mut outs = split_frames(rest, hash % pl::lit(*n as u64), *n)?;
+            let dest = skew_dest(hash.clone(), spread, row, *n);
+            let marked = |df: DataFrame, copy: bool| -> SfResult<DataFrame> {
+                Ok(df
+                    .lazy()
+                    .with_column(pl::lit(copy).alias(mark.as_str()))
+                    .collect()?)
+            };
+            if copied.is_empty() {
+                return split(marked(df, false)?, dest, *n, codec);
+            }
+            let is_copy = hash.is_in(hash_list(copied), false);
+            let copies = marked(df.clone().lazy().filter(is_copy.clone()).collect()?, true)?;
+            let rest = marked(df.lazy().filter(is_copy.not()).collect()?, false)?;
+            let mut outs = split_frames(rest, dest, *n)?;
             if copies.height() > 0 {
                 for out in &mut outs {
                     out.vstack_mut(&copies)?;
