@@ -1620,38 +1620,65 @@ fn group_by(
     ctx: &Context,
 ) -> SfResult<Vec<PartitionRef>> {
     let input = fusable_input(input, ctx)?;
-    let key_cols: Vec<pl::Expr> = keys.iter().map(|k| pl::col(k.name.as_str())).collect();
-    let decomposable = aggs.iter().all(|a| a.func.is_decomposable());
-    let partials = if decomposable {
-        partials_of(aggs)?
-    } else {
-        Vec::new()
-    };
-    let keys_p = keys.to_vec();
-    let partial = move |lf: pl::LazyFrame| {
-        let (lf, k) = group_keys(lf, &keys_p, dropna)?;
-        Ok(lf.group_by(k).agg(partials.clone()))
-    };
-    let mut cols = key_cols.clone();
-    cols.extend(gathered_inputs(aggs)?);
-    let keys_g = keys.to_vec();
-    let gathered = move |lf: pl::LazyFrame| {
-        let (lf, _) = group_keys(lf, &keys_g, dropna)?;
-        Ok(lf.select(cols.clone()))
-    };
     let empty = || out.encode(DataFrame::empty_with_schema(out_schema), ctx);
     let mut base = None;
     let (units, ops) = narrow_chain(&input, ctx, &mut base)?;
     let Some((head, rest)) = units.split_first() else {
         return empty();
     };
+    // Integer keys whose ranges fit 64 bits together are grouped as one
+    // packed key (a single-key hash table instead of row-encoded keys), and
+    // unpacked in the result.
+    let packed = PackedKeys::of(&units, &ops, keys, out_schema, dropna);
+    let key_cols: Vec<pl::Expr> = match &packed {
+        Some(_) => vec![pl::col(PackedKeys::NAME)],
+        None => keys.iter().map(|k| pl::col(k.name.as_str())).collect(),
+    };
+    let with_keys = |lf: pl::LazyFrame| -> SfResult<pl::LazyFrame> {
+        let (lf, _) = group_keys(lf, keys, dropna)?;
+        Ok(match &packed {
+            Some(p) => lf.with_column(p.pack()),
+            None => lf,
+        })
+    };
+    // The final groups with their keys as the output schema has them.
+    let unpacked = |lf: pl::LazyFrame| match &packed {
+        Some(p) => {
+            let mut cols = p.unpack();
+            cols.extend(
+                out_schema
+                    .iter_names()
+                    .skip(keys.len())
+                    .map(|n| pl::col(n.clone())),
+            );
+            lf.select(cols)
+        }
+        None => lf,
+    };
+    let decomposable = aggs.iter().all(|a| a.func.is_decomposable());
+    let partials = if decomposable {
+        partials_of(aggs)?
+    } else {
+        Vec::new()
+    };
+    let partial = |lf: pl::LazyFrame| {
+        Ok(with_keys(lf)?
+            .group_by(key_cols.clone())
+            .agg(partials.clone()))
+    };
+    let mut cols = key_cols.clone();
+    cols.extend(gathered_inputs(aggs)?);
+    let gathered = |lf: pl::LazyFrame| Ok(with_keys(lf)?.select(cols.clone()));
     if !decomposable {
         // Every row goes through an exchange anyway: where the whole input
         // fits the fuse budget, one query aggregates it (db-benchmark's
         // median and std of 10M rows by 10K groups: 1.47 -> 0.47-0.53 s).
         let finals = gathered_finals(aggs)?;
-        let whole =
-            |lf: pl::LazyFrame| Ok(gathered(lf)?.group_by(key_cols.clone()).agg(finals.clone()));
+        let whole = |lf: pl::LazyFrame| {
+            Ok(unpacked(
+                gathered(lf)?.group_by(key_cols.clone()).agg(finals.clone()),
+            ))
+        };
         if let Some(df) = run_units_at_once(&units, &ops, &whole, ctx)? {
             return out.encode(df, ctx);
         }
@@ -1684,7 +1711,7 @@ fn group_by(
             return Ok(Vec::new());
         }
         let engine = Engine::Streaming.for_rows(df.height());
-        let grouped = df.lazy().group_by(key_cols.clone()).agg(finals.clone());
+        let grouped = unpacked(df.lazy().group_by(key_cols.clone()).agg(finals.clone()));
         out.encode(collect_with(grouped, engine)?, ctx)
     };
     // Few groups (the first unit shrank to an eighth or less): the other
@@ -1729,6 +1756,152 @@ fn group_by(
         return empty();
     }
     Ok(parts)
+}
+
+/// Group keys packed into one UInt64: key `i` is the digit
+/// `(value - min) mod radix` at `stride`, a missing value the digit `range`
+/// (radix = range + 1 when the key can be missing). Grouping by one integer
+/// costs a single-key hash table instead of Polars' row encoding of several
+/// keys (TPC-H q20's group-by of 910K rows into 543K (part, supplier)
+/// pairs: 200 -> 130 ms).
+struct PackedKeys {
+    digits: Vec<KeyDigit>,
+}
+
+struct KeyDigit {
+    name: String,
+    dtype: DataType,
+    min: i64,
+    range: u64,
+    nullable: bool,
+    stride: u64,
+}
+
+impl PackedKeys {
+    const NAME: &'static str = "__packed";
+
+    /// The packing of `keys` when there are several, each is a column of
+    /// integers or dates that the chain `ops` passes through unchanged, and
+    /// the partitions' statistics bound their values tightly enough that
+    /// all fit 64 bits together; else `None`.
+    fn of(
+        units: &[Unit],
+        ops: &[&Plan],
+        keys: &[NamedExpr],
+        out_schema: &SchemaRef,
+        dropna: bool,
+    ) -> Option<PackedKeys> {
+        if keys.len() < 2 {
+            return None;
+        }
+        let mut digits = Vec::with_capacity(keys.len());
+        let mut stride: u128 = 1;
+        for (key, (_, dtype)) in keys.iter().zip(out_schema.iter()) {
+            let shardframe_plan::Expr::Col { name } = &key.expr else {
+                return None;
+            };
+            if !(dtype.is_integer() || matches!(dtype, DataType::Date))
+                || !ops.iter().all(|op| passes_unchanged(op, name))
+            {
+                return None;
+            }
+            let (mut min, mut max, mut nulls) = (i64::MAX, i64::MIN, false);
+            for unit in units {
+                let Unit::Part(part, _) = unit else {
+                    return None;
+                };
+                if part.rows() == 0 {
+                    continue;
+                }
+                let stats = part.stats().iter().find(|c| &c.name == name)?;
+                nulls |= stats.null_count > 0;
+                let bound = |v: &Option<shardframe_core::Scalar>| match v {
+                    Some(shardframe_core::Scalar::Int(i)) => Some(*i),
+                    Some(shardframe_core::Scalar::Date(d)) => Some(i64::from(*d)),
+                    _ => None,
+                };
+                if stats.null_count < part.rows() {
+                    min = min.min(bound(&stats.min)?);
+                    max = max.max(bound(&stats.max)?);
+                }
+            }
+            let range = if min > max {
+                0
+            } else {
+                // (Values less the minimum stay within Int64.)
+                u64::try_from(i128::from(max) - i128::from(min) + 1)
+                    .ok()
+                    .filter(|r| *r <= i64::MAX as u64)?
+            };
+            let nullable = nulls && !dropna;
+            let radix = u128::from(range) + u128::from(nullable);
+            digits.push(KeyDigit {
+                name: key.name.clone(),
+                dtype: dtype.clone(),
+                min: if min > max { 0 } else { min },
+                range,
+                nullable,
+                stride: u64::try_from(stride).ok()?,
+            });
+            stride = stride.checked_mul(radix.max(1))?;
+            if stride > u128::from(u64::MAX) {
+                return None;
+            }
+        }
+        Some(PackedKeys { digits })
+    }
+
+    /// The packed key, as column `NAME`, from the key columns.
+    fn pack(&self) -> pl::Expr {
+        let digit = |d: &KeyDigit| {
+            let value = (pl::col(d.name.as_str()).cast(DataType::Int64) - pl::lit(d.min))
+                .cast(DataType::UInt64);
+            let value = match d.nullable {
+                true => value.fill_null(pl::lit(d.range)),
+                false => value,
+            };
+            value * pl::lit(d.stride)
+        };
+        let mut digits = self.digits.iter().map(digit);
+        let first = digits.next().unwrap_or_else(|| pl::lit(0u64));
+        digits.fold(first, |acc, d| acc + d).alias(Self::NAME)
+    }
+
+    /// The key columns, from the packed key.
+    fn unpack(&self) -> Vec<pl::Expr> {
+        self.digits
+            .iter()
+            .map(|d| {
+                let digit = pl::col(Self::NAME) / pl::lit(d.stride);
+                let digit = match d.nullable {
+                    true => digit % pl::lit(d.range + 1),
+                    false => digit % pl::lit(d.range.max(1)),
+                };
+                let value =
+                    (digit.clone().cast(DataType::Int64) + pl::lit(d.min)).cast(d.dtype.clone());
+                let value = match d.nullable {
+                    true => pl::when(digit.eq(pl::lit(d.range)))
+                        .then(pl::lit(pl::Null {}).cast(d.dtype.clone()))
+                        .otherwise(value),
+                    false => value,
+                };
+                value.alias(d.name.as_str())
+            })
+            .collect()
+    }
+}
+
+/// Whether the narrow step `op` leaves column `name`'s values as they are
+/// (rows may go).
+fn passes_unchanged(op: &Plan, name: &str) -> bool {
+    match op {
+        Plan::Filter { .. } => true,
+        Plan::Select { exprs, .. } => exprs.iter().all(|e| {
+            e.name != name || matches!(&e.expr, shardframe_plan::Expr::Col { name: n } if n == name)
+        }),
+        Plan::RowIndex { name: index, .. } => index != name,
+        _ => false,
+    }
 }
 
 /// Every aggregation's partial expressions, flattened.
@@ -1877,6 +2050,59 @@ mod tests {
 
     fn agg(func: AggFunc) -> Agg {
         Agg::of(&format!("{func:?}"), func, Expr::col("x"))
+    }
+
+    #[test]
+    fn integer_keys_pack_into_one_and_unpack_to_themselves() {
+        let ctx = Context::new(ExecConfig {
+            max_partition_rows: 3,
+            ..Default::default()
+        });
+        let df = df!(
+            "a" => [Some(-5i64), None, Some(7), Some(0), Some(-5), Some(7), Some(3)],
+            "b" => [1i8, 2, 3, 1, 1, 3, 2],
+            "w" => [i64::MIN, 0, i64::MAX, 0, 0, 0, 0]
+        )
+        .unwrap();
+        let m = partition_frame(df.clone(), &ctx).unwrap();
+        let units: Vec<Unit> = m.parts.iter().map(|p| Unit::Part(p, 0)).collect();
+        let keys = |names: &[&str]| -> Vec<NamedExpr> {
+            names
+                .iter()
+                .map(|n| NamedExpr {
+                    name: n.to_string(),
+                    expr: Expr::col(*n),
+                })
+                .collect()
+        };
+        let packed = PackedKeys::of(&units, &[], &keys(&["a", "b"]), &m.schema, false).unwrap();
+        // a: 13 values and a missing one, b: 3 values.
+        assert_eq!(packed.digits[1].stride, 14);
+        let round = df
+            .clone()
+            .lazy()
+            .select([packed.pack()])
+            .select(packed.unpack())
+            .collect()
+            .unwrap();
+        assert!(
+            round.equals_missing(&df.select(["a", "b"]).unwrap()),
+            "{round}"
+        );
+        // One key alone, a range wider than Int64, or a key a step computes: none.
+        assert!(PackedKeys::of(&units, &[], &keys(&["a"]), &m.schema, false).is_none());
+        assert!(PackedKeys::of(&units, &[], &keys(&["a", "w"]), &m.schema, false).is_none());
+        let scan = Plan::memory(m.parts.clone(), m.schema.clone());
+        let computed = Plan::Select {
+            input: Arc::new(scan),
+            exprs: vec![NamedExpr {
+                name: "a".into(),
+                expr: Expr::col("b"),
+            }],
+        };
+        assert!(
+            PackedKeys::of(&units, &[&computed], &keys(&["a", "b"]), &m.schema, false).is_none()
+        );
     }
 
     #[test]
