@@ -1217,8 +1217,9 @@ fn shuffle_join(
     // once. A copy that meets no row in its bucket is dropped (a join that
     // keeps unmatched rows would output it; the key has rows on the other
     // side, so no row of it is unmatched overall). A key heavy on both sides
-    // is spread where it has more rows. Semi and anti joins read only the right side's
-    // keys: its repeats are dropped instead, so no right key is heavy.
+    // is spread where it has more rows. Semi and anti joins read only the
+    // right side's keys: its repeats are dropped instead, so no right key is
+    // heavy.
     let semi = matches!(spec.how.as_str(), "semi" | "anti");
     let rframes = if semi {
         let keys: Vec<pl::Expr> = spec.right_on.iter().map(|k| pl::col(k.as_str())).collect();
@@ -1783,7 +1784,8 @@ impl PackedKeys {
     /// The packing of `keys` when there are several, each is a column of
     /// integers or dates that the chain `ops` passes through unchanged, and
     /// the partitions' statistics bound their values tightly enough that
-    /// all fit 64 bits together; else `None`.
+    /// all fit 64 bits together; else `None`. `out_schema` is the
+    /// group-by's output, whose first columns are the keys.
     fn of(
         units: &[Unit],
         ops: &[&Plan],
@@ -2075,7 +2077,19 @@ mod tests {
                 })
                 .collect()
         };
-        let packed = PackedKeys::of(&units, &[], &keys(&["a", "b"]), &m.schema, false).unwrap();
+        // The group-by's output schema: the keys first.
+        let out = |names: &[&str]| -> SchemaRef {
+            Arc::new(
+                names
+                    .iter()
+                    .map(|n| m.schema.get_field(n).unwrap())
+                    .collect(),
+            )
+        };
+        let of = |names: &[&str], ops: &[&Plan]| {
+            PackedKeys::of(&units, ops, &keys(names), &out(names), false)
+        };
+        let packed = of(&["a", "b"], &[]).unwrap();
         // a: 13 values and a missing one, b: 3 values.
         assert_eq!(packed.digits[1].stride, 14);
         let round = df
@@ -2090,8 +2104,8 @@ mod tests {
             "{round}"
         );
         // One key alone, a range wider than Int64, or a key a step computes: none.
-        assert!(PackedKeys::of(&units, &[], &keys(&["a"]), &m.schema, false).is_none());
-        assert!(PackedKeys::of(&units, &[], &keys(&["a", "w"]), &m.schema, false).is_none());
+        assert!(of(&["a"], &[]).is_none());
+        assert!(of(&["a", "w"], &[]).is_none());
         let scan = Plan::memory(m.parts.clone(), m.schema.clone());
         let computed = Plan::Select {
             input: Arc::new(scan),
@@ -2100,9 +2114,7 @@ mod tests {
                 expr: Expr::col("b"),
             }],
         };
-        assert!(
-            PackedKeys::of(&units, &[&computed], &keys(&["a", "b"]), &m.schema, false).is_none()
-        );
+        assert!(of(&["a", "b"], &[&computed]).is_none());
     }
 
     #[test]
