@@ -232,3 +232,24 @@ pub(crate) fn skew_dest(hash: pl::Expr, spread: &[u64], row: &str, n: usize) -> 
             .otherwise(bucket),
     }
 }
+
+/// The rows of one side of a skewed join whose key `hash` is in `copied`
+/// (heavy on the other side: they go to every bucket) and the rest, each
+/// with column `mark` telling which.
+pub(crate) fn split_copies(
+    df: DataFrame,
+    hash: pl::Expr,
+    copied: &[u64],
+    mark: &str,
+) -> SfResult<(DataFrame, DataFrame)> {
+    let marked = |lf: pl::LazyFrame, copy: bool| -> SfResult<DataFrame> {
+        Ok(lf.with_column(pl::lit(copy).alias(mark)).collect()?)
+    };
+    if copied.is_empty() {
+        let rest = marked(df.lazy(), false)?;
+        return Ok((rest.clear(), rest));
+    }
+    let is_copy = hash.is_in(hash_list(copied), false);
+    let copies = marked(df.clone().lazy().filter(is_copy.clone()), true)?;
+    Ok((copies, marked(df.lazy().filter(is_copy.not()), false)?))
+}

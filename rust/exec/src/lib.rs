@@ -1263,14 +1263,7 @@ fn shuffle_join(
         let side = |frames, keys: &[String], row: &str, mark: &str, own: &[u64], other: &[u64]| {
             let hash = key_hash(keys);
             let dest = exchange::skew_dest(hash.clone(), own, row, n);
-            spread_exchange(
-                frames,
-                dest,
-                hash.is_in(exchange::hash_list(other), false),
-                mark,
-                n,
-                ctx,
-            )
+            spread_exchange(frames, dest, (hash, other), mark, n, ctx)
         };
         (
             side(
@@ -1368,13 +1361,13 @@ fn shuffle_join(
     Ok(parts.into_iter().flatten().collect())
 }
 
-/// Exchange `frames` by `dest`, except rows where `copied` holds: those go
-/// to every one of the `n` buckets. Every row is marked in column `mark`
-/// (true for copies).
+/// Exchange `frames` by `dest`, except rows whose key hash is in `copied`
+/// (the hash expression and its heavy values): those go to every one of the
+/// `n` buckets. Every row is marked in column `mark` (true for copies).
 fn spread_exchange(
     frames: Vec<DataFrame>,
     dest: pl::Expr,
-    copied: pl::Expr,
+    copied: (pl::Expr, &[u64]),
     mark: &str,
     n: usize,
     ctx: &Context,
@@ -1382,17 +1375,7 @@ fn spread_exchange(
     let frames = take_each(frames);
     let split = run_tasks(ctx, frames.len(), |i| {
         let df = take(&frames[i])?;
-        let copies = df
-            .clone()
-            .lazy()
-            .filter(copied.clone())
-            .with_column(pl::lit(true).alias(mark))
-            .collect()?;
-        let rest = df
-            .lazy()
-            .filter(copied.clone().not())
-            .with_column(pl::lit(false).alias(mark))
-            .collect()?;
+        let (copies, rest) = exchange::split_copies(df, copied.0.clone(), copied.1, mark)?;
         let mut out = scatter(rest, &dest, ctx)?;
         if copies.height() > 0 {
             let codec = exchange::piece_codec(ctx);

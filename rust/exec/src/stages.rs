@@ -663,22 +663,12 @@ impl Staged<'_> {
         // Copies that met no row: those of one side without a row of the
         // other, in a join that keeps the other side's unmatched rows.
         let unmet = |mark: &str, other_row: &str| {
-            let fun = |name: &str, args| Expr::Fn {
-                name: name.into(),
-                args,
-                params: serde_json::Value::Null,
+            let no = Expr::Lit {
+                value: shardframe_core::Scalar::Bool(false),
             };
-            let copy = fun(
-                "fill_null",
-                vec![
-                    Expr::col(mark),
-                    Expr::Lit {
-                        value: shardframe_core::Scalar::Bool(false),
-                    },
-                ],
-            );
-            let alone = fun("is_null", vec![Expr::col(other_row)]);
-            fun(
+            let copy = Expr::call("fill_null", vec![Expr::col(mark), no]);
+            let alone = Expr::call("is_null", vec![Expr::col(other_row)]);
+            Expr::call(
                 "not",
                 vec![Expr::Binary {
                     kind: shardframe_plan::BinOp::And,

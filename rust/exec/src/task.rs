@@ -13,7 +13,7 @@ use shardframe_plan::{group_keys, Agg, Expr, NamedExpr, Plan, Source, WirePlan};
 
 use crate::{
     concat_frames,
-    exchange::{hash_counts, hash_list, route, skew_dest, split_frame},
+    exchange::{hash_counts, route, skew_dest, split_copies, split_frame},
     execute, finals_of, partials_of, range_id_expr, run_narrow, Context, ExecConfig,
 };
 
@@ -118,18 +118,7 @@ pub fn run_task(task: &Task, slots: &[Vec<PartitionRef>]) -> SfResult<Vec<Partit
         } => {
             let hash = hash_of(keys)?;
             let dest = skew_dest(hash.clone(), spread, row, *n);
-            let marked = |df: DataFrame, copy: bool| -> SfResult<DataFrame> {
-                Ok(df
-                    .lazy()
-                    .with_column(pl::lit(copy).alias(mark.as_str()))
-                    .collect()?)
-            };
-            if copied.is_empty() {
-                return split(marked(df, false)?, dest, *n, codec);
-            }
-            let is_copy = hash.is_in(hash_list(copied), false);
-            let copies = marked(df.clone().lazy().filter(is_copy.clone()).collect()?, true)?;
-            let rest = marked(df.lazy().filter(is_copy.not()).collect()?, false)?;
+            let (copies, rest) = split_copies(df, hash, copied, mark)?;
             let mut outs = split_frames(rest, dest, *n)?;
             if copies.height() > 0 {
                 for out in &mut outs {

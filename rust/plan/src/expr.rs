@@ -101,6 +101,15 @@ impl Expr {
         Expr::Col { name: name.into() }
     }
 
+    /// The function `name` of `args`, without parameters.
+    pub fn call(name: &str, args: Vec<Expr>) -> Expr {
+        Expr::Fn {
+            name: name.into(),
+            args,
+            params: serde_json::Value::Null,
+        }
+    }
+
     /// True when the expression can be evaluated on each partition alone.
     pub fn is_row_local(&self) -> bool {
         match self {
@@ -987,11 +996,7 @@ mod tests {
     }
 
     fn f(name: &str, args: Vec<Expr>) -> Expr {
-        Expr::Fn {
-            name: name.into(),
-            args,
-            params: Default::default(),
-        }
+        Expr::call(name, args)
     }
 
     #[test]
