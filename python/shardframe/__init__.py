@@ -9,6 +9,8 @@ kernels in parallel.
 
 from __future__ import annotations
 
+from typing import Any
+
 from shardframe.exceptions import FallbackWarning
 from shardframe.frame import DataFrame
 from shardframe.io import read_csv, read_json, read_parquet
@@ -16,7 +18,7 @@ from shardframe.merge import merge
 from shardframe.options import get_option, init, option_context, options, set_option
 from shardframe.reshape import crosstab, cut, get_dummies, melt, pivot, pivot_table, qcut
 from shardframe.series import Series
-from shardframe.tools import concat, from_pandas, to_datetime
+from shardframe.tools import concat, from_pandas, isna, isnull, notna, notnull, to_datetime, to_numeric, unique
 
 __version__ = "0.1.0"
 
@@ -43,4 +45,25 @@ __all__ = [
     "read_parquet",
     "set_option",
     "to_datetime",
+    "to_numeric",
+    "isna",
+    "isnull",
+    "notna",
+    "notnull",
+    "unique",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Every other public name of pandas (see ``shardframe._namespace``)."""
+    if name.startswith("_"):
+        raise AttributeError(f"module 'shardframe' has no attribute {name!r}")
+    import shardframe._namespace
+
+    return shardframe._namespace.resolve(name)
+
+
+def __dir__() -> list[str]:
+    import shardframe._namespace
+
+    return sorted(set(globals()) | set(shardframe._namespace.public_names()))

@@ -144,10 +144,17 @@ def _wrap_result(value: Any) -> Any:
     from shardframe.frame import DataFrame
     from shardframe.series import Series
 
-    if isinstance(value, pd.DataFrame):
-        return DataFrame(value)
-    if isinstance(value, pd.Series):
-        return Series(value)
+    from shardframe.exceptions import InvalidOperationError
+
+    try:
+        if isinstance(value, pd.DataFrame):
+            return DataFrame(value)
+        if isinstance(value, pd.Series):
+            return Series(value)
+    except InvalidOperationError:
+        # Columns of mixed Python objects (describe() of strings, a row of a
+        # mixed frame) have no engine type: pandas' result is the answer.
+        return value
     return value
 
 

@@ -91,8 +91,11 @@ def read_stream(stream: Any) -> pa.Table:
 def arrow_to_pandas(table: pa.Table) -> Any:
     """pandas' view of engine rows: as pyarrow converts them, except that a
     boolean column with missing values holds NaN (pandas' missing marker in
-    object columns), not None, and a categorical one its pandas categories."""
+    object columns), not None, a date or time column NaT, a list column
+    Python lists (NaN where missing, as pandas' str.split), and a categorical
+    one its pandas categories."""
     import numpy as np
+    import pandas as pd
     import pyarrow as pa
 
     pdf = table.to_pandas()
@@ -100,6 +103,12 @@ def arrow_to_pandas(table: pa.Table) -> Any:
         if pa.types.is_boolean(field.type) and table.column(i).null_count:
             values = pdf.iloc[:, i]
             pdf.isetitem(i, values.where(values.notna(), np.nan))
+        elif (pa.types.is_date(field.type) or pa.types.is_time(field.type)) and table.column(i).null_count:
+            values = pdf.iloc[:, i]
+            pdf.isetitem(i, values.where(values.notna(), pd.NaT))
+        elif pa.types.is_list(field.type) or pa.types.is_large_list(field.type):
+            items = table.column(i).to_pylist()
+            pdf.isetitem(i, pd.Series([np.nan if v is None else v for v in items], index=pdf.index, dtype=object))
         elif pa.types.is_dictionary(field.type):
             pdf.isetitem(i, _categories.from_engine(pdf.iloc[:, i], _categories.enum_labels(field)))
     return pdf

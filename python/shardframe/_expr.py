@@ -14,17 +14,21 @@ import numpy as np
 class Expr:
     """An engine expression. Build with :func:`col`, :func:`lit` and methods."""
 
-    __slots__ = ("node",)
+    __slots__ = ("depth", "node")
 
-    def __init__(self, node: dict[str, Any]) -> None:
+    def __init__(self, node: dict[str, Any], depth: int | None = None) -> None:
         self.node = node
+        # nesting of the node's JSON (the engine's reader has a depth limit)
+        self.depth = _json_depth(node) if depth is None else depth
 
     def binary(self, kind: str, other: Expr) -> Expr:
-        return Expr({"op": "binary", "kind": kind, "left": self.node, "right": other.node})
+        return Expr({"op": "binary", "kind": kind, "left": self.node, "right": other.node},
+                    1 + max(self.depth, other.depth))
 
     def fn(self, name: str, *args: Expr, **params: Any) -> Expr:
         return Expr(
-            {"op": "fn", "name": name, "args": [self.node, *(a.node for a in args)], "params": params}
+            {"op": "fn", "name": name, "args": [self.node, *(a.node for a in args)], "params": params},
+            2 + max([self.depth, *(a.depth for a in args)]),
         )
 
     def is_col(self) -> str | None:
@@ -33,6 +37,27 @@ class Expr:
 
     def __repr__(self) -> str:
         return f"Expr({self.node})"
+
+
+#: Expressions nested deeper than this are computed before they grow further
+#: (a loop of ``df["x"] = df["x"] * 1.01``): the engine reads plans as JSON,
+#: whose reader stops at 128 levels, and a plan wraps its expressions in a few.
+MAX_DEPTH = 96
+
+
+def _json_depth(node: Any) -> int:
+    """Levels of nested objects and arrays in ``node`` (iteratively)."""
+    deepest = 0
+    stack = [(node, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1) for v in item.values() if isinstance(v, (dict, list)))
+        elif isinstance(item, list):
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1) for v in item if isinstance(v, (dict, list)))
+    return deepest
 
 
 def col(name: str) -> Expr:

@@ -19,17 +19,51 @@ _CMPOPS = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast
            ast.Gt: operator.gt, ast.GtE: operator.ge}
 
 
-def evaluate(frame: DataFrame, text: str, local_dict: dict[str, Any] | None = None) -> Any:
-    import inspect
+def evaluate(frame: DataFrame, text: str, local_dict: dict[str, Any] | None = None, level: int = 0) -> Any:
+    """The value of expression ``text`` over ``frame``'s columns; ``@name``
+    is a variable of the caller ``level + 2`` frames up (the user's code,
+    calling ``query`` or ``eval``), or of ``local_dict``."""
+    tree = ast.parse(_locals_marked(text), mode="eval")
+    return _eval(tree.body, frame, _environment(local_dict, level))
 
-    caller = inspect.stack()[2].frame.f_locals if local_dict is None else local_dict
+
+def evaluate_statements(frame: DataFrame, text: str, local_dict: dict[str, Any] | None = None,
+                        level: int = 0) -> tuple[Any, dict[Any, Any]]:
+    """``DataFrame.eval``: an expression's value, or for lines of
+    assignments (``"c = a + b"``) the columns they assign, in order (a later
+    line sees the earlier ones)."""
+    env = _environment(local_dict, level)
+    tree = ast.parse(_locals_marked(text), mode="exec")
+    if len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr):
+        return _eval(tree.body[0].value, frame, env), {}
+    assigned: dict[Any, Any] = {}
+    work = frame.copy()
+    for stmt in tree.body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+            raise ValueError("cannot assign without a target object" if isinstance(stmt, ast.Expr)
+                             else f"unsupported eval syntax: {ast.unparse(stmt)}")
+        name = stmt.targets[0].id
+        work[name] = assigned[name] = _eval(stmt.value, work, env)
+    return None, assigned
+
+
+def _locals_marked(text: str) -> str:
     import re
 
-    env = dict(caller)
-    text = re.sub(r"@([A-Za-z_][A-Za-z0-9_]*)", r"__local__\1", text.strip())
-    env = {f"__local__{k}": v for k, v in env.items()}
-    tree = ast.parse(text, mode="eval")
-    return _eval(tree.body, frame, env)
+    return re.sub(r"@([A-Za-z_][A-Za-z0-9_]*)", r"__local__\1", text.strip())
+
+
+def _environment(local_dict: dict[str, Any] | None, level: int) -> dict[str, Any]:
+    """The variables ``@name`` may read: the caller's locals and globals (never
+    shardframe's own), or ``local_dict``."""
+    import sys
+
+    if local_dict is None:
+        caller = sys._getframe(level + 3)
+        names = {**caller.f_globals, **caller.f_locals}
+    else:
+        names = dict(local_dict)
+    return {f"__local__{k}": v for k, v in names.items()}
 
 
 def _eval(node: ast.AST, frame: DataFrame, env: dict[str, Any]) -> Any:

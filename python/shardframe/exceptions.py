@@ -41,6 +41,10 @@ class FileNotFoundError(ShardframeError, builtins.FileNotFoundError):  # noqa: A
     """A file or directory does not exist."""
 
 
+class PermissionError(ShardframeError, builtins.PermissionError):  # noqa: A001
+    """The file system refused access to a file or directory."""
+
+
 class ShardframeIOError(ShardframeError, OSError):
     """Reading or writing failed."""
 
@@ -87,6 +91,7 @@ __all__ = [
     "InvalidOperationError",
     "NotSupportedError",
     "OutOfBoundsError",
+    "PermissionError",
     "ShardframeError",
     "ShardframeIOError",
     "ShardframeMemoryError",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -11,7 +11,7 @@ from shardframe import _engine
 from shardframe._base import IndexSpec, _Rows, select_json
 from shardframe._engine import VALUE_COL as VALUE
 from shardframe._engine import index_col
-from shardframe._expr import Expr, col, dumps, lit
+from shardframe._expr import MAX_DEPTH, Expr, col, dumps, lit
 from shardframe.exceptions import ColumnNotFoundError
 from shardframe.series import Series
 
@@ -46,6 +46,13 @@ class DataFrame(_Rows):
         if isinstance(data, DataFrame):
             self._init(data._plan, dict(data._cols), data._index)
             return
+        if isinstance(data, dict) and any(isinstance(v, Series) for v in data.values()):
+            if all(isinstance(v, Series) for v in data.values()) and index is None and columns is None and dtype is None:
+                out = _from_series(data)
+                self._init(out._plan, dict(out._cols), out._index)
+                return
+            # Series keep their labels: pandas aligns them on their indexes.
+            data = {k: v.to_pandas() if isinstance(v, Series) else v for k, v in data.items()}
         if _plain_arrays(data) and index is None and columns is None and dtype is None:
             # numpy arrays of numbers, booleans or strings go to Arrow without a
             # pandas copy (NaN still means missing, as in pandas).
@@ -86,6 +93,7 @@ class DataFrame(_Rows):
         self._init(plan, {orig: col(name) for orig, name in zip(pdf.columns, names, strict=True)}, index)
 
     def _init(self, plan: PyPlan, cols: dict[Hashable, Expr], index: IndexSpec) -> None:
+        _check_names(cols)
         object.__setattr__(self, "_plan", plan)
         object.__setattr__(self, "_cols", cols)
         object.__setattr__(self, "_index", index)
@@ -116,11 +124,17 @@ class DataFrame(_Rows):
         return DataFrame._from_plan(plan, list(self._cols), self._rebased_index())
 
     def _set_cols(self, cols: dict[Hashable, Expr]) -> None:
+        _check_names(cols)
         # Validate the new columns now, so errors surface where pandas raises them.
         items = self._index_exprs() + [{"name": str(n), "expr": e} for n, e in cols.items()]
         self._plan.select(select_json(items))
         object.__setattr__(self, "_cols", cols)
         object.__setattr__(self, "_cache", None)
+        if any(e.depth > MAX_DEPTH for e in cols.values()):
+            # A long chain of assignments: computed now, before it grows deeper
+            # than the engine reads (pandas would have computed each step).
+            done = self._rebase(self._materialize())
+            self._init(done._plan, dict(done._cols), done._index)
 
     def _materialize(self) -> PyPlan:
         cache = self.__dict__.get("_cache")
@@ -157,7 +171,7 @@ class DataFrame(_Rows):
             raise ValueError(
                 f"Length mismatch: Expected axis has {len(self._cols)} elements, new values have {len(names)} elements"
             )
-        self._set_cols(dict(zip(names, self._cols.values(), strict=True)))
+        self._set_cols(_unique_labels(zip(names, self._cols.values(), strict=True)))
 
     @property
     def dtypes(self) -> pd.Series:
@@ -290,10 +304,19 @@ class DataFrame(_Rows):
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
         return self.to_arrow().__arrow_c_stream__(requested_schema)
 
-    def to_parquet(self, path: str, index: bool | None = None, **kwargs: Any) -> None:
-        """Write a parquet file; a failed write leaves no file behind."""
+    def to_parquet(self, path: str, engine: str = "auto", compression: str | None = "zstd",
+                   index: bool | None = None, partition_cols: Any = None, **kwargs: Any) -> None:
+        """Write a parquet file (zstd-compressed); a failed write leaves no
+        file behind, and the file appears under its name only when complete."""
+        if kwargs:
+            raise TypeError(f"to_parquet() got unexpected keyword arguments: {', '.join(sorted(kwargs))}")
+        if engine not in ("auto", "pyarrow"):
+            raise ValueError(f"engine must be one of 'pyarrow', 'auto', got {engine!r}")
+        if compression not in ("zstd", "snappy", None) or partition_cols is not None:
+            return self._fallback("to_parquet")(path, engine=engine, compression=compression, index=index,
+                                                partition_cols=partition_cols)
         frame = self.reset_index() if (index or (index is None and self._index is not None)) else self
-        frame._unmarked_categories()._write(path, "parquet", {})
+        frame._unmarked_categories()._write(path, "parquet", {"compression": compression or "uncompressed"})
 
     def _unmarked_categories(self) -> DataFrame:
         """This frame with each categorical column's categories as their
@@ -313,7 +336,7 @@ class DataFrame(_Rows):
 
     def to_csv(self, path: str | None = None, sep: str = ",", na_rep: str = "", header: bool = True, index: bool = True, **kwargs: Any) -> str | None:
         """Write a CSV file (or return the text when ``path`` is None)."""
-        if path is None or kwargs:
+        if path is None or kwargs or len(sep.encode()) != 1:
             return self._fallback("to_csv")(path, sep=sep, na_rep=na_rep, header=header, index=index, **kwargs)
         frame = self
         if index:
@@ -421,8 +444,9 @@ class DataFrame(_Rows):
         if mask._plan is not self._plan:
             # pandas aligns a boolean Series on the index (an array: by position).
             aligned = self._aligned_column(mask, positional)
-            base = DataFrame._new(aligned, {**self._rebase_cols(aligned), "__mask__": col(VALUE)}, self._rebased_index())
-            return base._filter_by_col("__mask__")
+            name = _free_name(self._cols, "__mask__")
+            base = DataFrame._new(aligned, {**self._rebase_cols(aligned), name: col(VALUE)}, self._rebased_index())
+            return base._filter_by_col(name)
         plan, index = self._with_positions()
         items = [{"name": index_col(i), "expr": e} for i, (_, e) in enumerate(index or [])]
         items += [{"name": str(n), "expr": e} for n, e in self._cols.items()]
@@ -475,11 +499,47 @@ class DataFrame(_Rows):
             return out
         return DataFrame._from_plan(plan.slice(offset, length), list(self._cols), index)
 
-    def query(self, expr: str, **kwargs: Any) -> DataFrame:
-        """Filter rows with a boolean expression over column names (``"a > 1 and b == 'x'"``)."""
+    def query(self, expr: str, *, inplace: bool = False, local_dict: dict[str, Any] | None = None,
+              level: int = 0, **kwargs: Any) -> DataFrame | None:
+        """Filter rows with a boolean expression over column names; ``@name``
+        reads a variable of the calling code.
+
+        Examples
+        --------
+        >>> import shardframe as sf
+        >>> df = sf.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "x"]})
+        >>> limit = 1
+        >>> df.query("a > @limit and b == 'x'").a.to_list()
+        [3]
+        """
         from shardframe._query import evaluate
 
-        return self[evaluate(self, expr, kwargs.get("local_dict"))]
+        return self._result(self[evaluate(self, expr, local_dict, level)], inplace)
+
+    def eval(self, expr: str, *, inplace: bool = False, local_dict: dict[str, Any] | None = None,
+             level: int = 0, **kwargs: Any) -> Any:
+        """Evaluate an expression over column names (``"a + b"``), or assign
+        columns (``"c = a + b"``, one assignment a line); ``@name`` reads a
+        variable of the calling code. Names are never looked up in modules.
+
+        Examples
+        --------
+        >>> import shardframe as sf
+        >>> df = sf.DataFrame({"a": [1, 2], "b": [10, 20]})
+        >>> df.eval("a + b").to_list()
+        [11, 22]
+        >>> df.eval("c = a * 2").c.to_list()
+        [2, 4]
+        """
+        from shardframe._query import evaluate_statements
+
+        value, assigned = evaluate_statements(self, expr, local_dict, level)
+        if not assigned:
+            return value
+        out = self if inplace else self.copy()
+        for name, column in assigned.items():
+            out[name] = column
+        return None if inplace else out
 
     def isin(self, values: Any) -> DataFrame:
         if isinstance(values, dict):
@@ -667,7 +727,7 @@ class DataFrame(_Rows):
             if missing:
                 raise KeyError(f"{missing} not found in axis")
         fn = columns if callable(columns) else (lambda c: columns.get(c, c))
-        new = {fn(k): v for k, v in self._cols.items()}
+        new = _unique_labels((fn(k), v) for k, v in self._cols.items())
         out = DataFrame._new(self._plan, new, self._index)
         return self._result(out, inplace)
 
@@ -829,10 +889,237 @@ class DataFrame(_Rows):
         schema = self._schema()
         return {n: schema[str(n)] for n in self._cols}
 
+    # -- operators -------------------------------------------------------------------
+    def _op(self, kind: str, other: Any, axis: Any = "columns", fill_value: Any = None,
+            reverse: bool = False) -> DataFrame:
+        """A binary operator column by column, aligned as pandas aligns: a
+        frame on row and column labels, a Series on the columns (``axis=1``,
+        the operators' default) or on the rows (``axis=0``), a list by position."""
+        if isinstance(other, DataFrame):
+            left, right = self._aligned_frames(other)
+            cols = {}
+            for n in left._cols:
+                a, b = left[n], right.get(n)
+                if b is None:
+                    b = Series._new(left._plan, lit(None), n, left._index)
+                cols[n] = a._flex(kind, b, fill_value, reverse)._expr
+            return left._with_cols(cols)
+        if _is_row_like(other) and _axis_number(axis) == 1:
+            values = _labelled_values(other, self)
+            names = list(self._cols) + [n for n in values if n not in self._cols]
+            if list(values) != list(self._cols) and len(names) > len(self._cols):
+                names = _sorted_labels(names)
+            out = self.copy()
+            for n in names:
+                if n not in self._cols:
+                    out[n] = np.nan
+            cols = {}
+            for n in names:
+                value = values.get(n, np.nan)
+                cols[n] = out[n]._flex(kind, value, fill_value, reverse)._expr
+            return out._with_cols(cols)
+        if type(other).__name__ == "Series" and not isinstance(other, Series):
+            other = Series(other)  # a pandas Series, aligned on the rows like ours
+        return self._map_series(lambda s: s._flex(kind, other, fill_value, reverse))
+
+    def __add__(self, other: Any) -> DataFrame:
+        return self._op("add", other)
+
+    def __radd__(self, other: Any) -> DataFrame:
+        return self._op("add", other, reverse=True)
+
+    def __sub__(self, other: Any) -> DataFrame:
+        return self._op("sub", other)
+
+    def __rsub__(self, other: Any) -> DataFrame:
+        return self._op("sub", other, reverse=True)
+
+    def __mul__(self, other: Any) -> DataFrame:
+        return self._op("mul", other)
+
+    def __rmul__(self, other: Any) -> DataFrame:
+        return self._op("mul", other, reverse=True)
+
+    def __truediv__(self, other: Any) -> DataFrame:
+        return self._op("true_div", other)
+
+    def __rtruediv__(self, other: Any) -> DataFrame:
+        return self._op("true_div", other, reverse=True)
+
+    def __floordiv__(self, other: Any) -> DataFrame:
+        return self._op("floor_div", other)
+
+    def __rfloordiv__(self, other: Any) -> DataFrame:
+        return self._op("floor_div", other, reverse=True)
+
+    def __mod__(self, other: Any) -> DataFrame:
+        return self._op("mod", other)
+
+    def __rmod__(self, other: Any) -> DataFrame:
+        return self._op("mod", other, reverse=True)
+
+    def __pow__(self, other: Any) -> DataFrame:
+        return self._op("pow", other)
+
+    def __rpow__(self, other: Any) -> DataFrame:
+        return self._op("pow", other, reverse=True)
+
+    def __eq__(self, other: Any) -> DataFrame:  # type: ignore[override]
+        self._check_comparable(other)
+        return self._op("eq", other)
+
+    def __ne__(self, other: Any) -> DataFrame:  # type: ignore[override]
+        self._check_comparable(other)
+        return self._op("ne", other)
+
+    def __lt__(self, other: Any) -> DataFrame:  # type: ignore[override]
+        self._check_comparable(other)
+        return self._op("lt", other)
+
+    def __le__(self, other: Any) -> DataFrame:  # type: ignore[override]
+        self._check_comparable(other)
+        return self._op("le", other)
+
+    def __gt__(self, other: Any) -> DataFrame:  # type: ignore[override]
+        self._check_comparable(other)
+        return self._op("gt", other)
+
+    def __ge__(self, other: Any) -> DataFrame:  # type: ignore[override]
+        self._check_comparable(other)
+        return self._op("ge", other)
+
+    def __and__(self, other: Any) -> DataFrame:
+        return self._op("and", other)
+
+    def __rand__(self, other: Any) -> DataFrame:
+        return self._op("and", other, reverse=True)
+
+    def __or__(self, other: Any) -> DataFrame:
+        return self._op("or", other)
+
+    def __ror__(self, other: Any) -> DataFrame:
+        return self._op("or", other, reverse=True)
+
+    def __xor__(self, other: Any) -> DataFrame:
+        return self._op("xor", other)
+
+    def __rxor__(self, other: Any) -> DataFrame:
+        return self._op("xor", other, reverse=True)
+
+    def __invert__(self) -> DataFrame:
+        return self._map_series(lambda s: ~s)
+
+    def __neg__(self) -> DataFrame:
+        return self._map_series(lambda s: -s)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def add(self, other: Any, axis: Any = "columns", level: Any = None, fill_value: Any = None) -> DataFrame:
+        return self._op("add", other, axis, fill_value)
+
+    def radd(self, other: Any, axis: Any = "columns", level: Any = None, fill_value: Any = None) -> DataFrame:
+        return self._op("add", other, axis, fill_value, reverse=True)
+
+    def sub(self, other: Any, axis: Any = "columns", level: Any = None, fill_value: Any = None) -> DataFrame:
+        return self._op("sub", other, axis, fill_value)
+
+    def rsub(self, other: Any, axis: Any = "columns", level: Any = None, fill_value: Any = None) -> DataFrame:
+        return self._op("sub", other, axis, fill_value, reverse=True)
+
+    def mul(self, other: Any, axis: Any = "columns", level: Any = None, fill_value: Any = None) -> DataFrame:
+        return self._op("mul", other, axis, fill_value)
+
+    def rmul(self, other: Any, axis: Any = "columns", level: Any = None, fill_value: Any = None) -> DataFrame:
+        return self._op("mul", other, axis, fill_value, reverse=True)
+
+    def truediv(self, other: Any, axis: Any = "columns", level: Any = None, fill_value: Any = None) -> DataFrame:
+        return self._op("true_div", other, axis, fill_value)
+
+    def rtruediv(self, other: Any, axis: Any = "columns", level: Any = None, fill_value: Any = None) -> DataFrame:
+        return self._op("true_div", other, axis, fill_value, reverse=True)
+
+    def floordiv(self, other: Any, axis: Any = "columns", level: Any = None, fill_value: Any = None) -> DataFrame:
+        return self._op("floor_div", other, axis, fill_value)
+
+    def rfloordiv(self, other: Any, axis: Any = "columns", level: Any = None, fill_value: Any = None) -> DataFrame:
+        return self._op("floor_div", other, axis, fill_value, reverse=True)
+
+    def mod(self, other: Any, axis: Any = "columns", level: Any = None, fill_value: Any = None) -> DataFrame:
+        return self._op("mod", other, axis, fill_value)
+
+    def rmod(self, other: Any, axis: Any = "columns", level: Any = None, fill_value: Any = None) -> DataFrame:
+        return self._op("mod", other, axis, fill_value, reverse=True)
+
+    def pow(self, other: Any, axis: Any = "columns", level: Any = None, fill_value: Any = None) -> DataFrame:
+        return self._op("pow", other, axis, fill_value)
+
+    def rpow(self, other: Any, axis: Any = "columns", level: Any = None, fill_value: Any = None) -> DataFrame:
+        return self._op("pow", other, axis, fill_value, reverse=True)
+
+    def div(self, other: Any, axis: Any = "columns", level: Any = None, fill_value: Any = None) -> DataFrame:
+        return self._op("true_div", other, axis, fill_value)
+
+    def rdiv(self, other: Any, axis: Any = "columns", level: Any = None, fill_value: Any = None) -> DataFrame:
+        return self._op("true_div", other, axis, fill_value, reverse=True)
+
+    def eq(self, other: Any, axis: Any = "columns", level: Any = None) -> DataFrame:
+        return self._op("eq", other, axis)
+
+    def ne(self, other: Any, axis: Any = "columns", level: Any = None) -> DataFrame:
+        return self._op("ne", other, axis)
+
+    def lt(self, other: Any, axis: Any = "columns", level: Any = None) -> DataFrame:
+        return self._op("lt", other, axis)
+
+    def le(self, other: Any, axis: Any = "columns", level: Any = None) -> DataFrame:
+        return self._op("le", other, axis)
+
+    def gt(self, other: Any, axis: Any = "columns", level: Any = None) -> DataFrame:
+        return self._op("gt", other, axis)
+
+    def ge(self, other: Any, axis: Any = "columns", level: Any = None) -> DataFrame:
+        return self._op("ge", other, axis)
+
+    multiply = mul
+    subtract = sub
+    divide = div
+
+    def _check_comparable(self, other: Any) -> None:
+        """pandas compares frames only when their labels are the same."""
+        if isinstance(other, DataFrame) and (list(other._cols) != list(self._cols) or not (
+                other._plan is self._plan or other.index.equals(self.index))):
+            raise ValueError("Can only compare identically-labeled (both index and columns) DataFrame objects")
+
+    def _aligned_frames(self, other: DataFrame) -> tuple[DataFrame, dict[Hashable, Series]]:
+        """This frame with every column label of both (sorted when they
+        differ, as pandas' union) over rows aligned with ``other``'s, and
+        ``other``'s columns as Series over the same rows."""
+        from shardframe.tools import concat
+
+        if other._plan is self._plan and other._index is self._index:
+            both = self
+            theirs = {n: other[n] for n in other._cols}
+        else:
+            names = {n: _free_name(self._cols, f"__right{i}__") for i, n in enumerate(other._cols)}
+            both = concat([self, other.rename(columns=names)], axis=1)
+            if not (self._index is None and other._index is None and len(self) == len(other)) and \
+                    not self.index.equals(other.index):
+                both = both.sort_index()
+            theirs = {n: both[tmp] for n, tmp in names.items()}
+        labels = list(self._cols) if list(self._cols) == list(other._cols) else _sorted_labels(
+            list(self._cols) + [n for n in other._cols if n not in self._cols])
+        left = both[[n for n in self._cols]].copy()
+        for n in labels:
+            if n not in self._cols:
+                left[n] = np.nan
+        return left[labels], theirs
+
     # -- reductions -------------------------------------------------------------------------
-    def _reduce(self, func: str, numeric_only: bool = False, **kw: Any) -> pd.Series:
+    def _reduce(self, func: str, numeric_only: bool = False, axis: Any = 0, **kw: Any) -> Any:
         import pandas as pd
 
+        if _axis_number(axis) == 1:
+            return self._reduce_rows(func, numeric_only, **kw)
         dtypes = self._schema_by_label()
         names = [n for n, d in dtypes.items() if not numeric_only or _is_numeric(d)]
         if func in ("sum", "mean", "median", "std", "var", "prod", "quantile") and not numeric_only:
@@ -844,31 +1131,79 @@ class DataFrame(_Rows):
         out.index = _columns_index(names)
         return out
 
-    def sum(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False, min_count: int = 0) -> pd.Series:
-        return self._reduce("sum", numeric_only)
+    def _reduce_rows(self, func: str, numeric_only: bool, skipna: bool = True, min_count: int = 0) -> Series:
+        """``func`` across each row's columns (``axis=1``), as one expression per row."""
+        dtypes = self._schema_by_label()
+        names = [n for n, d in dtypes.items() if _is_numeric(d) or not numeric_only]
+        kinds = {"numeric" if _is_numeric(dtypes[n]) else "str" if dtypes[n] == "str" else "other" for n in names}
+        if func in ("sum", "prod", "mean") and kinds == {"numeric", "str"}:
+            raise TypeError(f"unsupported operand type(s) for {func} across columns: numbers and strings")
+        if func not in _ROW_REDUCERS or (func not in ("any", "all") and kinds - {"numeric"}):
+            return self._fallback(func)(axis=1, skipna=skipna, numeric_only=numeric_only,
+                                        **({"min_count": min_count} if func in ("sum", "prod") else {}))
+        if func in ("any", "all"):
+            unit = func == "all"
+            truthy = [self[n]._truthy().fn("fill_null", lit(unit)) for n in names]
+            return Series._new(self._plan, _fold(truthy, "or" if func == "any" else "and", lit(unit)), None, self._index)
+        values = [self[n]._nan_as_null() for n in names]
+        present = [v.fn("not_null").fn("cast", dtype="int64") for v in values]
+        n = _fold(present, "add", lit(0))
+        if func == "count":
+            return Series._new(self._plan, n, None, self._index)
+        if func in ("min", "max"):
+            better = "lt" if func == "min" else "gt"
+            out: Expr = lit(None)
+            for v in values:
+                out = out.fn("is_null").fn("where", v, v.binary(better, out).fn("where", v, out))
+        elif func == "mean":
+            out = _fold([v.fn("fill_null", lit(0)) for v in values], "add", lit(0)).binary("true_div", n)
+        else:
+            unit = 0 if func == "sum" else 1
+            out = _fold([v.fn("fill_null", lit(unit)) for v in values], "add" if func == "sum" else "mul", lit(unit))
+        # A missing answer where pandas' skipna/min_count rule makes it NaN.
+        needed = min_count if func in ("sum", "prod") else 0
+        if not skipna:
+            needed = max(needed, len(values))
+        if needed > 0:
+            out = n.binary("ge", lit(needed)).fn("where", out, lit(None))
+        return Series._new(self._plan, out, None, self._index)
 
-    def mean(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> pd.Series:
-        return self._reduce("mean", numeric_only)
+    def sum(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False, min_count: int = 0) -> Any:
+        return self._reduce("sum", numeric_only, axis=axis, skipna=skipna, min_count=min_count)
 
-    def median(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> pd.Series:
-        return self._reduce("median", numeric_only)
+    def prod(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False, min_count: int = 0) -> Any:
+        return self._reduce("prod", numeric_only, axis=axis, skipna=skipna, min_count=min_count)
 
-    def min(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> pd.Series:
-        return self._reduce("min", numeric_only)
+    product = prod
 
-    def max(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> pd.Series:
-        return self._reduce("max", numeric_only)
+    def mean(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> Any:
+        return self._reduce("mean", numeric_only, axis=axis, skipna=skipna)
 
-    def std(self, axis: Any = 0, skipna: bool = True, ddof: int = 1, numeric_only: bool = False) -> pd.Series:
-        return self._reduce("std", numeric_only, ddof=ddof)
+    def median(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> Any:
+        return self._reduce("median", numeric_only, axis=axis, skipna=skipna)
 
-    def var(self, axis: Any = 0, skipna: bool = True, ddof: int = 1, numeric_only: bool = False) -> pd.Series:
-        return self._reduce("var", numeric_only, ddof=ddof)
+    def min(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> Any:
+        return self._reduce("min", numeric_only, axis=axis, skipna=skipna)
 
-    def count(self, axis: Any = 0, numeric_only: bool = False) -> pd.Series:
-        return self._reduce("count", numeric_only)
+    def max(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> Any:
+        return self._reduce("max", numeric_only, axis=axis, skipna=skipna)
 
-    def nunique(self, axis: Any = 0, dropna: bool = True) -> pd.Series:
+    def std(self, axis: Any = 0, skipna: bool = True, ddof: int = 1, numeric_only: bool = False) -> Any:
+        if _axis_number(axis) == 1:
+            return self._fallback("std")(axis=1, skipna=skipna, ddof=ddof, numeric_only=numeric_only)
+        return self._reduce("std", numeric_only, skipna=skipna, ddof=ddof)
+
+    def var(self, axis: Any = 0, skipna: bool = True, ddof: int = 1, numeric_only: bool = False) -> Any:
+        if _axis_number(axis) == 1:
+            return self._fallback("var")(axis=1, skipna=skipna, ddof=ddof, numeric_only=numeric_only)
+        return self._reduce("var", numeric_only, skipna=skipna, ddof=ddof)
+
+    def count(self, axis: Any = 0, numeric_only: bool = False) -> Any:
+        return self._reduce("count", numeric_only, axis=axis)
+
+    def nunique(self, axis: Any = 0, dropna: bool = True) -> Any:
+        if _axis_number(axis) == 1:
+            return self._fallback("nunique")(axis=1, dropna=dropna)
         return self._reduce("nunique", dropna=dropna)
 
     def quantile(self, q: float = 0.5, axis: Any = 0, numeric_only: bool = False, interpolation: str = "linear") -> pd.Series:
@@ -876,11 +1211,11 @@ class DataFrame(_Rows):
         out.name = q
         return out
 
-    def any(self, axis: Any = 0, bool_only: bool = False, skipna: bool = True) -> pd.Series:
-        return self._reduce("any")
+    def any(self, axis: Any = 0, bool_only: bool = False, skipna: bool = True) -> Any:
+        return self._reduce("any", axis=axis)
 
-    def all(self, axis: Any = 0, bool_only: bool = False, skipna: bool = True) -> pd.Series:
-        return self._reduce("all")
+    def all(self, axis: Any = 0, bool_only: bool = False, skipna: bool = True) -> Any:
+        return self._reduce("all", axis=axis)
 
     def idxmin(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> pd.Series:
         return self._reduce("idxmin", numeric_only)
@@ -897,6 +1232,8 @@ class DataFrame(_Rows):
         dtypes = self._schema_by_label()
         names = [n for n, d in dtypes.items() if _is_numeric(d) and d != "bool"]
         if not names:
+            if all(d in ("str", "bool", "category") for d in dtypes.values()) and dtypes:
+                return self._describe_values(list(dtypes))
             return self._fallback("describe")()
         stats = [("count", "count", {}), ("mean", "mean", {}), ("std", "std", {"ddof": 1}),
                  ("min", "min", {}), ("25%", "quantile", {"q": 0.25}), ("50%", "quantile", {"q": 0.5}),
@@ -912,6 +1249,24 @@ class DataFrame(_Rows):
         out = pd.DataFrame(data, index=[s[0] for s in stats], dtype="float64")
         out.columns = _columns_index(names)
         return DataFrame(out)
+
+    def _describe_values(self, names: list[Hashable]) -> Any:
+        """describe() of text, boolean and categorical columns: count, distinct
+        values, the most frequent one (ties: first seen) and its count. A
+        column of mixed numbers and text has no engine type: the summary is
+        pandas' object frame, as pandas gives it."""
+        import pandas as pd
+
+        from shardframe._base import _wrap_result
+
+        data = {}
+        for n in names:
+            counts = self[n].value_counts()
+            top, freq = (counts.index[0], counts.iloc[0]) if len(counts) else (np.nan, np.nan)
+            data[n] = [int(counts.sum()), len(counts), top, freq]
+        out = pd.DataFrame(data, index=["count", "unique", "top", "freq"], dtype=object)
+        out.columns = _columns_index(names)
+        return _wrap_result(out)
 
     def info(self, verbose: bool | None = None, buf: Any = None, max_cols: int | None = None, memory_usage: Any = None, show_counts: bool | None = None) -> None:
         """Print a concise summary: index, columns, non-null counts, dtypes, storage."""
@@ -952,9 +1307,11 @@ class DataFrame(_Rows):
         items = [{"name": index_col(i), "expr": e} for i, (_, e) in enumerate(index or [])]
         items += [{"name": str(n), "expr": e} for n, e in self._cols.items()]
         projected = plan.select(select_json(items))
-        by_exprs = [self[k]._nan_as_null() for k in keys]
-        # Sort keys are evaluated over the projected plan's own columns.
-        by_exprs = [col(str(k)) for k in keys]
+        # Sort keys are evaluated over the projected plan's own columns; NaN
+        # is missing, placed by na_position as pandas places it.
+        dtypes = self._schema_by_label()
+        by_exprs = [col(str(k)).fn("fill_nan", lit(None)) if dtypes[k].startswith("float") else col(str(k))
+                    for k in keys]
         spec = {"by": by_exprs, "descending": [not a for a in asc], "nulls_last": na_position == "last", "stable": True}
         sorted_plan = projected.sort(dumps(spec))
         out_index = [(label, col(index_col(i))) for i, (label, _) in enumerate(index or [])]
@@ -976,10 +1333,17 @@ class DataFrame(_Rows):
         return self._result(out, inplace)
 
     def nlargest(self, n: int, columns: Any, keep: str = "first") -> DataFrame:
-        return self.sort_values(columns, ascending=False).head(n)  # type: ignore[union-attr]
+        return self._top(n, columns, keep, largest=True)
 
     def nsmallest(self, n: int, columns: Any, keep: str = "first") -> DataFrame:
-        return self.sort_values(columns, ascending=True).head(n)  # type: ignore[union-attr]
+        return self._top(n, columns, keep, largest=False)
+
+    def _top(self, n: int, columns: Any, keep: str, largest: bool) -> DataFrame:
+        """The first ``n`` rows by ``columns``, ties in row order (``keep="first"``),
+        missing values last."""
+        if keep != "first":
+            return self._fallback("nlargest" if largest else "nsmallest")(n, columns, keep=keep)
+        return self.sort_values(columns, ascending=not largest).head(max(int(n), 0))  # type: ignore[union-attr]
 
     # -- window-like ---------------------------------------------------------------------
     def cumsum(self, axis: Any = None, skipna: bool = True) -> DataFrame:
@@ -1195,43 +1559,96 @@ class DataFrame(_Rows):
         return out
 
 
+def _free_name(taken: Any, name: str) -> str:
+    """``name``, or a longer one no column of ``taken`` has."""
+    while name in taken:
+        name += "_"
+    return name
+
+
+def _unique_labels(pairs: Iterable[tuple[Hashable, Expr]]) -> dict[Hashable, Expr]:
+    """Columns by label; a label given twice is an error (a dict would keep
+    one of the two columns silently)."""
+    cols: dict[Hashable, Expr] = {}
+    for label, e in pairs:
+        if label in cols:
+            raise ValueError(f"shardframe does not support duplicate column names: {label!r} would appear twice")
+        cols[label] = e
+    return cols
+
+
+def _check_names(cols: dict[Hashable, Expr]) -> None:
+    """Column names cross into Arrow as C strings: a NUL byte cannot be held."""
+    for name in cols:
+        if "\x00" in str(name):
+            raise ValueError(f"column name {name!r} contains a NUL byte, which Arrow cannot store")
+
+
+def _from_series(columns: dict[Hashable, Series]) -> DataFrame:
+    """``DataFrame({name: series, ...})``: the Series side by side, aligned on
+    their labels as pandas aligns them (a union of different indexes is sorted)."""
+    from shardframe.tools import _same_index, concat
+
+    frames = [s.to_frame(name) for name, s in columns.items()]
+    out = concat(frames, axis=1)
+    if not _same_index(frames):
+        out = out.sort_index()
+    return out
+
+
 class _NeedsPositional(Exception):
     pass
 
 
-def _install_frame_operators() -> None:
-    from shardframe.series import _ARITH, _COMPARE, _LOGIC
+def _is_row_like(value: Any) -> bool:
+    """A Series (ours or pandas') or a list of one value per column."""
+    import pandas as pd
 
-    def make(dunder: str) -> Callable[[DataFrame, Any], DataFrame]:
-        def op(self: DataFrame, other: Any) -> DataFrame:
-            if isinstance(other, DataFrame):
-                if other._plan is not self._plan or list(other._cols) != list(self._cols):
-                    raise ValueError("Can only compare identically-labeled (both index and columns) DataFrame objects")
-                cols = {n: getattr(self[n], dunder)(other[n])._expr for n in self._cols}
-            elif isinstance(other, Series):
-                raise TypeError("DataFrame-Series arithmetic aligns on columns; not supported natively")
-            else:
-                cols = {n: getattr(self[n], dunder)(other)._expr for n in self._cols}
-            return self._with_cols(cols)
+    return isinstance(value, (Series, pd.Series, list, tuple, np.ndarray)) and np.ndim(value) == 1
 
-        op.__name__ = dunder
-        return op
 
-    for dunder in [*_ARITH, *_COMPARE, *_LOGIC]:
-        setattr(DataFrame, dunder, make(dunder))
-        if dunder in _ARITH:
-            rname = "__r" + dunder[2:]
-            setattr(DataFrame, rname, make(rname))
+def _labelled_values(value: Any, frame: DataFrame) -> dict[Hashable, Any]:
+    """One scalar per column label: a Series' values by its labels, a list's by position."""
+    import pandas as pd
 
-    def invert(self: DataFrame) -> DataFrame:
-        return self._map_series(lambda s: ~s)
+    if isinstance(value, Series):
+        value = value.to_pandas()
+    if isinstance(value, pd.Series):
+        return dict(value.items())
+    if len(value) != len(frame._cols):
+        raise ValueError(f"Unable to coerce to Series, length must be {len(frame._cols)}: given {len(value)}")
+    return dict(zip(frame._cols, value, strict=True))
 
-    def neg(self: DataFrame) -> DataFrame:
-        return self._map_series(lambda s: -s)
 
-    DataFrame.__invert__ = invert  # type: ignore[method-assign]
-    DataFrame.__neg__ = neg  # type: ignore[method-assign]
-    DataFrame.__hash__ = None  # type: ignore[assignment]
+def _sorted_labels(labels: list[Hashable]) -> list[Hashable]:
+    """Labels sorted as pandas sorts a union of indexes (left as they are when unorderable)."""
+    try:
+        return sorted(labels)  # type: ignore[type-var]
+    except TypeError:
+        return labels
+
+
+# Reductions across a row's columns (axis=1) built from elementwise expressions.
+_ROW_REDUCERS = ("sum", "prod", "mean", "min", "max", "count", "any", "all")
+
+
+def _axis_number(axis: Any) -> int:
+    """pandas' axis argument as 0 (down the rows) or 1 (across the columns)."""
+    if axis in (None, 0, "index", "rows"):
+        return 0
+    if axis in (1, "columns"):
+        return 1
+    raise ValueError(f"No axis named {axis} for object type DataFrame")
+
+
+def _fold(exprs: list[Expr], op: str, empty: Expr) -> Expr:
+    """exprs[0] op exprs[1] op ...; ``empty`` when there are none."""
+    if not exprs:
+        return empty
+    out = exprs[0]
+    for e in exprs[1:]:
+        out = out.binary(op, e)
+    return out
 
 
 _SERIES_REDUCER = {
@@ -1408,4 +1825,3 @@ def _config() -> Any:
     return options.config()
 
 
-_install_frame_operators()

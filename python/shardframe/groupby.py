@@ -4,14 +4,14 @@ and index on the small result."""
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Hashable
+import math
+from collections.abc import Hashable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from shardframe._base import _wrap_result, select_json
+from shardframe._base import _wrap_result, announce_fallback, select_json
 from shardframe._engine import index_col
 from shardframe._expr import Expr, col, dumps, lit
-from shardframe.exceptions import ColumnNotFoundError, FallbackError, FallbackWarning
+from shardframe.exceptions import ColumnNotFoundError
 from shardframe.options import options
 
 if TYPE_CHECKING:
@@ -41,7 +41,8 @@ class DataFrameGroupBy:
                  dropna: bool = True, selection: list[Hashable] | None = None) -> None:
         from shardframe.series import Series
 
-        keys = by if isinstance(by, list) else [by]
+        self._by_list = isinstance(by, list)
+        keys = by if self._by_list else [by]
         if not keys:
             raise ValueError("No group keys passed!")
         self._frame = frame
@@ -70,8 +71,10 @@ class DataFrameGroupBy:
                 raise ColumnNotFoundError(f"Columns not found: {missing}")
             cols = self._frame._cols
             by_name = all(k in cols and cols[k] is e for k, e in self._keys)
-            return DataFrameGroupBy(self._frame, [k for k, _ in self._keys] if by_name else self._key_series(),
-                self._as_index, self._sort, self._dropna, list(key))
+            out = DataFrameGroupBy(self._frame, [k for k, _ in self._keys] if by_name else self._key_series(),
+                                   self._as_index, self._sort, self._dropna, list(key))
+            out._by_list = self._by_list
+            return out
         if key not in self._frame._cols:
             raise ColumnNotFoundError(f"Column not found: {key}")
         return SeriesGroupBy(self, key)
@@ -89,23 +92,63 @@ class DataFrameGroupBy:
             return self[name]
         return self._fallback(name)
 
-    def _fallback(self, name: str) -> Any:
+    def _fallback(self, name: str, column: Hashable | None = None) -> Any:
+        """pandas' ``name`` on the same groups, announced (``column``: of a SeriesGroupBy)."""
         import pandas as pd
 
-        if not hasattr(pd.core.groupby.DataFrameGroupBy, name):
-            raise AttributeError(f"'DataFrameGroupBy' object has no attribute '{name}'")
-        if options.fallback == "raise":
-            raise FallbackError(f"DataFrameGroupBy.{name} is not supported natively and options.fallback is 'raise'")
-        if options.fallback == "warn":
-            warnings.warn(f"DataFrameGroupBy.{name} is not supported natively; running it through pandas",
-                          FallbackWarning, stacklevel=3)
-        pdf = self._frame.to_pandas()
-        by = [label for label, _ in self._keys]
-        grouped = pdf.groupby(by, as_index=self._as_index, sort=self._sort, dropna=self._dropna)[self._selection]
-        attr = getattr(grouped, name)
+        kind = "DataFrameGroupBy" if column is None else "SeriesGroupBy"
+        if not hasattr(getattr(pd.core.groupby, kind), name):
+            raise AttributeError(f"'{kind}' object has no attribute '{name}'")
+        announce_fallback(f"{kind}.{name}")
+        attr = getattr(self._pandas_grouped(column), name)
         if not callable(attr):
             return _wrap_result(attr)
         return lambda *a, **k: _wrap_result(attr(*a, **k))
+
+    def _pandas_grouped(self, column: Hashable | None = None) -> Any:
+        """The same grouping in pandas, over this frame converted (keys that
+        are not columns of the frame go as Series)."""
+        from shardframe.series import Series
+
+        f = self._frame
+        pdf = f.to_pandas()
+        by: list[Any] = []
+        for label, e in self._keys:
+            own = label in f._cols and f._cols[label].node == e.node
+            by.append(label if own else Series._new(f._plan, e, label, f._index).to_pandas())
+        grouped = pdf.groupby(by if self._by_list else by[0], as_index=self._as_index, sort=self._sort,
+                              dropna=self._dropna)
+        if column is not None:
+            return grouped[column]
+        return grouped[self._selection] if self._explicit else grouped
+
+    def __iter__(self) -> Iterator[tuple[Any, DataFrame]]:
+        """(key, rows of the group) for each group, in pandas' order."""
+        from shardframe.frame import DataFrame
+
+        announce_fallback("DataFrameGroupBy.__iter__")
+        for key, group in self._pandas_grouped():
+            yield key, DataFrame(group)
+
+    def get_group(self, name: Any) -> DataFrame:
+        """The rows of one group, as pandas gives them (native: one filter)."""
+        values = name if self._by_list else (name,)
+        if not isinstance(values, tuple) or len(values) != len(self._keys):
+            raise KeyError(name)
+        cond: Expr | None = None
+        for (_, e), v in zip(self._keys, values, strict=True):
+            test = e.fn("is_null") if v is None or (isinstance(v, float) and math.isnan(v)) else e.binary("eq", lit(v))
+            cond = test if cond is None else cond.binary("and", test)
+        assert cond is not None
+        from shardframe.series import Series
+
+        f = self._frame
+        rows = f[Series._new(f._plan, cond, None, f._index)]
+        if self._explicit:
+            rows = rows[self._selection]
+        if len(rows) == 0:
+            raise KeyError(name)
+        return rows
 
     # -- aggregation ------------------------------------------------------------------
     def _run(self, specs: list[AggSpec]) -> DataFrame:
@@ -174,19 +217,37 @@ class DataFrameGroupBy:
         return self._run([(n, n, func, kw) for n in self._selection])
 
     def agg(self, func: Any = None, *args: Any, **kwargs: Any) -> DataFrame:
-        """Aggregate with a name, a list of names, a dict, or named aggregations."""
+        """Aggregate with a name, a list of names, a dict, or named aggregations
+        (tuples or ``pd.NamedAgg``); functions the engine has no kernel for
+        (lambdas, ...) run through pandas, announced."""
+        try:
+            specs = self._agg_specs(func, args, kwargs)
+        except _NotNative:
+            return self._fallback("agg")(func, *args, **kwargs)
+        if specs is None:
+            return self._all(_name(func))
+        return self._run(specs)
+
+    def _agg_specs(self, func: Any, args: tuple, kwargs: dict[str, Any]) -> list[AggSpec] | None:
+        """The aggregations ``agg(func, **kwargs)`` asks for; None for one
+        function name over the selection."""
+        if args:
+            raise _NotNative
         if func is None and kwargs:
             specs: list[AggSpec] = []
-            for out, (column, how) in kwargs.items():
+            for out, spec in kwargs.items():
+                column, how = _named_agg(spec)
                 if column not in self._frame._cols:
                     raise ColumnNotFoundError(column)
-                specs.append((out, column, _name(how), {}))
-            return self._run(specs)
+                specs.append((out, column, _native_name(how), {}))
+            return specs
+        if kwargs:
+            raise _NotNative
         if isinstance(func, str):
-            return self._all(_name(func))
+            _native_name(func)
+            return None
         if isinstance(func, list):
-            specs = [((c, _name(f)), c, _name(f), {}) for c in self._selection for f in func]
-            return self._run(specs)
+            return [((c, _native_name(f)), c, _native_name(f), {}) for c in self._selection for f in func]
         if isinstance(func, dict):
             multi = any(isinstance(v, list) for v in func.values())
             specs = []
@@ -194,10 +255,10 @@ class DataFrameGroupBy:
                 if c not in self._frame._cols:
                     raise KeyError(f"Column(s) ['{c}'] do not exist")
                 for f in fs if isinstance(fs, list) else [fs]:
-                    label = (c, _name(f)) if multi else c
-                    specs.append((label, c, _name(f), {}))
-            return self._run(specs)
-        return self._fallback("agg")(func, *args, **kwargs)
+                    label = (c, _native_name(f)) if multi else c
+                    specs.append((label, c, _native_name(f), {}))
+            return specs
+        raise _NotNative
 
     aggregate = agg
 
@@ -353,6 +414,9 @@ class DataFrameGroupBy:
         return DataFrame(out)
 
     def apply(self, func: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._apply(func, None, args, kwargs)
+
+    def _apply(self, func: Any, column: Hashable | None, args: tuple, kwargs: dict[str, Any]) -> Any:
         """``func`` on each group (as pandas would call it), groups in key order.
         A frame that pandas holds easily (half the fuse budget, at 16 bytes a
         value) grouped by its columns goes to pandas whole: the calls
@@ -367,14 +431,12 @@ class DataFrameGroupBy:
         labels = [label for label, _ in self._keys]
         by_own_columns = all(label in f._cols and f._cols[label].node == e.node for label, e in self._keys)
         if by_own_columns and len(f) * len(f._cols) * 16 <= options.fuse_budget() // 2:
-            grouped = f.to_pandas().groupby(labels, sort=self._sort, dropna=self._dropna, as_index=self._as_index)
-            if self._explicit:
-                grouped = grouped[self._selection]
-            return _wrap_result(grouped.apply(func, *args, **kwargs))
+            return _wrap_result(self._pandas_grouped(column).apply(func, *args, **kwargs))
         parts, user_cols, keys = self._grouped_partitions()
         by_columns = all(label in user_cols for label in labels)
-        if self._explicit:
-            user_cols = [c for c in user_cols if c in self._selection or c in labels]
+        if self._explicit or column is not None:
+            picked = self._selection if column is None else [column]
+            user_cols = [c for c in user_cols if c in picked or c in labels]
         results = []
         for pdf in parts:
             if not len(pdf):
@@ -382,10 +444,13 @@ class DataFrameGroupBy:
             pdf = pdf.sort_values("__gpos__", kind="stable")
             data = pdf[user_cols] if by_columns else pdf[user_cols + keys].rename(
                 columns=dict(zip(keys, labels, strict=True)))
-            grouped = data.groupby(labels, sort=False, dropna=self._dropna, as_index=self._as_index)
+            grouped = data.groupby(labels if self._by_list else labels[0], sort=False, dropna=self._dropna,
+                                   as_index=self._as_index)
+            if column is not None:
+                grouped = grouped[column]
             results.append(grouped.apply(func, *args, **kwargs))
         if not results:
-            return self._fallback("apply")(func, *args, **kwargs)
+            return self._fallback("apply", column)(func, *args, **kwargs)
         out = pd.concat(results)
         if self._sort and isinstance(out.index, pd.MultiIndex | pd.Index) and self._as_index:
             out = out.sort_index(level=list(range(len(labels))), sort_remaining=False, kind="stable")
@@ -445,16 +510,35 @@ class SeriesGroupBy:
             return out[self._column]
         return out
 
-    def agg(self, func: Any = None, **kwargs: Any) -> Any:
-        if func is None and kwargs:
-            specs: list[AggSpec] = [(out, self._column, _name(how), {}) for out, how in kwargs.items()]
-            return self._parent._run(specs)
-        if isinstance(func, str):
-            return self._one(_name(func))
-        if isinstance(func, list):
-            specs = [(_name(f), self._column, _name(f), {}) for f in func]
-            return self._parent._run(specs)
-        return self._parent._fallback("agg")(func)
+    def agg(self, func: Any = None, *args: Any, **kwargs: Any) -> Any:
+        try:
+            if args:
+                raise _NotNative
+            if func is None and kwargs:
+                for how in kwargs.values():
+                    if isinstance(how, tuple) or hasattr(how, "aggfunc"):
+                        raise TypeError(f"func is expected but received {type(how).__name__} in **kwargs.")
+                specs: list[AggSpec] = [(out, self._column, _native_name(how), {}) for out, how in kwargs.items()]
+                return self._parent._run(specs)
+            if isinstance(func, str) and not kwargs:
+                return self._one(_native_name(func))
+            if isinstance(func, list) and not kwargs:
+                specs = [(_native_name(f), self._column, _native_name(f), {}) for f in func]
+                return self._parent._run(specs)
+        except _NotNative:
+            pass
+        return self._parent._fallback("agg", self._column)(func, *args, **kwargs)
+
+    def apply(self, func: Any, *args: Any, **kwargs: Any) -> Any:
+        """``func`` on each group's values (a Series), as pandas calls it."""
+        return self._parent._apply(func, self._column, args, kwargs)
+
+    def __iter__(self) -> Iterator[tuple[Any, Series]]:
+        for key, group in self._parent[[self._column]]:
+            yield key, group[self._column]
+
+    def get_group(self, name: Any) -> Series:
+        return self._parent.get_group(name)[self._column]
 
     aggregate = agg
 
@@ -479,12 +563,52 @@ class SeriesGroupBy:
             raise AttributeError(name)
         if name in _FUNCS:
             return lambda **kw: self._one(name, **kw)
-        method = getattr(self._parent[[self._column]], name)
-        if name in ("cumsum", "cumprod", "cummax", "cummin", "shift", "diff", "rank", "transform",
+        frame_groups = self._parent[[self._column]]
+        if name in ("cumsum", "cumprod", "cummax", "cummin", "shift", "diff", "rank",
                     "head", "tail", "nth"):
             # The frame-level result, narrowed to this column.
+            method = getattr(frame_groups, name)
             return lambda *a, **kw: method(*a, **kw)[self._column]
-        return method
+        if name in vars(DataFrameGroupBy):
+            return getattr(frame_groups, name)
+        # pandas' SeriesGroupBy method: its function sees a Series, its result is shaped so
+        return self._parent._fallback(name, self._column)
+
+    def transform(self, func: Any, *args: Any, **kwargs: Any) -> Series:
+        if isinstance(func, str) and func in _FUNCS and not args:
+            return self._parent[[self._column]].transform(func, **kwargs)[self._column]
+        return self._parent._fallback("transform", self._column)(func, *args, **kwargs)
+
+
+class _NotNative(Exception):
+    """An aggregation the engine has no kernel for: it goes to pandas."""
+
+
+def _named_agg(spec: Any) -> tuple[Any, Any]:
+    """(column, function) of a named aggregation: a tuple, or pandas'
+    ``NamedAgg`` (no longer a tuple in pandas 3)."""
+    if hasattr(spec, "column") and hasattr(spec, "aggfunc"):
+        if getattr(spec, "args", ()) or getattr(spec, "kwargs", {}):
+            raise _NotNative
+        return spec.column, spec.aggfunc
+    if isinstance(spec, tuple) and len(spec) == 2:
+        return spec
+    raise TypeError(f"Must provide 'func' or tuples of '(column, aggfunc)', got {spec!r}")
+
+
+def _native_name(func: Any) -> str:
+    """The engine's name for an aggregation, or _NotNative."""
+    try:
+        name = _name(func)
+    except TypeError:
+        raise _NotNative from None
+    if name not in _FUNCS:
+        import pandas as pd
+
+        if isinstance(func, str) and not hasattr(pd.core.groupby.DataFrameGroupBy, func):
+            raise AttributeError(f"'{func}' is not a valid function for 'DataFrameGroupBy' object")
+        raise _NotNative
+    return name
 
 
 def _name(func: Any) -> str:

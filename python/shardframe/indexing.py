@@ -70,6 +70,7 @@ class FrameLoc:
                 missing = [x for x in rows if x not in present]
                 if missing:
                     raise KeyError(f"{missing} not in index")
+                frame = _in_label_order(frame, list(rows))
         if not (isinstance(cols, slice) and cols == slice(None)):
             if isinstance(cols, slice):
                 names = list(frame.columns)
@@ -92,8 +93,12 @@ class FrameLoc:
 
         rows, cols = _split_key(key)
         f = self._f
-        names = cols if isinstance(cols, list) else [cols]
-        frame, mask, _ = self._row_mask(rows)
+        names = list(f.columns) if isinstance(cols, slice) and cols == slice(None) else (
+            cols if isinstance(cols, list) else [cols])
+        frame, mask, single = self._row_mask(rows)
+        if single and not mask.any():
+            _append_row(f, rows, names, value)
+            return
         if frame._plan is not f._plan:
             # A RangeIndex gained a column of positions: same rows, same columns.
             f._init(frame._plan, dict(f._cols), f._index)
@@ -109,6 +114,45 @@ class FrameLoc:
             val = f._as_expr(value, name)
             new[name] = cond.fn("where", val, new.get(name, lit(None)))
         f._set_cols(new)
+
+
+def _append_row(f: DataFrame, label: Any, names: list[Any], value: Any) -> None:
+    """``df.loc[new_label, cols] = value``: pandas adds the row, missing in
+    the other columns (columns the frame lacks are added too)."""
+    import pandas as pd
+
+    from shardframe.frame import DataFrame
+    from shardframe.tools import concat
+
+    values = list(value) if isinstance(value, (list, tuple, np.ndarray)) else [value] * len(names)
+    if len(values) != len(names):
+        raise ValueError("Must have equal len keys and value when setting with an iterable")
+    index_name = None if f._index is None else f._index_names()[0]
+    row = pd.DataFrame([values], columns=pd.Index(names), index=pd.Index([label], name=index_name))
+    out = concat([f, DataFrame(row)])
+    f._init(out._plan, dict(out._cols), out._index)
+    object.__setattr__(f, "_cache", None)
+
+
+def _in_label_order(frame: DataFrame, labels: list[Any]) -> DataFrame:
+    """The rows of ``frame`` (each label of ``labels`` present) in the order of
+    ``labels``, as ``loc[labels]`` gives them; rows sharing a label keep
+    their order."""
+    from shardframe._base import announce_fallback
+    from shardframe.frame import _free_name
+
+    if len(set(labels)) != len(labels):
+        announce_fallback("DataFrame.loc with repeated labels")
+        from shardframe.frame import DataFrame
+
+        return DataFrame(frame.to_pandas().loc[labels])
+    f, idx = frame._with_index_series()
+    order = _free_name(f._cols, "__loc_order__")
+    ordered = f.copy()
+    ordered[order] = idx.map({label: i for i, label in enumerate(labels)})
+    ordered = ordered.sort_values(order, kind="stable")
+    del ordered[order]
+    return ordered
 
 
 class FrameILoc:

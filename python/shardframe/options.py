@@ -81,6 +81,15 @@ class Options:
         object.__setattr__(self, name, value)
         object.__setattr__(self, "_config", None)
 
+    def __getattr__(self, name: str) -> Any:
+        # pandas' own option groups (display, mode, ...) are pandas' settings:
+        # shardframe's repr and plots go through pandas and follow them.
+        if name in _PANDAS_GROUPS:
+            import pandas as pd
+
+            return getattr(pd.options, name)
+        raise AttributeError(f"shardframe has no option {name!r}")
+
     def hot_cache_bytes(self) -> int:
         """The hot cache's budget in bytes for the current settings."""
         if self.hot_cache is not None:
@@ -145,14 +154,51 @@ def init(backend: str = "ray", address: str | None = None, **kwargs: Any) -> Non
     options.backend = backend
 
 
-def set_option(name: str, value: Any) -> None:
-    """Set an option by name (``"mode.fallback"`` and ``"fallback"`` both work)."""
-    setattr(options, name.rsplit(".", 1)[-1], value)
+_PANDAS_GROUPS = ("display", "mode", "compute", "io", "plotting", "styler", "future")
+
+
+def _own(name: str) -> str | None:
+    """shardframe's option that ``name`` names (``"mode.fallback"`` and
+    ``"fallback"`` both name one), or None for one of pandas'."""
+    leaf = name.rsplit(".", 1)[-1]
+    pandas_only = tuple(f"{group}." for group in _PANDAS_GROUPS if group != "mode")
+    if leaf in {f.name for f in fields(Options)} and not name.startswith(pandas_only):
+        return leaf
+    return None
+
+
+def set_option(*pairs: Any) -> None:
+    """Set options by name, pandas-style: ``set_option("fallback", "raise")``;
+    pandas' options (``"display.max_rows"``, ...) are set in pandas.
+
+    Examples
+    --------
+    >>> import shardframe as sf
+    >>> sf.set_option("display.max_rows", 20, "codec", "zstd")
+    >>> sf.get_option("display.max_rows")
+    20
+    >>> sf.reset_option("display.max_rows")
+    """
+    if not pairs or len(pairs) % 2:
+        raise ValueError("Must provide an even number of non-keyword arguments")
+    for name, value in zip(pairs[::2], pairs[1::2], strict=True):
+        own = _own(name)
+        if own is not None:
+            setattr(options, own, value)
+        else:
+            import pandas as pd
+
+            pd.set_option(name, value)
 
 
 def get_option(name: str) -> Any:
-    """Read an option by name."""
-    return getattr(options, name.rsplit(".", 1)[-1])
+    """Read an option by name (shardframe's, else pandas')."""
+    own = _own(name)
+    if own is not None:
+        return getattr(options, own)
+    import pandas as pd
+
+    return pd.get_option(name)
 
 
 class option_context:

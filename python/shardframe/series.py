@@ -11,7 +11,7 @@ import numpy as np
 from shardframe import _engine
 from shardframe._base import IndexSpec, _Rows, select_json
 from shardframe._engine import VALUE_COL, index_col
-from shardframe._expr import Expr, col, dumps, float_params, lit, lit_list
+from shardframe._expr import MAX_DEPTH, Expr, col, dumps, float_params, lit, lit_list
 from shardframe.exceptions import InvalidOperationError
 
 if TYPE_CHECKING:
@@ -26,6 +26,80 @@ _ARITH = {
 }
 _COMPARE = {"__eq__": "eq", "__ne__": "ne", "__lt__": "lt", "__le__": "le", "__gt__": "gt", "__ge__": "ge"}
 _LOGIC = {"__and__": "and", "__or__": "or", "__xor__": "xor"}
+
+
+def _log_base(base: float) -> Callable[[Series], Series]:
+    return lambda s: s._derive(s._float_expr().fn("log")).__truediv__(math.log(base))
+
+
+# numpy ufuncs the engine runs itself (on a Series: a Series).
+_UNARY_UFUNCS: dict[str, Callable[[Series], Series]] = {
+    "sqrt": lambda s: s._derive(s._float_expr().fn("sqrt")),
+    "exp": lambda s: s._derive(s._float_expr().fn("exp")),
+    "log": lambda s: s._derive(s._float_expr().fn("log")),
+    "log10": _log_base(10), "log2": _log_base(2),
+    "floor": lambda s: s._derive(s._float_expr().fn("floor")),
+    "ceil": lambda s: s._derive(s._float_expr().fn("ceil")),
+    "absolute": lambda s: s.abs(), "fabs": lambda s: s._derive(s._float_expr().fn("abs")),
+    "negative": lambda s: -s, "positive": lambda s: s, "invert": lambda s: ~s,
+}
+_BINARY_UFUNCS = {
+    "add": "add", "subtract": "sub", "multiply": "mul", "true_divide": "true_div", "divide": "true_div",
+    "floor_divide": "floor_div", "remainder": "mod", "power": "pow", "equal": "eq", "not_equal": "ne",
+    "less": "lt", "less_equal": "le", "greater": "gt", "greater_equal": "ge",
+}
+
+
+def _kind(dtype: str) -> str:
+    """An engine dtype's kind for operand checks: i(nteger), f(loat), b(ool),
+    s(tring), t(ime point), d(uration), ? (anything else: not checked)."""
+    if dtype.startswith(("int", "uint")):
+        return "i"
+    for prefix, kind in (("float", "f"), ("bool", "b"), ("str", "s"), ("datetime", "t"), ("date", "t"),
+                         ("duration", "d"), ("timedelta", "d")):
+        if dtype.startswith(prefix):
+            return kind
+    return "?"
+
+
+def _pairs(*specs: str) -> frozenset[str]:
+    """Kind pairs from specs like "n,b:n,b" (n = i or f): every left kind of
+    the first list with every right kind of the second."""
+    out = set()
+    for spec in specs:
+        lhs, rhs = (side.replace("n", "if").replace(",", "") for side in spec.split(":"))
+        out |= {a + b for a in lhs for b in rhs}
+    return frozenset(out)
+
+
+# The operand kinds pandas accepts per binary operation (checked on the sides
+# after a reflected operation is turned around); others raise TypeError.
+_NUMBERS = "n,b:n,b"
+_ALLOWED = {
+    "add": _pairs(_NUMBERS, "s:s", "t:d", "d:t", "d:d"),
+    "sub": _pairs("n:n,b", "b:n", "t:t", "t:d", "d:d"),
+    "mul": _pairs(_NUMBERS, "s:i", "i:s", "n:d", "d:n"),
+    "true_div": _pairs(_NUMBERS, "d:n", "d:d"),
+    "floor_div": _pairs(_NUMBERS, "d:n", "d:d"),
+    "mod": _pairs(_NUMBERS, "d:n", "d:d"),
+    "pow": _pairs(_NUMBERS),
+    "lt": _pairs(_NUMBERS, "s:s", "t:t", "d:d"),
+    "and": _pairs("i,b:i,b", "b:s"),
+}
+for _op in ("le", "gt", "ge"):
+    _ALLOWED[_op] = _ALLOWED["lt"]
+for _op in ("or", "xor"):
+    _ALLOWED[_op] = _ALLOWED["and"]
+_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "true_div": "/", "floor_div": "//", "mod": "%", "pow": "**",
+            "and": "&", "or": "|", "xor": "^"}
+
+
+def _python_type_name(dtype: str) -> str:
+    """The Python type pandas names in a TypeError about a value of ``dtype``."""
+    for prefix, name in (("float", "float"), ("str", "str"), ("datetime", "Timestamp"), ("duration", "Timedelta")):
+        if dtype.startswith(prefix):
+            return name
+    return dtype
 
 
 class Series(_Rows):
@@ -76,6 +150,12 @@ class Series(_Rows):
     def _derive(self, expr: Expr, name: Any = "__same__") -> Series:
         out = Series._new(self._plan, expr, self._name if name == "__same__" else name, self._index)
         out._engine_dtype()  # validate now, as pandas would fail now
+        if expr.depth > MAX_DEPTH:
+            # a long chain of operations: computed now, before it grows deeper
+            # than the engine reads (pandas would have computed each step)
+            frame = out.to_frame(VALUE_COL)
+            done = frame._rebase(frame._materialize())
+            out = Series._new(done._plan, done._cols[VALUE_COL], out._name, done._index)
         return out
 
     # -- metadata -----------------------------------------------------------
@@ -217,7 +297,13 @@ class Series(_Rows):
         if isinstance(other, str) and self._engine_dtype().startswith("datetime"):
             import pandas as pd
 
-            return lit(pd.Timestamp(other))
+            try:
+                return lit(pd.Timestamp(other))
+            except ValueError:
+                raise TypeError(f"Invalid comparison between dtype={self._engine_dtype()} and str {other!r}") from None
+        if getattr(other, "tzinfo", None) is not None and self._engine_dtype().startswith("datetime") \
+                and "UTC" not in self._engine_dtype() and "," not in self._engine_dtype():
+            raise TypeError("Cannot compare tz-naive and tz-aware datetime-like objects.")
         return lit(other)
 
     def _aligned_pair(self, other: Series, positional: bool = False) -> tuple[PyPlan, IndexSpec]:
@@ -274,10 +360,219 @@ class Series(_Rows):
         left = self._expr
         if reverse:
             left, right = right, left
+        ltype, rtype = self._operand_kinds(kind, left, right)
+        if kind == "floor_div" and ltype == rtype == "i" and self._divides_by_zero(right):
+            # pandas answers x // 0 with ±inf (NaN for 0 // 0), in float64
+            left, right = left.fn("cast", dtype="float64"), right.fn("cast", dtype="float64")
         name = self._name
         if isinstance(other, Series) and other._name != self._name:
             name = None
         return self._derive(left.binary(kind, right), name)
+
+    def _operand_kinds(self, kind: str, left: Expr, right: Expr) -> tuple[str, str]:
+        """The kinds (see ``_KINDS``) of a binary operation's sides; TypeError
+        where pandas refuses the operation (``"a" / 2``, ``date > 1``)."""
+        pair = self._plan.select(select_json([{"name": "l", "expr": left}, {"name": "r", "expr": right}]))
+        (_, ldtype), (_, rdtype) = pair.schema()
+        ltype, rtype = _kind(ldtype), _kind(rdtype)
+        allowed = _ALLOWED.get(kind)
+        if allowed is not None and "?" not in (ltype, rtype) and ltype + rtype not in allowed:
+            symbol = _SYMBOLS.get(kind, kind)
+            if kind in ("lt", "le", "gt", "ge"):
+                raise TypeError(f"Invalid comparison between dtype={ldtype} and {rdtype}")
+            raise TypeError(f"unsupported operand type(s) for {symbol}: '{ldtype}' and '{rdtype}'")
+        return ltype, rtype
+
+    def _divides_by_zero(self, divisor: Expr) -> bool:
+        """Whether ``divisor`` (over this Series' plan) holds a zero: pandas
+        then answers an integer floor division in float64, with ±inf."""
+        zero = divisor.binary("eq", lit(0))
+        return bool(Series._new(self._plan, zero, None, self._index).any())
+
+    # -- operators ------------------------------------------------------------------
+    def __add__(self, other: Any) -> Series:
+        return self._binary("add", other)
+
+    def __radd__(self, other: Any) -> Series:
+        return self._binary("add", other, reverse=True)
+
+    def __sub__(self, other: Any) -> Series:
+        return self._binary("sub", other)
+
+    def __rsub__(self, other: Any) -> Series:
+        return self._binary("sub", other, reverse=True)
+
+    def __mul__(self, other: Any) -> Series:
+        return self._binary("mul", other)
+
+    def __rmul__(self, other: Any) -> Series:
+        return self._binary("mul", other, reverse=True)
+
+    def __truediv__(self, other: Any) -> Series:
+        return self._binary("true_div", other)
+
+    def __rtruediv__(self, other: Any) -> Series:
+        return self._binary("true_div", other, reverse=True)
+
+    def __floordiv__(self, other: Any) -> Series:
+        return self._binary("floor_div", other)
+
+    def __rfloordiv__(self, other: Any) -> Series:
+        return self._binary("floor_div", other, reverse=True)
+
+    def __mod__(self, other: Any) -> Series:
+        return self._binary("mod", other)
+
+    def __rmod__(self, other: Any) -> Series:
+        return self._binary("mod", other, reverse=True)
+
+    def __pow__(self, other: Any) -> Series:
+        return self._binary("pow", other)
+
+    def __rpow__(self, other: Any) -> Series:
+        return self._binary("pow", other, reverse=True)
+
+    def __eq__(self, other: Any) -> Series:  # type: ignore[override]
+        return self._binary("eq", other)
+
+    def __ne__(self, other: Any) -> Series:  # type: ignore[override]
+        return self._binary("ne", other)
+
+    def __lt__(self, other: Any) -> Series:  # type: ignore[override]
+        return self._binary("lt", other)
+
+    def __le__(self, other: Any) -> Series:  # type: ignore[override]
+        return self._binary("le", other)
+
+    def __gt__(self, other: Any) -> Series:  # type: ignore[override]
+        return self._binary("gt", other)
+
+    def __ge__(self, other: Any) -> Series:  # type: ignore[override]
+        return self._binary("ge", other)
+
+    def __and__(self, other: Any) -> Series:
+        return self._binary("and", other)
+
+    def __rand__(self, other: Any) -> Series:
+        return self._binary("and", other, reverse=True)
+
+    def __or__(self, other: Any) -> Series:
+        return self._binary("or", other)
+
+    def __ror__(self, other: Any) -> Series:
+        return self._binary("or", other, reverse=True)
+
+    def __xor__(self, other: Any) -> Series:
+        return self._binary("xor", other)
+
+    def __rxor__(self, other: Any) -> Series:
+        return self._binary("xor", other, reverse=True)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _flex(self, kind: str, other: Any, fill_value: Any, reverse: bool = False) -> Series:
+        """``add``, ``sub``, ...: the operator, where ``fill_value`` first stands
+        in for a value missing on one side only (both missing stays missing)."""
+        if fill_value is None or (isinstance(fill_value, float) and math.isnan(fill_value)):
+            return self._binary(kind, other, reverse)
+        if isinstance(other, Series) and other._plan is not self._plan:
+            plan, index = self._aligned_pair(other)
+            left = Series._new(plan, col("__l"), self._name, index)
+            right = Series._new(plan, col("__r"), other._name, index)
+            return left._flex(kind, right, fill_value, reverse)
+        if not isinstance(other, Series):
+            return self.fillna(fill_value)._binary(kind, other, reverse)  # type: ignore[union-attr]
+        mine, theirs = self._nan_as_null(), other._nan_as_null()
+        fill = lit(fill_value)
+        left = mine.fn("is_null").binary("and", theirs.fn("not_null")).fn("where", fill, mine)
+        right = theirs.fn("is_null").binary("and", mine.fn("not_null")).fn("where", fill, theirs)
+        return self._derive(left)._binary(kind, other._derive(right), reverse)
+
+    def add(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("add", other, fill_value)
+
+    def radd(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("add", other, fill_value, reverse=True)
+
+    def sub(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("sub", other, fill_value)
+
+    def rsub(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("sub", other, fill_value, reverse=True)
+
+    def mul(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("mul", other, fill_value)
+
+    def rmul(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("mul", other, fill_value, reverse=True)
+
+    def truediv(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("true_div", other, fill_value)
+
+    def rtruediv(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("true_div", other, fill_value, reverse=True)
+
+    def floordiv(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("floor_div", other, fill_value)
+
+    def rfloordiv(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("floor_div", other, fill_value, reverse=True)
+
+    def mod(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("mod", other, fill_value)
+
+    def rmod(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("mod", other, fill_value, reverse=True)
+
+    def pow(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("pow", other, fill_value)
+
+    def rpow(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("pow", other, fill_value, reverse=True)
+
+    def div(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("true_div", other, fill_value)
+
+    def rdiv(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("true_div", other, fill_value, reverse=True)
+
+    def eq(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("eq", other, fill_value)
+
+    def ne(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("ne", other, fill_value)
+
+    def lt(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("lt", other, fill_value)
+
+    def le(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("le", other, fill_value)
+
+    def gt(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("gt", other, fill_value)
+
+    def ge(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
+        return self._flex("ge", other, fill_value)
+
+    multiply = mul
+    subtract = sub
+    divide = div
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """numpy ufuncs on a Series give a Series, as in pandas: the common
+        ones run in the engine, others through pandas (announced)."""
+        from shardframe._base import _unwrap, _wrap_result, announce_fallback
+
+        if method == "__call__" and not kwargs:
+            if len(inputs) == 1 and ufunc.__name__ in _UNARY_UFUNCS:
+                return _UNARY_UFUNCS[ufunc.__name__](self)
+            if len(inputs) == 2 and ufunc.__name__ in _BINARY_UFUNCS:
+                a, b = inputs
+                kind = _BINARY_UFUNCS[ufunc.__name__]
+                return a._binary(kind, b) if a is self else self._binary(kind, a, reverse=True)
+        announce_fallback(f"numpy.{ufunc.__name__} on a Series")
+        args = [_unwrap(x) for x in inputs]
+        return _wrap_result(getattr(ufunc, method)(*args, **kwargs))
 
     def __neg__(self) -> Series:
         return self._derive(self._expr.fn("neg"))
@@ -289,8 +584,11 @@ class Series(_Rows):
         return self.abs()
 
     def __invert__(self) -> Series:
-        if self._engine_dtype() == "bool":
+        dtype = self._engine_dtype()
+        if dtype == "bool":
             return self._derive(self._expr.fn("not"))
+        if not dtype.startswith(("int", "uint")):
+            raise TypeError(f"bad operand type for unary ~: '{_python_type_name(dtype)}'")
         # ~x == -x - 1 for integers
         return self._derive(self._expr.fn("neg").binary("sub", lit(1)))
 
@@ -307,6 +605,12 @@ class Series(_Rows):
         return self._derive(self._nan_as_null().fn("not_null"))
 
     notnull = notna
+
+    def _float_expr(self) -> Expr:
+        """The values as float64 (numpy's ufuncs give floats for integers)."""
+        if self._engine_dtype() == "float64":
+            return self._expr
+        return self._expr.fn("cast", dtype="float64")
 
     def _nan_as_null(self) -> Expr:
         if self._engine_dtype().startswith("float"):
@@ -346,6 +650,13 @@ class Series(_Rows):
         if source == "category" and target != "str":
             # a category's value is its label (codes are not values)
             expr = expr.fn("cast", dtype="str")
+        if target.startswith(("int", "uint")) and source.startswith("float"):
+            # x - x is 0 for a finite x, NaN for ±inf and NaN, missing for missing
+            finite = expr.binary("sub", expr).binary("eq", lit(0.0))
+            if not self._derive(finite).all():
+                import pandas as pd
+
+                raise pd.errors.IntCastingNaNError("Cannot convert non-finite values (NA or inf) to integer")
         return self._derive(expr.fn("cast", dtype=target))
 
     def _to_category(self, dtype: Any) -> Series:
@@ -489,16 +800,31 @@ class Series(_Rows):
         v = self._reduce(func, **kw)
         return np.float64(math.nan if v is None else v)
 
+    def _missing_forces_nan(self, skipna: bool, min_count: int = 0) -> bool:
+        """Whether a reduction is NaN by pandas' rules: a missing value with
+        ``skipna=False``, or fewer than ``min_count`` values (one pass, run
+        only when those options are given)."""
+        if skipna and min_count <= 0:
+            return False
+        aggs = [{"name": "n", "func": "count", "expr": self._nan_as_null()},
+                {"name": "size", "func": "size", "expr": self._expr}]
+        row = _engine.to_arrow(self._plan.reduce(dumps(aggs))).to_pylist()[0]
+        return (not skipna and row["n"] < row["size"]) or row["n"] < min_count
+
     def sum(self, axis: Any = None, skipna: bool = True, numeric_only: bool = False, min_count: int = 0) -> Any:
         dtype = self._engine_dtype()
         if dtype == "str":
             raise TypeError("cannot perform sum with type str")
+        if self._missing_forces_nan(skipna, min_count):
+            return np.float64(math.nan)
         v = self._reduce("sum")
         if dtype.startswith("float"):
             return np.float64(0.0 if v is None else v)
         return np.int64(0 if v is None else v)
 
     def prod(self, axis: Any = None, skipna: bool = True, numeric_only: bool = False, min_count: int = 0) -> Any:
+        if self._missing_forces_nan(skipna, min_count):
+            return np.float64(math.nan)
         v = self._reduce("prod")
         if self._engine_dtype().startswith("float"):
             return np.float64(1.0 if v is None else v)
@@ -510,21 +836,23 @@ class Series(_Rows):
         if self._engine_dtype() == "str":
             raise TypeError(f"Could not convert string to numeric for {name}")
 
+    def _moment(self, func: str, skipna: bool, **kw: Any) -> float:
+        self._numeric_check(func)
+        if self._missing_forces_nan(skipna):
+            return np.float64(math.nan)
+        return self._float(func, **kw)
+
     def mean(self, axis: Any = None, skipna: bool = True, numeric_only: bool = False) -> float:
-        self._numeric_check("mean")
-        return self._float("mean")
+        return self._moment("mean", skipna)
 
     def median(self, axis: Any = None, skipna: bool = True, numeric_only: bool = False) -> float:
-        self._numeric_check("median")
-        return self._float("median")
+        return self._moment("median", skipna)
 
     def std(self, axis: Any = None, skipna: bool = True, ddof: int = 1, numeric_only: bool = False) -> float:
-        self._numeric_check("std")
-        return self._float("std", ddof=ddof)
+        return self._moment("std", skipna, ddof=ddof)
 
     def var(self, axis: Any = None, skipna: bool = True, ddof: int = 1, numeric_only: bool = False) -> float:
-        self._numeric_check("var")
-        return self._float("var", ddof=ddof)
+        return self._moment("var", skipna, ddof=ddof)
 
     def quantile(self, q: Any = 0.5, interpolation: str = "linear") -> Any:
         import pandas as pd
@@ -546,12 +874,12 @@ class Series(_Rows):
         row = _engine.to_arrow(self._plan.reduce(dumps(aggs))).to_pylist()[0] if aggs else {}
         return [math.nan if row[f"q{i}"] is None else float(row[f"q{i}"]) for i in range(len(qs))]
 
-    def _minmax(self, func: str) -> Any:
+    def _minmax(self, func: str, skipna: bool = True) -> Any:
         dtype = self._engine_dtype()
         if dtype == "category" and not self._categorical_dtype().ordered:
             raise TypeError(f"Categorical is not ordered for operation {func}\n"
                             "you can use .as_ordered() to change the Categorical to an ordered one\n")
-        v = self._reduce(func)
+        v = None if self._missing_forces_nan(skipna) else self._reduce(func)
         if dtype == "category" and v is not None:
             # the engine's value is the category's label
             cats = self._categorical_dtype().categories
@@ -571,10 +899,10 @@ class Series(_Rows):
         return v
 
     def min(self, axis: Any = None, skipna: bool = True, numeric_only: bool = False) -> Any:
-        return self._minmax("min")
+        return self._minmax("min", skipna)
 
     def max(self, axis: Any = None, skipna: bool = True, numeric_only: bool = False) -> Any:
-        return self._minmax("max")
+        return self._minmax("max", skipna)
 
     def count(self) -> Any:
         return np.int64(self._reduce("count"))
@@ -679,11 +1007,11 @@ class Series(_Rows):
 
     def nlargest(self, n: int = 5, keep: str = "first") -> Series:
         self._check_orderable("nlargest")
-        return self.sort_values(ascending=False).head(n)
+        return self.dropna().to_frame("__v__").nlargest(n, "__v__", keep=keep)["__v__"].rename(self._name)
 
     def nsmallest(self, n: int = 5, keep: str = "first") -> Series:
         self._check_orderable("nsmallest")
-        return self.sort_values(ascending=True).head(n)
+        return self.dropna().to_frame("__v__").nsmallest(n, "__v__", keep=keep)["__v__"].rename(self._name)
 
     def _check_orderable(self, method: str) -> None:
         dtype = self._engine_dtype()
@@ -760,25 +1088,6 @@ def _config() -> Any:
     return options.config()
 
 
-def _install_operators() -> None:
-    def make(kind: str, reverse: bool) -> Callable[[Series, Any], Series]:
-        def op(self: Series, other: Any) -> Series:
-            return self._binary(kind, other, reverse)
-
-        return op
-
-    for dunder, kind in {**_ARITH, **_COMPARE, **_LOGIC}.items():
-        setattr(Series, dunder, make(kind, False))
-        if dunder in _ARITH or dunder in _LOGIC:
-            setattr(Series, "__r" + dunder[2:], make(kind, True))
-    for method, kind in {"add": "add", "sub": "sub", "mul": "mul", "div": "true_div", "truediv": "true_div",
-                         "floordiv": "floor_div", "mod": "mod", "pow": "pow", "eq": "eq", "ne": "ne",
-                         "lt": "lt", "le": "le", "gt": "gt", "ge": "ge"}.items():
-        setattr(Series, method, make(kind, False))
-    Series.__hash__ = None  # type: ignore[assignment]
-
-
-_install_operators()
 
 
 def _with_unseen_categories(counts: pd.Series, sort: bool, ascending: bool) -> pd.Series:

@@ -1,9 +1,13 @@
-"""Top-level functions: ``to_datetime``, ``concat``, ``from_pandas``."""
+"""Top-level functions: ``to_datetime``, ``to_numeric``, ``isna``, ``unique``,
+``concat``, ``from_pandas``."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from shardframe._engine import VALUE_COL as VALUE
 from shardframe.frame import DataFrame
 from shardframe.series import Series
 
@@ -22,6 +26,95 @@ def to_datetime(arg: Any, format: str | None = None, errors: str = "raise") -> A
     return pd.to_datetime(arg, format=format, errors=errors)  # type: ignore[call-overload]
 
 
+def to_numeric(arg: Any, errors: str = "raise", downcast: str | None = None, **kwargs: Any) -> Any:
+    """Convert to a numeric dtype, as :func:`pandas.to_numeric`: strings become
+    int64 when every value is an integer, else float64 (native for a Series).
+
+    Examples
+    --------
+    >>> import shardframe as sf
+    >>> sf.to_numeric(sf.Series(["1", "2", "x"]), errors="coerce").to_list()
+    [1.0, 2.0, nan]
+    """
+    import pandas as pd
+
+    from shardframe._namespace import through_pandas
+
+    if not isinstance(arg, Series) or downcast is not None or kwargs:
+        return through_pandas(pd.to_numeric, "pandas.to_numeric")(arg, errors=errors, downcast=downcast, **kwargs)
+    if errors not in ("raise", "coerce"):
+        raise ValueError("invalid error value specified")
+    dtype = arg._engine_dtype()
+    if dtype != "str":
+        if dtype.startswith(("int", "uint", "float")) or dtype == "bool":
+            return arg
+        return through_pandas(pd.to_numeric, "pandas.to_numeric")(arg, errors=errors)
+    present = arg._expr.fn("is_null").fn("not")
+    for target in ("int64", "float64"):
+        parsed = arg._expr.fn("cast", dtype=target, strict=False)
+        failed = arg._derive(present.binary("and", parsed.fn("is_null")))
+        if not failed.any():
+            return arg._derive(parsed)
+    if errors == "coerce":
+        return arg._derive(arg._expr.fn("cast", dtype="float64", strict=False))
+    pos = int(np.argmax(failed.to_numpy()))
+    raise ValueError(f'Unable to parse string "{arg.iloc[pos]}" at position {pos}')
+
+
+def isna(obj: Any) -> Any:
+    """Missing values, as :func:`pandas.isna` (native for shardframe objects).
+
+    Examples
+    --------
+    >>> import shardframe as sf
+    >>> sf.isna(sf.Series([1.0, None])).to_list()
+    [False, True]
+    >>> bool(sf.isna(None))
+    True
+    """
+    import pandas as pd
+
+    if isinstance(obj, (Series, DataFrame)):
+        return obj.isna()
+    return pd.isna(obj)
+
+
+def notna(obj: Any) -> Any:
+    """Values present, as :func:`pandas.notna` (native for shardframe objects).
+
+    Examples
+    --------
+    >>> import shardframe as sf
+    >>> sf.notna(sf.Series([1.0, None])).to_list()
+    [True, False]
+    """
+    import pandas as pd
+
+    if isinstance(obj, (Series, DataFrame)):
+        return obj.notna()
+    return pd.notna(obj)
+
+
+isnull = isna
+notnull = notna
+
+
+def unique(values: Any) -> Any:
+    """Distinct values in order of appearance, as :func:`pandas.unique`.
+
+    Examples
+    --------
+    >>> import shardframe as sf
+    >>> sf.unique(sf.Series([2, 1, 2])).tolist()
+    [2, 1]
+    """
+    import pandas as pd
+
+    if isinstance(values, Series):
+        return values.unique()
+    return pd.unique(values)
+
+
 def from_pandas(obj: Any) -> Any:
     """A shardframe DataFrame or Series holding a copy of a pandas object."""
     import pandas as pd
@@ -31,17 +124,63 @@ def from_pandas(obj: Any) -> Any:
     return DataFrame(obj)
 
 
-def concat(objs: list[Any], axis: int = 0, ignore_index: bool = False) -> DataFrame:
-    """Stack frames (axis 0) by column name; columns missing in a frame are null.
-    Row labels are kept (a RangeIndex contributes its positions), as in pandas."""
+def concat(objs: Any, axis: Any = 0, join: str = "outer", ignore_index: bool = False, keys: Any = None,
+           **kwargs: Any) -> Any:
+    """Stack frames or Series (axis 0) by column name, or put them side by
+    side (axis 1) aligned on their row labels, as :func:`pandas.concat`.
+
+    Examples
+    --------
+    >>> import shardframe as sf
+    >>> a = sf.DataFrame({"x": [1, 2], "y": [3, 4]})
+    >>> b = sf.DataFrame({"x": [5]})
+    >>> sf.concat([a, b], ignore_index=True).x.to_list()
+    [1, 2, 5]
+    >>> list(sf.concat([a, b], join="inner").columns)
+    ['x']
+    >>> sf.concat([a.x, b.x]).to_list()
+    [1, 2, 5]
+    """
+    from shardframe._base import announce_fallback
+
+    if isinstance(objs, dict):
+        keys, objs = list(objs), list(objs.values()) if keys is None else [objs[k] for k in keys]
+    objs = [o for o in objs if o is not None]
+    if not objs:
+        raise ValueError("No objects to concatenate")
+    if join not in ("outer", "inner"):
+        raise ValueError("Only can inner (intersect) or outer (union) join the other axis")
+    if keys is not None or kwargs or (join == "inner" and axis in (1, "columns")):
+        import pandas as pd
+
+        from shardframe._base import _unwrap, _wrap_result
+
+        options = ["keys"] if keys is not None else [*kwargs] or ["join='inner' along axis 1"]
+        announce_fallback(f"concat with {', '.join(options)}")
+        return _wrap_result(pd.concat([_unwrap(o) for o in objs], axis=axis, join=join,
+                                      ignore_index=ignore_index, keys=keys, **kwargs))
+    if axis in (0, "index") and all(isinstance(o, Series) for o in objs):
+        names = {o.name for o in objs}
+        name = names.pop() if len(names) == 1 else None
+        stacked = _concat_frames([o.to_frame(VALUE) for o in objs], 0, "outer", ignore_index)
+        return stacked[VALUE].rename(name)
+    frames = [o.to_frame() if isinstance(o, Series) else o if isinstance(o, DataFrame) else DataFrame(o)
+              for o in objs]
+    if axis in (1, "columns"):
+        frames = [f.rename(columns={0: i}) if isinstance(o, Series) and o.name is None else f
+                  for i, (f, o) in enumerate(zip(frames, objs, strict=True))]
+    return _concat_frames(frames, axis, join, ignore_index)
+
+
+def _concat_frames(frames: list[DataFrame], axis: Any, join: str, ignore_index: bool) -> DataFrame:
     from shardframe._base import announce_fallback
     from shardframe._core import PyPlan
     from shardframe._engine import index_col
     from shardframe._expr import col
 
-    frames = [o if isinstance(o, DataFrame) else DataFrame(o) for o in objs]
-    if not frames:
-        raise ValueError("No objects to concatenate")
+    if join == "inner":
+        common = [c for c in frames[0].columns if all(c in f._cols for f in frames[1:])]
+        frames = [f[common] for f in frames]
     if axis in (1, "columns") and not ignore_index and _same_index(frames):
         # Side by side: every frame has the same row labels, so columns line up by position.
         out = frames[0].copy()

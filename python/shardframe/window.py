@@ -13,8 +13,33 @@ if TYPE_CHECKING:
 _HOWS = ("mean", "sum", "min", "max", "std", "var", "median")
 
 
-class Rolling:
+class _PandasWindow:
+    """Window methods the engine does not run go to pandas' window over the
+    same rows, announced."""
+
+    _obj: Any
+    _kind: str  # the pandas method making the window: "rolling" or "ewm"
+    _pandas_args: dict[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        import pandas as pd
+
+        from shardframe._base import _unwrap, _wrap_result, announce_fallback
+
+        cls = pd.core.window.Rolling if self._kind == "rolling" else pd.core.window.ExponentialMovingWindow
+        if name.startswith("_") or not hasattr(cls, name):
+            raise AttributeError(f"'{cls.__name__}' object has no attribute '{name}'")
+        announce_fallback(f"{cls.__name__}.{name}")
+        target = getattr(getattr(self._obj.to_pandas(), self._kind)(**self._pandas_args), name)
+        if not callable(target):
+            return _wrap_result(target)
+        return lambda *a, **k: _wrap_result(target(*map(_unwrap, a), **{key: _unwrap(v) for key, v in k.items()}))
+
+
+class Rolling(_PandasWindow):
     """Fixed-size windows: ``s.rolling(3).mean()``."""
+
+    _kind = "rolling"
 
     def __init__(self, obj: Series | DataFrame, window: int, min_periods: int | None = None,
                  center: bool = False) -> None:
@@ -26,6 +51,7 @@ class Rolling:
         self._obj = obj
         self._params = {"window": window, "min_periods": window if min_periods is None else min_periods,
                         "center": center}
+        self._pandas_args = dict(self._params)
 
     def _apply(self, how: str) -> Any:
         from shardframe.series import Series
@@ -62,8 +88,10 @@ def expanding(obj: Series | DataFrame, min_periods: int = 1) -> Rolling:
     return Rolling(obj, n, min_periods=min(min_periods, n))
 
 
-class ExponentialMovingWindow:
+class ExponentialMovingWindow(_PandasWindow):
     """``s.ewm(span=10).mean()``."""
+
+    _kind = "ewm"
 
     def __init__(self, obj: Series | DataFrame, com: float | None = None, span: float | None = None,
                  halflife: float | None = None, alpha: float | None = None, min_periods: int = 0,
@@ -87,6 +115,7 @@ class ExponentialMovingWindow:
             raise ValueError("alpha must satisfy: 0 < alpha <= 1")
         self._obj = obj
         self._params = {"alpha": alpha, "adjust": adjust, "min_periods": min_periods, "ignore_na": ignore_na}
+        self._pandas_args = dict(self._params)
 
     def mean(self) -> Any:
         from shardframe.series import Series

@@ -18,18 +18,26 @@ def _expand(path: str | os.PathLike[str] | Sequence[str]) -> list[str]:
     out: list[str] = []
     for item in items:
         if os.path.isdir(item):
-            matches = sorted(_glob.glob(os.path.join(item, "**", "*"), recursive=True))
-            out.extend(m for m in matches if os.path.isfile(m))
+            matches = sorted(_glob.glob(os.path.join(_glob.escape(item), "**", "*"), recursive=True))
+            out.extend(m for m in matches if os.path.isfile(m) and not _hidden(os.path.relpath(m, item)))
+        elif os.path.exists(item):
+            # an existing name is the file itself, even with glob characters in it
+            out.append(item)
         elif any(ch in item for ch in "*?["):
             matches = sorted(_glob.glob(item, recursive=True))
             if not matches:
                 raise SfFileNotFoundError(f"No files match '{item}'")
             out.extend(matches)
         else:
-            if not os.path.exists(item):
-                raise SfFileNotFoundError(f"[Errno 2] No such file or directory: '{item}'")
-            out.append(item)
+            raise SfFileNotFoundError(f"[Errno 2] No such file or directory: '{item}'")
     return out
+
+
+def _hidden(relative: str) -> bool:
+    """Files a directory read skips, as Spark, pandas/pyarrow datasets and
+    Polars do: names starting with ``.`` or ``_`` (markers such as
+    ``_SUCCESS``, unfinished writes)."""
+    return any(part.startswith((".", "_")) for part in relative.split(os.sep))
 
 
 def _frame(plan: Any, columns: list[str] | None = None) -> DataFrame:
@@ -119,6 +127,7 @@ def read_csv(
     delimiter: str | None = None,
     header: int | None | str = "infer",
     names: Sequence[str] | None = None,
+    index_col: Any = None,
     usecols: Sequence[str] | None = None,
     dtype: Any = None,
     parse_dates: Any = None,
@@ -127,27 +136,39 @@ def read_csv(
     skiprows: int | None = None,
     **kwargs: Any,
 ) -> DataFrame:
-    """Scan CSV files with pandas' common options. Lazy."""
+    """Scan CSV files with pandas' common options. Lazy.
+
+    Text from a buffer (``io.StringIO``, an open file) and options the
+    scanner does not take are read by pandas, announced as a fallback.
+
+    Examples
+    --------
+    >>> import io, shardframe as sf
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "t.csv")
+    >>> _ = open(path, "w").write("k,v\\na,1\\nb,2\\n")
+    >>> sf.read_csv(path, index_col="k").v.to_list()
+    [1, 2]
+    """
     from shardframe._core import PyPlan
 
-    if kwargs:
-        raise TypeError(f"read_csv() got unsupported arguments: {sorted(kwargs)}")
-    if not isinstance(filepath_or_buffer, (str, os.PathLike, list, tuple)):
-        raise TypeError("read_csv reads from paths; pass a file path")
+    if nrows is not None and (not isinstance(nrows, int) or nrows < 0):
+        raise ValueError("'nrows' must be an integer >=0")
+    plain_skip = skiprows is None or isinstance(skiprows, int)
+    native = (isinstance(filepath_or_buffer, (str, os.PathLike, list, tuple)) and not kwargs and plain_skip
+              and header in ("infer", 0, None) and (dtype is None or isinstance(dtype, dict)))
+    if not native:
+        return _pandas_read("read_csv", filepath_or_buffer, kwargs, sep=sep, delimiter=delimiter, header=header,
+                            names=names, index_col=index_col, usecols=usecols, dtype=dtype,
+                            parse_dates=parse_dates, na_values=na_values, nrows=nrows, skiprows=skiprows)
     paths = _expand(filepath_or_buffer)
     sep = delimiter or sep
     has_header = header == "infer" and names is None or header == 0
-    if isinstance(skiprows, (list, tuple, range)):
-        raise TypeError("skiprows must be an integer")
-    dtypes = []
-    if isinstance(dtype, dict):
-        dtypes = [(k, _dtype_name(v)) for k, v in dtype.items()]
-    elif dtype is not None:
-        raise TypeError("read_csv dtype must be a dict of column -> dtype")
-    na = [na_values] if isinstance(na_values, str) else list(na_values or [])
+    dtypes = [(k, _dtype_name(v)) for k, v in dtype.items()] if isinstance(dtype, dict) else []
+    na = [na_values] if isinstance(na_values, (str, int, float)) else list(na_values or [])
     options = {
         "sep": sep, "has_header": bool(has_header), "names": list(names) if names else None,
-        "dtypes": dtypes, "na_values": [*_PANDAS_NA, *na], "skip_rows": int(skiprows or 0),
+        "dtypes": dtypes, "na_values": [*_PANDAS_NA, *(str(v) for v in na)], "skip_rows": max(int(skiprows or 0), 0),
         "n_rows": nrows, "try_parse_dates": False,
     }
     plan = PyPlan.scan_csv(paths, dumps(options))
@@ -157,7 +178,23 @@ def read_csv(
 
         for name in parse_dates if isinstance(parse_dates, list) else []:
             frame[name] = to_datetime(frame[name])
+    if index_col is not None and index_col is not False:
+        keys = index_col if isinstance(index_col, list) else [index_col]
+        labels = [frame.columns[k] if isinstance(k, int) else k for k in keys]
+        frame = frame.set_index(labels if isinstance(index_col, list) else labels[0])  # type: ignore[assignment]
     return frame
+
+
+def _pandas_read(reader: str, source: Any, kwargs: dict[str, Any], **given: Any) -> DataFrame:
+    """pandas' ``reader`` on what the native scan does not take, announced."""
+    import pandas as pd
+
+    from shardframe._base import _wrap_result, announce_fallback
+
+    why = "a buffer" if not isinstance(source, (str, os.PathLike, list, tuple)) else (
+        "options " + ", ".join(sorted(kwargs)) if kwargs else "these options")
+    announce_fallback(f"{reader} of {why}")
+    return _wrap_result(getattr(pd, reader)(source, **given, **kwargs))  # type: ignore[no-any-return]
 
 
 # pandas' default missing-value markers.

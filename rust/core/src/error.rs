@@ -23,6 +23,9 @@ pub enum SfError {
     CorruptData(String),
     #[error("{0}")]
     FileNotFound(String),
+    /// The file system refused access (pandas: PermissionError).
+    #[error("{0}")]
+    PermissionDenied(String),
     #[error("{0}")]
     Io(String),
     #[error("{0}")]
@@ -69,13 +72,11 @@ impl From<PolarsError> for SfError {
             PolarsError::ShapeMismatch(_) => SfError::Shape(msg),
             PolarsError::InvalidOperation(_) => SfError::InvalidOperation(msg),
             PolarsError::OutOfBounds(_) => SfError::OutOfBounds(msg),
-            PolarsError::IO { error, .. } => {
-                if error.kind() == std::io::ErrorKind::NotFound {
-                    SfError::FileNotFound(msg)
-                } else {
-                    SfError::Io(msg)
-                }
-            }
+            PolarsError::IO { error, .. } => match error.kind() {
+                std::io::ErrorKind::NotFound => SfError::FileNotFound(msg),
+                std::io::ErrorKind::PermissionDenied => SfError::PermissionDenied(msg),
+                _ => SfError::Io(msg),
+            },
             PolarsError::Context { error, .. } => {
                 let inner = SfError::from(*error);
                 inner.with_message(msg)
@@ -87,10 +88,10 @@ impl From<PolarsError> for SfError {
 
 impl From<std::io::Error> for SfError {
     fn from(err: std::io::Error) -> Self {
-        if err.kind() == std::io::ErrorKind::NotFound {
-            SfError::FileNotFound(err.to_string())
-        } else {
-            SfError::Io(err.to_string())
+        match err.kind() {
+            std::io::ErrorKind::NotFound => SfError::FileNotFound(err.to_string()),
+            std::io::ErrorKind::PermissionDenied => SfError::PermissionDenied(err.to_string()),
+            _ => SfError::Io(err.to_string()),
         }
     }
 }
@@ -108,6 +109,7 @@ impl SfError {
             OutOfBounds(_) => OutOfBounds(msg),
             CorruptData(_) => CorruptData(msg),
             FileNotFound(_) => FileNotFound(msg),
+            PermissionDenied(_) => PermissionDenied(msg),
             Io(_) => Io(msg),
             OutOfMemory(_) => OutOfMemory(msg),
             Transient(_) => Transient(msg),

@@ -92,8 +92,11 @@ pub fn to_arrow_stream(m: &Materialized) -> SfResult<ArrowArrayStream> {
     ))
 }
 
-/// Write to `path.partial` and rename on success, so a failure never leaves
-/// a file that looks complete.
+/// Write to a hidden temporary file beside `path` (`.NAME.PID.partial`, which
+/// directory reads skip) and rename it on success, so a failure never leaves
+/// a file that looks complete. A temporary file of the same target left by a
+/// process that no longer runs (killed mid-write) is removed first. Errors
+/// name the target, not the temporary file.
 pub fn write_file(
     m: &Materialized,
     path: &str,
@@ -101,24 +104,51 @@ pub fn write_file(
     options: &serde_json::Value,
 ) -> SfResult<()> {
     let target = Path::new(path);
-    if let Some(dir) = target.parent() {
-        if !dir.as_os_str().is_empty() && !dir.exists() {
-            return Err(SfError::FileNotFound(format!(
-                "Cannot save file into a non-existent directory: '{}'",
-                dir.display()
-            )));
-        }
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    if !dir.exists() {
+        return Err(SfError::FileNotFound(format!(
+            "Cannot save file into a non-existent directory: '{}'",
+            dir.display()
+        )));
     }
-    let tmp = target.with_extension(format!(
-        "{}.partial",
-        target.extension().and_then(|e| e.to_str()).unwrap_or("")
-    ));
-    let result = write_to(m, &tmp, format, options);
-    match result {
-        Ok(()) => std::fs::rename(&tmp, target).map_err(SfError::from),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
+    let name = target
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| SfError::InvalidOperation(format!("not a file path: '{path}'")))?;
+    remove_stale_partials(dir, name);
+    let tmp = dir.join(format!(".{name}.{}.partial", std::process::id()));
+    let result = write_to(m, &tmp, format, options).and_then(|()| {
+        std::fs::rename(&tmp, target).map_err(SfError::from)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(|e| e.context(path))
+}
+
+/// Remove `.NAME.PID.partial` files in `dir` whose writing process is gone.
+fn remove_stale_partials(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(file) = file.to_str() else { continue };
+        let Some(pid) = file
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".partial"))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        // Only where /proc tells which processes run (elsewhere, leave them).
+        let alive = !cfg!(target_os = "linux") || Path::new("/proc").join(pid.to_string()).exists();
+        if !alive {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }
@@ -137,12 +167,21 @@ fn write_to(
     format: &str,
     options: &serde_json::Value,
 ) -> SfResult<()> {
-    let file =
-        File::create(tmp).map_err(|e| SfError::from(e).context(&tmp.display().to_string()))?;
+    let file = File::create(tmp).map_err(SfError::from)?;
     match format {
         "parquet" => {
+            let compression = match options.get("compression").and_then(|v| v.as_str()) {
+                None | Some("zstd") => pl::ParquetCompression::Zstd(None),
+                Some("snappy") => pl::ParquetCompression::Snappy,
+                Some("uncompressed") => pl::ParquetCompression::Uncompressed,
+                Some(other) => {
+                    return Err(SfError::InvalidOperation(format!(
+                        "unknown parquet compression {other:?}"
+                    )))
+                }
+            };
             let mut writer = pl::ParquetWriter::new(file)
-                .with_compression(pl::ParquetCompression::Zstd(None))
+                .with_compression(compression)
                 .batched(&m.schema)?;
             for part in &m.parts {
                 writer.write_batch(&part.decode(None)?)?;

@@ -417,11 +417,11 @@ fn lower_binary(kind: BinOp, l: pl::Expr, r: pl::Expr) -> pl::Expr {
     }
 }
 
-fn param<'a>(params: &'a serde_json::Value, key: &str) -> Option<&'a serde_json::Value> {
+pub(crate) fn param<'a>(params: &'a serde_json::Value, key: &str) -> Option<&'a serde_json::Value> {
     params.get(key).filter(|v| !v.is_null())
 }
 
-fn param_i64(params: &serde_json::Value, key: &str) -> SfResult<Option<i64>> {
+pub(crate) fn param_i64(params: &serde_json::Value, key: &str) -> SfResult<Option<i64>> {
     match param(params, key) {
         None => Ok(None),
         Some(v) => v.as_i64().map(Some).ok_or_else(|| {
@@ -430,7 +430,7 @@ fn param_i64(params: &serde_json::Value, key: &str) -> SfResult<Option<i64>> {
     }
 }
 
-fn param_list<T>(
+pub(crate) fn param_list<T>(
     params: &serde_json::Value,
     key: &str,
     item: impl Fn(&serde_json::Value) -> Option<T>,
@@ -557,13 +557,13 @@ impl Bins {
     }
 }
 
-fn param_bool(params: &serde_json::Value, key: &str, default: bool) -> bool {
+pub(crate) fn param_bool(params: &serde_json::Value, key: &str, default: bool) -> bool {
     param(params, key)
         .and_then(|v| v.as_bool())
         .unwrap_or(default)
 }
 
-fn param_str(params: &serde_json::Value, key: &str) -> SfResult<String> {
+pub(crate) fn param_str(params: &serde_json::Value, key: &str) -> SfResult<String> {
     param(params, key)
         .and_then(|v| v.as_str())
         .map(str::to_string)
@@ -827,8 +827,6 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
             e.rank(opts, None).cast(DataType::Float64)
         }
         // strings
-        "str_lower" => e.str().to_lowercase(),
-        "str_upper" => e.str().to_uppercase(),
         "str_strip" => e.str().strip_chars(chars(p)),
         "str_lstrip" => e.str().strip_chars_start(chars(p)),
         "str_rstrip" => e.str().strip_chars_end(chars(p)),
@@ -907,20 +905,6 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
                 }
             }
         }
-        "str_split_part" => {
-            // Part `i` of a split, null past the last part (pandas' expand=True).
-            let pat = param_str(p, "pat")?;
-            let i = param_i64(p, "i")?.unwrap_or(0);
-            e.str().split(pl::lit(pat)).list().get(pl::lit(i), true)
-        }
-        "str_split_count" => {
-            let pat = param_str(p, "pat")?;
-            e.str()
-                .split(pl::lit(pat))
-                .list()
-                .len()
-                .cast(DataType::Int64)
-        }
         "str_cat" => {
             let sep = param_str(p, "sep")?;
             let mut parts = vec![e];
@@ -952,8 +936,10 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
         "dt_dayofweek" => e.dt().weekday().cast(DataType::Int32) - pl::lit(1i32),
         "dt_date" => e.dt().date(),
         "dt_normalize" => e.dt().truncate(pl::lit("1d")),
-        "dt_floor" => e.dt().truncate(pl::lit(param_str(p, "every")?)),
         "dt_strftime" => e.dt().strftime(&param_str(p, "format")?),
+        other if ["str_", "dt_", "list_"].iter().any(|p| other.starts_with(p)) => {
+            return crate::accessor::lower_fn(other, e, it.collect(), p)
+        }
         other => bail!(NotImplemented: "expression function {other:?}"),
     })
 }
@@ -965,7 +951,7 @@ fn chars(p: &serde_json::Value) -> pl::Expr {
     }
 }
 
-fn regex_escape(s: &str) -> String {
+pub(crate) fn regex_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if "\\.+*?()|[]{}^$#&-~".contains(c) {

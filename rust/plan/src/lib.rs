@@ -6,6 +6,7 @@
 //! Start with [`Plan`]; [`expr::lower_fn`] lists every function the engine
 //! knows and how it maps onto Polars.
 
+mod accessor;
 pub mod expr;
 mod optimize;
 mod plan;

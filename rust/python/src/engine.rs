@@ -9,6 +9,27 @@ use shardframe_exec::{Context, ExecConfig};
 
 use crate::errors::to_py;
 
+/// The message a panic carried.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Run engine code on this thread with a panic turned into `on_panic`'s
+/// error: for work too short to leave the GIL for (reading a file's schema),
+/// which must still never raise pyo3's PanicException (a BaseException).
+pub fn guard<T>(
+    work: impl FnOnce() -> SfResult<T>,
+    on_panic: impl FnOnce(String) -> SfError,
+) -> PyResult<T> {
+    catch_unwind(AssertUnwindSafe(work))
+        .unwrap_or_else(|panic| Err(on_panic(panic_message(&*panic))))
+        .map_err(to_py)
+}
+
 /// Run engine work off the GIL. The work runs on a scoped thread; this
 /// thread waits with the GIL released, wakes every 50 ms to let Python
 /// handle signals (Ctrl-C cancels the work, which stops at the next task)
@@ -28,11 +49,7 @@ pub fn run<T: Send>(
         let ctx = &ctx;
         scope.spawn(move || {
             let out = catch_unwind(AssertUnwindSafe(|| work(ctx))).unwrap_or_else(|panic| {
-                let msg = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_else(|| "unknown panic".into());
+                let msg = panic_message(&*panic);
                 Err(SfError::Internal(format!("engine panicked: {msg}")))
             });
             let _ = tx.send(out);

@@ -12,6 +12,7 @@ fn class_name(err: &SfError) -> &'static str {
         SfError::OutOfBounds(_) => "OutOfBoundsError",
         SfError::CorruptData(_) => "CorruptDataError",
         SfError::FileNotFound(_) => "FileNotFoundError",
+        SfError::PermissionDenied(_) => "PermissionError",
         SfError::Io(_) | SfError::Transient(_) => "ShardframeIOError",
         SfError::OutOfMemory(_) => "ShardframeMemoryError",
         SfError::NotImplemented(_) => "NotSupportedError",

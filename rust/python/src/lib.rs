@@ -371,7 +371,10 @@ impl PyPlan {
         let first = paths
             .first()
             .ok_or_else(|| to_py(SfError::FileNotFound("no files matched".into())))?;
-        let schema = file_schema("parquet", first).map_err(to_py)?;
+        let schema = engine::guard(
+            || file_schema("parquet", first),
+            |msg| SfError::CorruptData(format!("cannot read the schema of '{first}': {msg}")),
+        )?;
         Ok(PyPlan::wrap(Plan::Scan(Arc::new(Source::Parquet {
             paths,
             schema,
@@ -383,7 +386,10 @@ impl PyPlan {
         let first = paths
             .first()
             .ok_or_else(|| to_py(SfError::FileNotFound("no files matched".into())))?;
-        let schema = file_schema("ndjson", first).map_err(to_py)?;
+        let schema = engine::guard(
+            || file_schema("ndjson", first),
+            |msg| SfError::CorruptData(format!("cannot read the schema of '{first}': {msg}")),
+        )?;
         Ok(PyPlan::wrap(Plan::Scan(Arc::new(Source::NdJson {
             paths,
             schema,
@@ -401,7 +407,10 @@ impl PyPlan {
                 "[Errno 2] No such file or directory: '{first}'"
             ))));
         }
-        let schema = csv_schema(first, &options).map_err(to_py)?;
+        let schema = engine::guard(
+            || csv_schema(first, &options),
+            |msg| SfError::CorruptData(format!("cannot read the header of '{first}': {msg}")),
+        )?;
         Ok(PyPlan::wrap(Plan::Scan(Arc::new(Source::Csv {
             paths,
             options,
@@ -414,7 +423,10 @@ impl PyPlan {
         let exprs: Vec<NamedExpr> = parse("select", exprs)?;
         // Every column as it is: the input itself (running it would only
         // decode and re-encode every partition).
-        let schema = self.plan.schema().map_err(to_py)?;
+        let schema = engine::guard(
+            || self.plan.schema(),
+            |msg| SfError::Internal(format!("engine panicked: {msg}")),
+        )?;
         let identity = exprs.len() == schema.len()
             && exprs.iter().zip(schema.iter_names()).all(|(e, name)| {
                 e.name == name.as_str()
@@ -490,7 +502,10 @@ impl PyPlan {
 
     /// `[(name, dtype name), ...]`, without running anything.
     fn schema(&self) -> PyResult<Vec<(String, String)>> {
-        let schema = self.plan.schema().map_err(to_py)?;
+        let schema = engine::guard(
+            || self.plan.schema(),
+            |msg| SfError::Internal(format!("engine panicked: {msg}")),
+        )?;
         Ok(schema
             .iter()
             .map(|(name, dtype)| (name.to_string(), dtype_name(dtype)))

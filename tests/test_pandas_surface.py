@@ -1,0 +1,243 @@
+"""pandas code as others write it: top-level names, and the wrong answers and
+wrong shapes found by running such code (issue 16), each against pandas."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import shardframe as sf
+from conftest import assert_same, check
+
+
+def check_lib(pdf, make, fn):
+    """``fn(data, module)`` with pandas' frame and module, then shardframe's."""
+    sdf = make(pdf)
+    try:
+        expected = fn(pdf, pd)
+    except Exception as exc:  # noqa: BLE001 - we compare exception types
+        builtin = next(c for c in type(exc).__mro__ if c.__module__ == "builtins")
+        with pytest.raises(builtin):
+            got = fn(sdf, sf)
+            if isinstance(got, (sf.DataFrame, sf.Series)):
+                got.to_pandas()
+        return
+    assert_same(expected, fn(sdf, sf))
+
+
+# -- the namespace ------------------------------------------------------------------
+
+
+def test_every_public_pandas_name_exists():
+    missing = [n for n in dir(pd) if not n.startswith("_") and n not in ("annotations", "pandas")
+               and not hasattr(sf, n)]
+    assert missing == []
+    assert set(dir(pd)) - {"annotations", "pandas"} <= set(dir(sf)) | {n for n in dir(pd) if n.startswith("_")}
+
+
+def test_scalars_and_types_are_pandas_own():
+    assert sf.Timestamp is pd.Timestamp and sf.NaT is pd.NaT and sf.NA is pd.NA
+    assert sf.Timedelta("1D") == pd.Timedelta(days=1)
+    assert sf.IndexSlice is pd.IndexSlice and sf.offsets is pd.offsets
+    pd.testing.assert_index_equal(sf.date_range("2024-01-01", periods=3), pd.date_range("2024-01-01", periods=3))
+
+
+def test_a_pandas_function_on_shardframe_data_is_a_visible_fallback():
+    df = sf.DataFrame({"a": [1, 2]})
+    with pytest.raises(sf.exceptions.FallbackError, match="pandas.wide_to_long"):
+        sf.wide_to_long(df, ["a"], i="a", j="b")
+    with sf.option_context("fallback", "warn"), pytest.warns(sf.FallbackWarning, match="pandas.merge_ordered"):
+        out = sf.merge_ordered(df, sf.DataFrame({"a": [2, 3]}))
+    assert isinstance(out, sf.DataFrame)
+    assert out.a.to_list() == [1, 2, 3]
+
+
+def test_eval_resolves_names_in_the_callers_frame():
+    local_value = 5  # noqa: F841 - read by the expression
+    assert sf.eval("@local_value + 1") == 6
+    with pytest.raises(Exception) as info:  # noqa: PT011 - pandas' own refusal, whatever its type
+        sf.eval("@inspect.os.system('echo unsafe')")
+    assert not isinstance(info.value, sf.exceptions.FallbackError)
+
+
+def test_display_options_are_pandas_options():
+    with sf.option_context("display.max_rows", 7):
+        assert pd.get_option("display.max_rows") == 7
+        assert sf.options.display.max_rows == 7
+    sf.set_option("fallback", "raise")
+    assert sf.get_option("mode.fallback") == "raise"
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d, m: m.to_numeric(d.s),
+    lambda d, m: m.to_numeric(d.s, errors="coerce"),
+    lambda d, m: m.to_numeric(d.n),
+    lambda d, m: m.to_numeric(d.i),
+    lambda d, m: m.to_numeric(d.s, errors="bogus"),
+    lambda d, m: m.isna(d),
+    lambda d, m: m.notna(d.n),
+    lambda d, m: m.isnull(d.n),
+    lambda d, m: m.unique(d.i),
+])
+def test_data_functions_run_natively(make, fn):
+    pdf = pd.DataFrame({"s": pd.Series(["1", "2.5", "x", None, "7"], dtype="str"),
+                        "n": pd.Series(["1", "22", None, "-3", "4"], dtype="str"),
+                        "i": [3, 1, 3, 2, 1]})
+    check_lib(pdf, make, fn)
+
+
+def test_to_numeric_reports_the_first_bad_value():
+    s = sf.Series(["1", "2", "oops", "x"])
+    with pytest.raises(ValueError, match='Unable to parse string "oops" at position 2'):
+        sf.to_numeric(s)
+
+
+def test_named_agg_whether_ours_or_pandas(make):
+    pdf = pd.DataFrame({"k": ["a", "b", "a", "c"], "v": [1.0, 2.0, 3.0, np.nan]})
+    check_lib(pdf, make, lambda d, m: d.groupby("k").agg(total=m.NamedAgg(column="v", aggfunc="sum"),
+                                                         n=pd.NamedAgg("v", "count")))
+    check_lib(pdf, make, lambda d, m: d.groupby("k").v.agg(total="sum", top="max"))
+    check_lib(pdf, make, lambda d, m: d.groupby("k").v.agg(total="sum", top=m.NamedAgg("v", "max")))
+
+
+# -- wrong answers --------------------------------------------------------------------
+
+
+def test_a_frame_of_series_aligns_their_indexes(make):
+    pdf = pd.DataFrame({"k": ["b", "a", "b", "c", "a"], "v": [1, 2, 3, 4, 5], "w": [1.5, 2.5, 3.5, 4.5, 5.5]})
+    check_lib(pdf, make, lambda d, m: m.DataFrame({"total": d.groupby("k").v.sum(), "avg": d.groupby("k").w.mean()}))
+    check_lib(pdf, make, lambda d, m: m.DataFrame({"v": d.v, "w": d.w * 2}))
+    # different labels: the sorted union, missing where a Series has no label
+    check_lib(pdf, make, lambda d, m: m.DataFrame({"a": d.v[d.v > 2], "b": d.w[d.v < 4]}))
+    check_lib(pdf, make, lambda d, m: m.DataFrame({"a": d.groupby("k").v.sum(), "b": 1}))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d[["a", "b"]].sum(axis=1),
+    lambda d: d[["a", "c"]].sum(axis=1),
+    lambda d: d.sum(axis=1, numeric_only=True),
+    lambda d: d[["a", "b"]].sum(axis=1, min_count=2),
+    lambda d: d[["a", "b"]].sum(axis=1, skipna=False),
+    lambda d: d[["a", "b", "c"]].mean(axis=1),
+    lambda d: d[["a", "b"]].mean(axis="columns", skipna=False),
+    lambda d: d[["a", "b"]].min(axis=1),
+    lambda d: d[["a", "c"]].max(axis=1),
+    lambda d: d[["a", "c"]].max(axis=1, skipna=False),
+    lambda d: d[["a", "b", "c"]].count(axis=1),
+    lambda d: d[["a", "c"]].prod(axis=1),
+    lambda d: d[["a", "b"]].isna().any(axis=1),
+    lambda d: d[["a", "b"]].notna().all(axis=1),
+    lambda d: d.sum(axis=1),
+    lambda d: d[["a", "b"]].sum(axis=2),
+])
+def test_reductions_across_columns(make, fn):
+    pdf = pd.DataFrame({"a": [1.0, np.nan, 3.0, np.nan, 5.5], "b": [np.nan, 2.0, 4.0, np.nan, -1.0],
+                        "c": [1, 2, 3, 4, 5], "s": pd.Series(list("vwxyz"), dtype="str")})
+    check(pdf, make, fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d.a.mean(skipna=False), lambda d: d.c.mean(skipna=False), lambda d: d.a.sum(min_count=1),
+    lambda d: d.a.sum(min_count=4), lambda d: d.a.sum(skipna=False), lambda d: d.c.sum(min_count=6),
+    lambda d: d.a.max(skipna=False), lambda d: d.c.min(skipna=False), lambda d: d.a.std(skipna=False),
+    lambda d: d.a.median(skipna=False), lambda d: d.a.prod(min_count=9), lambda d: d.e.sum(min_count=1),
+    lambda d: d.e.sum(), lambda d: d[["a", "b"]].sum(min_count=3), lambda d: d[["a", "c"]].mean(skipna=False),
+])
+def test_skipna_and_min_count(make, fn):
+    pdf = pd.DataFrame({"a": [1.0, np.nan, 3.0, 2.0, 5.5], "b": [np.nan, 2.0, 4.0, np.nan, -1.0],
+                        "c": [1, 2, 3, 4, 5], "e": [np.nan] * 5})
+    check(pdf, make, fn)
+
+
+@pytest.mark.parametrize("labels", [[3, 0, 2], [4, 1], [2], [0, 1, 2, 3, 4], [1, 7]])
+def test_loc_with_a_list_of_labels_keeps_the_lists_order(make, labels):
+    pdf = pd.DataFrame({"v": [10, 11, 12, 13, 14]})
+    check(pdf, make, lambda d: d.loc[labels])
+    check(pdf.set_index(pd.Index(["e", "d", "c", "b", "a"])), make,
+          lambda d: d.loc[["abcde"[i % 5] for i in labels], "v"])
+
+
+def test_loc_with_repeated_labels_is_an_announced_fallback(make):
+    pdf = pd.DataFrame({"v": [10, 11, 12]})
+    with sf.option_context("fallback", "warn"), pytest.warns(sf.FallbackWarning, match="repeated labels"):
+        got = make(pdf).loc[[2, 0, 2]]
+    assert_same(pdf.loc[[2, 0, 2]], got)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d.i // 0, lambda d: d.i // d.z, lambda d: 0 // d.z, lambda d: d.i // d.j,
+    lambda d: d.i % 0, lambda d: d.f // 0, lambda d: d.i // 2,
+])
+def test_integer_floor_division_by_zero(make, fn):
+    pdf = pd.DataFrame({"i": [5, -3, 0, 7], "z": [0, 1, 0, 2], "j": [2, 2, 3, 1], "f": [1.5, -2.0, 0.0, np.nan]})
+    check(pdf, make, fn)
+
+
+@pytest.mark.parametrize("fn", [lambda d: ~d.f, lambda d: ~d.s, lambda d: ~d.i, lambda d: ~d.b])
+def test_invert_takes_integers_and_booleans_only(make, fn):
+    pdf = pd.DataFrame({"f": [1.5, 2.0], "s": pd.Series(["a", "b"], dtype="str"), "i": [1, -2], "b": [True, False]})
+    check(pdf, make, fn)
+
+
+# -- result shapes ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d, m: m.concat([d.a, d.b]),
+    lambda d, m: m.concat([d.a, d.a * 2], ignore_index=True),
+    lambda d, m: m.concat([d.a, d.b], axis=1),
+    lambda d, m: m.concat([d.a.rename(None), d.b.rename(None)], axis=1),
+    lambda d, m: m.concat([d, d[["a"]]], join="inner"),
+    lambda d, m: m.concat([d, d[["a"]]], join="outer", ignore_index=True),
+    lambda d, m: m.concat([d, d], join="left"),
+])
+def test_concat_shapes(make, fn):
+    pdf = pd.DataFrame({"a": [1, 2, 3], "b": [4.0, 5.0, 6.0]})
+    check_lib(pdf, make, fn)
+
+
+@pytest.fixture
+def groups() -> pd.DataFrame:
+    return pd.DataFrame({"k": ["b", "a", "b", "c", "a", "b"], "j": [1, 1, 2, 2, 1, 1],
+                         "v": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], "w": [6, 5, 4, 3, 2, 1]})
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d.groupby("k").get_group("b"),
+    lambda d: d.groupby("k").v.get_group("a"),
+    lambda d: d.groupby(["k", "j"]).get_group(("b", 1)),
+    lambda d: d.groupby("k")[["v"]].get_group("c"),
+    lambda d: d.groupby("k").get_group("zz"),
+])
+def test_get_group(groups, make, fn):
+    check(groups, make, fn)
+
+
+def test_iterating_groups(groups, make):
+    with sf.option_context("fallback", "warn"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", sf.FallbackWarning)
+        got = [(k, g.to_pandas()) for k, g in make(groups).groupby("k")]
+        got_series = [(k, g.to_pandas()) for k, g in make(groups).groupby("k").v]
+    expected = list(groups.groupby("k"))
+    assert [k for k, _ in got] == [k for k, _ in expected]
+    for (_, g), (_, e) in zip(got, expected, strict=True):
+        pd.testing.assert_frame_equal(g, e)
+    for (_, g), (_, e) in zip(got_series, list(groups.groupby("k").v), strict=True):
+        pd.testing.assert_series_equal(g, e)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d.groupby("k").v.apply(lambda s: s.max() - s.min()),
+    lambda d: d.groupby("k")["w"].apply(lambda s: int(s.sum())),
+    lambda d: d.groupby("k").v.rolling(2).mean(),
+    lambda d: d.groupby("k").v.transform(lambda s: s - s.mean()),
+    lambda d: d.groupby("k").v.agg(lambda s: s.max() - s.min()),
+    lambda d: d.groupby("k").agg(lambda s: s.iloc[0]),
+    lambda d: d.groupby("k").agg({"v": "sum", "w": lambda s: s.max()}),
+])
+def test_group_functions_give_pandas_shapes(groups, make, fn):
+    with sf.option_context("fallback", "silent"):
+        check(groups, make, fn)
