@@ -18,7 +18,17 @@ from shardframe.merge import merge
 from shardframe.options import get_option, init, option_context, options, set_option
 from shardframe.reshape import crosstab, cut, get_dummies, melt, pivot, pivot_table, qcut
 from shardframe.series import Series
-from shardframe.tools import concat, from_pandas, isna, isnull, notna, notnull, to_datetime, to_numeric, unique
+from shardframe.tools import (
+    concat,
+    from_pandas,
+    isna,
+    isnull,
+    notna,
+    notnull,
+    to_datetime,
+    to_numeric,
+    unique,
+)
 
 __version__ = "0.1.0"
 

@@ -141,10 +141,9 @@ def _unwrap(value: Any) -> Any:
 def _wrap_result(value: Any) -> Any:
     import pandas as pd
 
+    from shardframe.exceptions import InvalidOperationError
     from shardframe.frame import DataFrame
     from shardframe.series import Series
-
-    from shardframe.exceptions import InvalidOperationError
 
     try:
         if isinstance(value, pd.DataFrame):

@@ -164,11 +164,10 @@ def concat(objs: Any, axis: Any = 0, join: str = "outer", ignore_index: bool = F
         name = names.pop() if len(names) == 1 else None
         stacked = _concat_frames([o.to_frame(VALUE) for o in objs], 0, "outer", ignore_index)
         return stacked[VALUE].rename(name)
-    frames = [o.to_frame() if isinstance(o, Series) else o if isinstance(o, DataFrame) else DataFrame(o)
-              for o in objs]
-    if axis in (1, "columns"):
-        frames = [f.rename(columns={0: i}) if isinstance(o, Series) and o.name is None else f
-                  for i, (f, o) in enumerate(zip(frames, objs, strict=True))]
+    side_by_side = axis in (1, "columns")
+    # an unnamed Series side by side is labelled by its position, as in pandas
+    frames = [(o.to_frame(i if side_by_side and o.name is None else None) if isinstance(o, Series)
+               else o if isinstance(o, DataFrame) else DataFrame(o)) for i, o in enumerate(objs)]
     return _concat_frames(frames, axis, join, ignore_index)
 
 

@@ -120,9 +120,8 @@ pub fn write_file(
         .ok_or_else(|| SfError::InvalidOperation(format!("not a file path: '{path}'")))?;
     remove_stale_partials(dir, name);
     let tmp = dir.join(format!(".{name}.{}.partial", std::process::id()));
-    let result = write_to(m, &tmp, format, options).and_then(|()| {
-        std::fs::rename(&tmp, target).map_err(SfError::from)
-    });
+    let result = write_to(m, &tmp, format, options)
+        .and_then(|()| std::fs::rename(&tmp, target).map_err(SfError::from));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

@@ -937,7 +937,11 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
         "dt_date" => e.dt().date(),
         "dt_normalize" => e.dt().truncate(pl::lit("1d")),
         "dt_strftime" => e.dt().strftime(&param_str(p, "format")?),
-        other if ["str_", "dt_", "list_"].iter().any(|p| other.starts_with(p)) => {
+        other
+            if ["str_", "dt_", "list_"]
+                .iter()
+                .any(|p| other.starts_with(p)) =>
+        {
             return crate::accessor::lower_fn(other, e, it.collect(), p)
         }
         other => bail!(NotImplemented: "expression function {other:?}"),
