@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/shardframe/target
 STAMP := $(VENV)/.deps-stamp
 
-.PHONY: help demo test test-fast test-ray lint build bench coverage clean-venv
+.PHONY: help demo test test-fast test-ray lint build bench coverage compat clean-venv
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,6 +55,13 @@ bench: build ## TPC-H and db-benchmark against pandas, Polars, DuckDB (SCALE=1 R
 
 coverage: build ## How many pandas methods run natively
 	$(PY) tests/coverage_report.py
+
+DOCPAGES ?= $(HOME)/.cache/shardframe/docpages
+compat: build ## Code written by others: pandas' user-guide pages (DOCPAGES) replayed, the public pandas TPC-H queries (tests/compat/README.md)
+	mkdir -p out
+	SHARDFRAME_FALLBACK=raise $(PY) ../shared/tools/docreplay.py $(DOCPAGES)/*.rst --module shardframe \
+	    --json out/compat.json --timeout 60 | tail -n 40
+	$(PY) tests/compat/tpch_corpus.py --scale $(or $(SCALE),0.1)
 
 clean-venv: ## Remove the virtualenv
 	rm -rf $(VENV)

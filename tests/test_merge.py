@@ -250,3 +250,32 @@ def test_merge_of_a_filtered_side_smaller_than_the_broadcast_side(make, how):
 
     with sf.option_context("broadcast_bytes", 256 << 20, "fuse_bytes", 0):
         assert_same(fn(left, right), fn(make(left), make(right)))
+
+
+@pytest.mark.parametrize("held", ["first", "both", "none"])
+def test_a_held_merge_read_by_a_later_merge_for_a_few_columns(make, held):
+    """TPC-H q11 as pandas users write it (polars-benchmark's pandas queries):
+    a merge held in a variable, merged again, and a reduction reading two of
+    its columns. The held merge is computed for the columns the query reads;
+    the later merge's side then names columns that result lacks, and must be
+    pruned by its own names (it failed with 'unable to find column "__o0"')."""
+    rng = np.random.default_rng(3)
+    partsupp = pd.DataFrame({"ps_suppkey": rng.integers(0, 20, 200), "ps_partkey": rng.integers(0, 50, 200),
+                             "ps_supplycost": rng.random(200).round(2), "ps_availqty": rng.integers(1, 9, 200),
+                             "ps_comment": pd.Series(rng.choice(["a", "b"], 200), dtype="str")})
+    supplier = pd.DataFrame({"s_suppkey": np.arange(20), "s_nationkey": rng.integers(0, 5, 20),
+                             "s_name": pd.Series([f"s{i}" for i in range(20)], dtype="str")})
+    nation = pd.DataFrame({"n_nationkey": np.arange(5), "n_name": pd.Series(list("VWXYZ"), dtype="str")})
+
+    def query(ps, su, na):
+        jn1 = ps.merge(su, left_on="ps_suppkey", right_on="s_suppkey")
+        jn2 = jn1.merge(na, left_on="s_nationkey", right_on="n_nationkey")
+        kept = (jn1, jn2) if held == "both" else (jn1,) if held == "first" else ()
+        jn2 = jn2[jn2["n_name"] == "X"]
+        jn2["value"] = jn2["ps_supplycost"] * jn2["ps_availqty"]
+        threshold = jn2["value"].sum() * 0.01
+        agg = jn2.groupby("ps_partkey", as_index=False).agg(value=("value", "sum"))
+        del kept
+        return agg[agg["value"] > threshold].sort_values("value", ascending=False)
+
+    assert_same(query(partsupp, supplier, nation), query(make(partsupp), make(supplier), make(nation)))

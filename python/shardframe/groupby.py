@@ -545,6 +545,42 @@ class SeriesGroupBy:
     def size(self) -> Any:
         return self._parent.size()
 
+    # aggregations the engine runs (a Series indexed by the keys, or a frame with as_index=False)
+    def sum(self, numeric_only: bool = False, min_count: int = 0) -> Any:
+        return self._one("sum") if min_count <= 0 else self._parent._fallback("sum", self._column)(
+            numeric_only=numeric_only, min_count=min_count)
+
+    def mean(self, numeric_only: bool = False) -> Any:
+        return self._one("mean")
+
+    def median(self, numeric_only: bool = False) -> Any:
+        return self._one("median")
+
+    def min(self, numeric_only: bool = False) -> Any:
+        return self._one("min")
+
+    def max(self, numeric_only: bool = False) -> Any:
+        return self._one("max")
+
+    def count(self) -> Any:
+        return self._one("count")
+
+    def prod(self, numeric_only: bool = False, min_count: int = 0) -> Any:
+        return self._one("prod") if min_count <= 0 else self._parent._fallback("prod", self._column)(
+            numeric_only=numeric_only, min_count=min_count)
+
+    def any(self, skipna: bool = True) -> Any:
+        return self._one("any")
+
+    def all(self, skipna: bool = True) -> Any:
+        return self._one("all")
+
+    def first(self, numeric_only: bool = False, min_count: int = -1, skipna: bool = True) -> Any:
+        return self._one("first")
+
+    def last(self, numeric_only: bool = False, min_count: int = -1, skipna: bool = True) -> Any:
+        return self._one("last")
+
     # the aggregations whose options pandas also takes by position
     def std(self, ddof: int = 1, **kw: Any) -> Any:
         return self._one("std", ddof=ddof, **kw)

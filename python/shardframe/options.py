@@ -41,7 +41,8 @@ class Options:
     fallback
         ``"warn"`` (default): methods that run through pandas warn;
         ``"raise"``: they raise :class:`~shardframe.exceptions.FallbackError`;
-        ``"silent"``: no warning.
+        ``"silent"``: no warning. The environment variable
+        ``SHARDFRAME_FALLBACK`` sets it at import.
     plot_points
         Line and scatter plots above this many rows are drawn from a min/max
         summary of the rows.
@@ -61,7 +62,7 @@ class Options:
     fuse_bytes: int | None = None
     hot_cache: int | None = None
     threads: int | None = None
-    fallback: str = "warn"
+    fallback: str = os.environ.get("SHARDFRAME_FALLBACK", "warn")
     progress: bool = True
     plot_points: int = 100_000
     progress_delay: float = 1.0

@@ -96,3 +96,34 @@ class CategoricalMethods:
         if labels is None:
             return self._s._fallback("cat").rename_categories(new_categories)
         return self._s._derive(self._s._expr.fn("cat_codes").fn("codes_to_category", categories=labels))
+
+    def as_ordered(self) -> Series:
+        """The same values with the categories' order counting in comparisons.
+
+        Examples
+        --------
+        >>> import shardframe as sf
+        >>> s = sf.Series(["b", "a", "b"]).astype("category")
+        >>> s.cat.as_ordered().cat.ordered
+        True
+        """
+        return self._with(self.categories, ordered=True)
+
+    def as_unordered(self) -> Series:
+        """The same values with unordered categories.
+
+        Examples
+        --------
+        >>> import shardframe as sf
+        >>> s = sf.Series(["b", "a"]).astype("category").cat.as_ordered()
+        >>> s.cat.as_unordered().cat.ordered
+        False
+        """
+        return self._with(self.categories, ordered=False)
+
+    def __getattr__(self, name: str) -> Any:
+        from shardframe.accessors.string import _pandas_method
+
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return _pandas_method(self._s, "cat", name)

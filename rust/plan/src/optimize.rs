@@ -197,6 +197,31 @@ fn without_dedupe(plan: &Arc<Plan>, on: &[String], nulls_equal: bool) -> Option<
     }
 }
 
+/// The names of `plan`'s output columns, read off the plan where it names
+/// them (a selection's names stand even when an input below was replaced by
+/// a result holding only the columns this query reads, which its full
+/// schema would not find), else from its schema.
+fn output_names(plan: &Plan) -> Option<Vec<String>> {
+    match plan {
+        Plan::Select { exprs, .. } => Some(exprs.iter().map(|e| e.name.clone()).collect()),
+        Plan::RowIndex { input, name } => {
+            let mut names = output_names(input)?;
+            names.push(name.clone());
+            Some(names)
+        }
+        Plan::Filter { input, .. } | Plan::Slice { input, .. } | Plan::Sort { input, .. } => {
+            output_names(input)
+        }
+        _ => Some(
+            plan.schema()
+                .ok()?
+                .iter_names()
+                .map(|n| n.to_string())
+                .collect(),
+        ),
+    }
+}
+
 /// The columns of a join's output that come from its right side: those
 /// its left side does not have (the join's own schema names them).
 fn right_output_names(join: &Plan, left: &Plan) -> Option<Cols> {
@@ -394,14 +419,13 @@ fn prune_node(plan: &Arc<Plan>, required: Option<Cols>) -> Arc<Plan> {
                 let Some(r) = &required else {
                     return prune_columns(input, None);
                 };
-                let Ok(schema) = input.schema() else {
+                let Some(names) = output_names(input) else {
                     return input.clone();
                 };
                 // A name the other side also has may come back with a suffix:
                 // keep every column whose name (or suffixed name) is needed.
                 let mut cols: Cols = keys.iter().cloned().collect();
-                for name in schema.iter_names() {
-                    let n = name.to_string();
+                for n in names {
                     if r.contains(&n) || r.contains(&format!("{n}{}", spec.suffix)) {
                         cols.insert(n);
                     }
