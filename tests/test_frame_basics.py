@@ -216,4 +216,7 @@ def test_arrow_tables_of_any_chunking(batch):
     if batch is not None:
         table = pa.Table.from_batches(table.to_batches(max_chunksize=batch))
     for t in (table, table.slice(0, 0), table.slice(17, 100)):
-        assert_same(t.to_pandas(), sf.DataFrame(t))
+        expected = t.to_pandas()
+        # a missing list is NaN, as pandas' list results (str.split) mark it; pyarrow gives None
+        expected["l"] = expected["l"].map(lambda v: np.nan if v is None else v).astype(object)
+        assert_same(expected, sf.DataFrame(t))

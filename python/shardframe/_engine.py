@@ -107,6 +107,8 @@ def arrow_to_pandas(table: pa.Table) -> Any:
             values = pdf.iloc[:, i]
             pdf.isetitem(i, values.where(values.notna(), pd.NaT))
         elif pa.types.is_list(field.type) or pa.types.is_large_list(field.type):
+            # Python lists and NaN, as pandas' own list results (str.split,
+            # findall) hold them; pyarrow would give arrays and None
             items = table.column(i).to_pylist()
             pdf.isetitem(i, pd.Series([np.nan if v is None else v for v in items], index=pdf.index, dtype=object))
         elif pa.types.is_dictionary(field.type):
