@@ -241,3 +241,88 @@ def test_iterating_groups(groups, make):
 def test_group_functions_give_pandas_shapes(groups, make, fn):
     with sf.option_context("fallback", "silent"):
         check(groups, make, fn)
+
+
+# -- what the user guide's code reaches for ------------------------------------------------
+
+
+def test_pandas_submodules_import_through_shardframe():
+    import shardframe.api.types as types
+    from shardframe.tseries.offsets import Day
+
+    assert types.is_integer_dtype(sf.DataFrame({"a": [1]}).a.dtype)
+    assert Day is pd.tseries.offsets.Day
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d.to_json(), lambda d: d.to_json(orient="records"), lambda d: d.to_string(),
+    lambda d: d.to_html(), lambda d: d.to_csv(), lambda d: d.to_csv(sep=";", index=False),
+    lambda d: d.a.to_csv(), lambda d: d.a.to_json(), lambda d: d.to_latex(),
+    lambda d: repr(d.to_records().tolist()),
+])
+def test_text_output_as_pandas_writes_it(make, fn):
+    pdf = pd.DataFrame({"a": [1, 2, 3], "b": pd.Series(["x", None, "z"], dtype="str"), "c": [0.5, np.nan, 2.0]},
+                       index=pd.Index([5, 6, 7], name="k"))
+    check(pdf, make, fn)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"sep": ";"}, {"index_col": 0}, {"header": None}, {"nrows": 2},
+                                    {"usecols": ["a"]}, {"dtype": {"a": "float64"}}])
+@pytest.mark.parametrize("binary", [False, True])
+def test_read_csv_from_a_buffer(kwargs, binary):
+    import io
+
+    text = "a;b\n1;x\n2;y\n3;\n" if kwargs.get("sep") == ";" else "a,b\n1,x\n2,y\n3,\n"
+    def buf():
+        return io.BytesIO(text.encode()) if binary else io.StringIO(text)
+    assert_same(pd.read_csv(buf(), **kwargs), sf.read_csv(buf(), **kwargs))
+
+
+@pytest.mark.parametrize("labels", [["x", "y", "z", "w"], pd.Index([4, 3, 2, 1], name="n"), range(4),
+                                    pd.MultiIndex.from_tuples([(1, "a"), (1, "b"), (2, "a"), (2, "b")])])
+def test_setting_the_index(make, labels):
+    def fn(d):
+        d = d.copy()
+        d.index = labels
+        return d
+    check(pd.DataFrame({"a": [1, 2, 3, 4], "b": [0.5, 1.5, 2.5, 3.5]}), make, fn)
+    with pytest.raises(ValueError, match="Length mismatch"):
+        make(pd.DataFrame({"a": [1]})).index = [1, 2]
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d.filter(items=["c", "a", "zz"]), lambda d: d.filter(like="b"), lambda d: d.filter(regex="^[ab]"),
+    lambda d: d.filter(items=["y", "w"], axis=0), lambda d: d.filter(like="x", axis=0),
+    lambda d: d.filter(regex="[wz]", axis="index"), lambda d: d.filter(items=["a"], like="a"),
+])
+def test_filter_by_labels(make, fn):
+    check(pd.DataFrame({"a": [1, 2, 3], "ab": [4, 5, 6], "c": [7, 8, 9]}, index=["w", "xy", "z"]), make, fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d.iloc[[2, 0]], lambda d: d.iloc[[-1, 1, -1]], lambda d: d.iloc[[True, False, True, True]],
+    lambda d: d.iloc[np.array([3, 2])], lambda d: d.iloc[[]], lambda d: d.iloc[[4]], lambda d: d.iloc[[0, 2], [1]],
+    lambda d: d.a.iloc[[1, 1, 0]],
+])
+def test_iloc_with_lists(make, fn):
+    check(pd.DataFrame({"a": [1, 2, 3, 4], "b": list("wxyz")}, index=[10, 30, 20, 40]), make, fn)
+
+
+@pytest.mark.parametrize("kwargs", [{"n": 3, "random_state": 1}, {"frac": 0.5, "random_state": 7},
+                                    {"n": 12, "replace": True, "random_state": 2},
+                                    {"n": 2, "weights": [0, 0, 1, 1, 0, 0, 0, 0], "random_state": 4},
+                                    {"n": 3, "random_state": 5, "ignore_index": True}])
+def test_sample_picks_pandas_rows(make, kwargs):
+    pdf = pd.DataFrame({"a": range(8), "b": [x * 0.5 for x in range(8)]}, index=list("abcdefgh"))
+    check(pdf, make, lambda d: d.sample(**kwargs))
+    check(pdf.a, make, lambda s: s.sample(**kwargs))
+
+
+def test_a_type_the_engine_cannot_hold_is_an_error_not_a_panic():
+    periods = pd.DataFrame({"p": pd.period_range("2020-01", periods=3, freq="M")})
+    with pytest.raises(sf.exceptions.InvalidOperationError, match="'p'"):
+        sf.DataFrame(periods)
+    # a fallback whose answer holds such a column gives pandas' answer
+    with sf.option_context("fallback", "silent"):
+        got = sf.DataFrame({"d": pd.to_datetime(["2020-01-05", "2020-02-07"])}).d.dt.to_period("M")
+    pd.testing.assert_series_equal(pd.Series(got), pd.Series(pd.to_datetime(["2020-01-05", "2020-02-07"])).dt.to_period("M").rename("d"))

@@ -64,6 +64,18 @@ __all__ = [
 ]
 
 
+def _install_submodule_finder() -> None:
+    import sys
+
+    from shardframe._namespace import PandasSubmodules
+
+    if PandasSubmodules not in sys.meta_path:
+        sys.meta_path.append(PandasSubmodules)
+
+
+_install_submodule_finder()
+
+
 def __getattr__(name: str) -> Any:
     """Every other public name of pandas (see ``shardframe._namespace``)."""
     if name.startswith("_"):

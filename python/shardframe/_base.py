@@ -99,6 +99,74 @@ class _Rows:
         return ExponentialMovingWindow(self, com=com, span=span, halflife=halflife, alpha=alpha,
                                        min_periods=min_periods, adjust=adjust, ignore_na=ignore_na)
 
+    def sample(self, n: int | None = None, frac: float | None = None, replace: bool = False, weights: Any = None,
+               random_state: Any = None, axis: Any = None, ignore_index: bool = False) -> Any:
+        """Random rows, the same ones pandas picks for the same ``random_state``
+        (pandas' own sampling draws the positions; the engine takes the rows).
+
+        Examples
+        --------
+        >>> import shardframe as sf
+        >>> sf.Series(range(10)).sample(3, random_state=1).to_list()
+        [2, 9, 6]
+        """
+        from pandas.core import common, sample
+
+        if axis not in (None, 0, "index", "rows") or (weights is not None and not isinstance(weights, (list, tuple))):
+            return self._fallback("sample")(n=n, frac=frac, replace=replace, weights=weights,
+                                            random_state=random_state, axis=axis, ignore_index=ignore_index)
+        length = len(self)  # type: ignore[arg-type]
+        rs = common.random_state(random_state)
+        size = sample.process_sampling_size(n, frac, replace)
+        if size is None:
+            size = round(frac * length)  # type: ignore[operator]
+        if weights is not None:
+            import numpy as np
+
+            weights = np.asarray(weights, dtype="float64")
+            if len(weights) != length:
+                raise ValueError("Weights and axis to be sampled must be of same length")
+            weights = weights / weights.sum()
+        positions = [int(p) for p in sample.sample(length, size, replace, weights, rs)]
+        out = self.iloc[positions]  # type: ignore[attr-defined]
+        return out.reset_index(drop=True) if ignore_index else out
+
+    # -- output pandas formats -------------------------------------------
+    # Text and file formats that hold every row: the rows leave the engine in
+    # full whichever code formats them, so pandas' own writer does (its
+    # options, quoting and layout exactly), on the converted object. Not a
+    # fallback: no work the engine could do goes to pandas.
+    def _render(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self.to_pandas(), method)(*map(_unwrap, args), **kwargs)  # type: ignore[attr-defined]
+
+    def to_json(self, path_or_buf: Any = None, *args: Any, **kwargs: Any) -> Any:
+        """JSON text (or a file), as :meth:`pandas.DataFrame.to_json` writes it."""
+        return self._render("to_json", path_or_buf, *args, **kwargs)
+
+    def to_string(self, *args: Any, **kwargs: Any) -> Any:
+        """The table as text, as pandas prints it whole."""
+        return self._render("to_string", *args, **kwargs)
+
+    def to_markdown(self, *args: Any, **kwargs: Any) -> Any:
+        """A Markdown table (needs the ``tabulate`` package, as pandas does)."""
+        return self._render("to_markdown", *args, **kwargs)
+
+    def to_latex(self, *args: Any, **kwargs: Any) -> Any:
+        """A LaTeX tabular, as pandas writes it."""
+        return self._render("to_latex", *args, **kwargs)
+
+    def to_excel(self, *args: Any, **kwargs: Any) -> Any:
+        """An Excel sheet (through pandas' writer and its engines)."""
+        return self._render("to_excel", *args, **kwargs)
+
+    def to_clipboard(self, *args: Any, **kwargs: Any) -> Any:
+        """The rows on the system clipboard, as pandas puts them."""
+        return self._render("to_clipboard", *args, **kwargs)
+
+    def to_pickle(self, *args: Any, **kwargs: Any) -> Any:
+        """A pickle of the pandas object (``pd.read_pickle`` reads it back)."""
+        return self._render("to_pickle", *args, **kwargs)
+
     # -- fallback -------------------------------------------------------
     def _fallback(self, name: str) -> Any:
         import pandas as pd

@@ -153,6 +153,12 @@ def from_arrow(table: pa.Table) -> PyPlan:
 
     from shardframe._core import ArrowStream, FrameBuilder
 
+    for field in table.schema:
+        if isinstance(field.type, pa.ExtensionType):
+            from shardframe.exceptions import InvalidOperationError
+
+            raise InvalidOperationError(f"cannot store column {field.name!r}: the engine has no type for "
+                                        f"{field.type.extension_name} values")
     table = _dictionaries_as_categories(table.replace_schema_metadata(None))
     rows = table.num_rows
     per_row = max(1, table.nbytes // max(rows, 1))

@@ -115,3 +115,33 @@ def _eval(func: Any) -> Any:
         return through_pandas(func, "pandas.eval")(expr, *args, level=level + 2, **kwargs)
 
     return call
+
+
+# pandas' submodules that shardframe does not have itself: ``import
+# shardframe.api.types`` (``import pandas.api.types`` in code handed
+# shardframe for pandas) gives pandas' module.
+SUBMODULES = ("api", "arrays", "compat", "core", "errors", "testing", "tseries", "util")
+
+
+class PandasSubmodules:
+    """A finder on ``sys.meta_path`` for ``shardframe.<sub>[.…]`` with
+    ``<sub>`` in :data:`SUBMODULES`: the module is pandas' own."""
+
+    @staticmethod
+    def find_spec(fullname: str, path: Any = None, target: Any = None) -> Any:
+        parts = fullname.split(".")
+        if len(parts) < 2 or parts[0] != "shardframe" or parts[1] not in SUBMODULES:
+            return None
+        import importlib.util
+
+        return importlib.util.spec_from_loader(fullname, PandasSubmodules)
+
+    @staticmethod
+    def create_module(spec: Any) -> Any:
+        import importlib
+
+        return importlib.import_module("pandas." + spec.name.split(".", 1)[1])
+
+    @staticmethod
+    def exec_module(module: Any) -> None:
+        return None

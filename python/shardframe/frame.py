@@ -207,6 +207,29 @@ class DataFrame(_Rows):
     def index(self) -> pd.Index:
         return self._index_pandas()
 
+    @index.setter
+    def index(self, labels: Any) -> None:
+        """New row labels by position (``df.index = [...]``), as in pandas."""
+        import pandas as pd
+
+        idx = labels if isinstance(labels, pd.Index) else pd.Index(labels)
+        if len(idx) != len(self):
+            raise ValueError(f"Length mismatch: Expected axis has {len(self)} elements, "
+                             f"new values have {len(idx)} elements")
+        if isinstance(idx, pd.RangeIndex) and idx.start == 0 and idx.step == 1 and idx.name is None:
+            out = self.reset_index(drop=True)
+        else:
+            levels = {_free_name(self._cols, f"__new_index_{i}__"): idx.get_level_values(i)
+                      for i in range(idx.nlevels)}
+            out = self.copy()
+            for name, values in levels.items():
+                out._set_positional(name, Series(values.to_numpy()), positional=True)
+            cols = {k: v for k, v in out._cols.items() if k not in levels}
+            index = [(label, out._cols[name]) for label, name in zip(idx.names, levels, strict=True)]
+            out = DataFrame._new(out._plan, cols, index)
+        assert out is not None
+        self._init(out._plan, dict(out._cols), out._index)
+
     def _index_pandas(self) -> pd.Index:
         import pandas as pd
 
@@ -336,7 +359,9 @@ class DataFrame(_Rows):
 
     def to_csv(self, path: str | None = None, sep: str = ",", na_rep: str = "", header: bool = True, index: bool = True, **kwargs: Any) -> str | None:
         """Write a CSV file (or return the text when ``path`` is None)."""
-        if path is None or kwargs or len(sep.encode()) != 1:
+        if path is None:
+            return self._render("to_csv", None, sep=sep, na_rep=na_rep, header=header, index=index, **kwargs)
+        if kwargs or len(sep.encode()) != 1:
             return self._fallback("to_csv")(path, sep=sep, na_rep=na_rep, header=header, index=index, **kwargs)
         frame = self
         if index:
@@ -346,6 +371,29 @@ class DataFrame(_Rows):
                 frame = frame.rename(columns={first: ""})
         frame._write(path, "csv", {"sep": sep, "na_rep": na_rep, "header": header})
         return None
+
+    def to_html(self, *args: Any, **kwargs: Any) -> Any:
+        """An HTML table, as pandas writes it."""
+        return self._render("to_html", *args, **kwargs)
+
+    def to_records(self, *args: Any, **kwargs: Any) -> Any:
+        """A numpy record array of the rows."""
+        return self._render("to_records", *args, **kwargs)
+
+    def to_xml(self, *args: Any, **kwargs: Any) -> Any:
+        """XML text (or a file), as pandas writes it."""
+        return self._render("to_xml", *args, **kwargs)
+
+    def to_feather(self, path: Any, **kwargs: Any) -> None:
+        """A Feather (Arrow IPC) file of the rows."""
+        import pyarrow.feather as feather
+
+        feather.write_feather(self.reset_index().to_arrow() if self._index is not None else self.to_arrow(),
+                              path, **kwargs)
+
+    def to_stata(self, *args: Any, **kwargs: Any) -> Any:
+        """A Stata file, through pandas' writer."""
+        return self._render("to_stata", *args, **kwargs)
 
     def _write(self, path: str, fmt: str, opts: dict[str, Any]) -> None:
         plan = self._materialize() if self._index is None else self._rebase(self._materialize())._data_plan()
@@ -456,6 +504,39 @@ class DataFrame(_Rows):
         new_plan = plan.filter(dumps(pred)).select(select_json(items))
         out_index = [(label, col(index_col(i))) for i, (label, _) in enumerate(index or [])]
         return DataFrame._from_plan(new_plan, list(self._cols), out_index)
+
+    def filter(self, items: Any = None, like: str | None = None, regex: str | None = None,
+               axis: Any = None) -> DataFrame:
+        """Columns (or, with ``axis=0``, rows) whose label is in ``items``,
+        contains ``like`` or matches ``regex``.
+
+        Examples
+        --------
+        >>> import shardframe as sf
+        >>> df = sf.DataFrame({"one": [1], "two": [2], "three": [3]})
+        >>> list(df.filter(like="t").columns)
+        ['two', 'three']
+        >>> list(df.filter(items=["three", "one"]).columns)
+        ['three', 'one']
+        """
+        import re
+
+        if sum(x is not None for x in (items, like, regex)) != 1:
+            raise TypeError("Keyword arguments `items`, `like`, or `regex` are mutually exclusive")
+        if axis in (0, "index", "rows"):
+            if items is not None:
+                present = set(self.index)
+                return self.loc[[i for i in items if i in present]]  # type: ignore[no-any-return]
+            f, idx = self._with_index_series()
+            text = idx.astype(str)
+            mask = text.str.contains(like, regex=False) if like is not None else text.str.contains(regex)
+            return f[mask]
+        if items is not None:
+            return self[[c for c in items if c in self._cols]]  # type: ignore[no-any-return]
+        if like is not None:
+            return self[[c for c in self._cols if like in str(c)]]  # type: ignore[no-any-return]
+        pattern = re.compile(str(regex))
+        return self[[c for c in self._cols if pattern.search(str(c))]]  # type: ignore[no-any-return]
 
     def _filter_by_col(self, name: str) -> DataFrame:
         mask = self[name]

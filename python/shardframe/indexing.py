@@ -134,6 +134,53 @@ def _append_row(f: DataFrame, label: Any, names: list[Any], value: Any) -> None:
     object.__setattr__(f, "_cache", None)
 
 
+def _is_pandas_index(obj: Any) -> bool:
+    return type(obj).__module__.startswith("pandas") and hasattr(obj, "to_numpy")
+
+
+def _take(f: DataFrame, positions: list[Any]) -> DataFrame:
+    """``iloc[positions]``: the rows at those positions, in that order (a
+    list of booleans selects where True)."""
+    n = len(f)
+    if positions and all(isinstance(p, (bool, np.bool_)) for p in positions):
+        if len(positions) != n:
+            raise IndexError(f"Boolean index has wrong length: {len(positions)} instead of {n}")
+        return f[positions]  # type: ignore[no-any-return]
+    if not all(isinstance(p, (int, np.integer)) for p in positions):
+        raise IndexError(".iloc requires numeric indexers, got " + repr(positions[:5]))
+    pos = [int(p) + n if p < 0 else int(p) for p in positions]
+    if any(not 0 <= p < n for p in pos):
+        raise IndexError("positional indexers are out-of-bounds")
+    return _rows_at(f, pos)
+
+
+def _rows_at(f: DataFrame, pos: list[int]) -> DataFrame:
+    """The rows at positions ``pos`` (in range; repeats allowed), in that
+    order: the frame, numbered, joined with the wanted positions."""
+    import pyarrow as pa
+
+    from shardframe import _engine
+    from shardframe._base import select_json
+    from shardframe._engine import index_col
+    from shardframe._expr import col, dumps
+    from shardframe.frame import DataFrame
+
+    plan, index = f._with_positions()
+    items = [{"name": index_col(i), "expr": e} for i, (_, e) in enumerate(index or [])]
+    items += [{"name": f"__c{j}", "expr": e} for j, e in enumerate(f._cols.values())]
+    rows = plan.row_index("__take_pos").select(select_json([*items, {"name": "__take_pos", "expr": col("__take_pos")}]))
+    wanted = _engine.from_arrow(pa.table({"__want_pos": pa.array(pos, pa.int64()),
+                                          "__want_order": pa.array(range(len(pos)), pa.int64())}))
+    spec = {"how": "inner", "left_on": ["__take_pos"], "right_on": ["__want_pos"], "coalesce": True,
+            "suffix": "__rr"}
+    joined = rows.join(wanted, dumps(spec)).sort(dumps(
+        {"by": [col("__want_order")], "descending": [False], "nulls_last": True, "stable": False}))
+    out = joined.select(select_json([{"name": it["name"], "expr": col(it["name"])} for it in items]))
+    cols = {label: col(f"__c{j}") for j, label in enumerate(f._cols)}
+    out_index = [(label, col(index_col(i))) for i, (label, _) in enumerate(index or [])]
+    return DataFrame._new(out, cols, out_index)
+
+
 def _in_label_order(frame: DataFrame, labels: list[Any]) -> DataFrame:
     """The rows of ``frame`` (each label of ``labels`` present) in the order of
     ``labels``, as ``loc[labels]`` gives them; rows sharing a label keep
@@ -185,8 +232,8 @@ class FrameILoc:
                 raise OutOfBoundsError("single positional indexer is out-of-bounds")
             pdf = f._slice(pos, 1).to_pandas()
             return pdf.iloc[0]
-        if isinstance(rows, (list, np.ndarray)):
-            return f._fallback("iloc")[rows]
+        if isinstance(rows, (list, np.ndarray, range)) or _is_pandas_index(rows):
+            return _take(f, list(rows))
         raise TypeError(f"Cannot index by location index with a non-integer key {rows!r}")
 
 

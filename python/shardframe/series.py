@@ -251,6 +251,11 @@ class Series(_Rows):
     def to_dict(self, into: type = dict) -> dict[Any, Any]:
         return self.to_pandas().to_dict(into=into)
 
+    def to_csv(self, path: Any = None, *args: Any, **kwargs: Any) -> Any:
+        """CSV of the values with their index (the text when ``path`` is None), as pandas writes a Series."""
+        frame = self.to_frame()
+        return frame.to_csv(path, *args, **kwargs)
+
     def to_frame(self, name: Any = None) -> DataFrame:
         from shardframe.frame import DataFrame
 

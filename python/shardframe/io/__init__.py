@@ -157,6 +157,10 @@ def read_csv(
     plain_skip = skiprows is None or isinstance(skiprows, int)
     native = (isinstance(filepath_or_buffer, (str, os.PathLike, list, tuple)) and not kwargs and plain_skip
               and header in ("infer", 0, None) and (dtype is None or isinstance(dtype, dict)))
+    given = dict(sep=sep, delimiter=delimiter, header=header, names=names, index_col=index_col, usecols=usecols,
+                 dtype=dtype, parse_dates=parse_dates, na_values=na_values, nrows=nrows, skiprows=skiprows)
+    if hasattr(filepath_or_buffer, "read") and not kwargs:
+        return _from_buffer(read_csv, filepath_or_buffer, given)
     if not native:
         return _pandas_read("read_csv", filepath_or_buffer, kwargs, sep=sep, delimiter=delimiter, header=header,
                             names=names, index_col=index_col, usecols=usecols, dtype=dtype,
@@ -173,6 +177,8 @@ def read_csv(
     }
     plan = PyPlan.scan_csv(paths, dumps(options))
     frame = _frame(plan, list(usecols) if usecols is not None else None)
+    if header is None and names is None:
+        frame.columns = range(len(frame.columns))  # pandas numbers unnamed columns
     if parse_dates:
         from shardframe.tools import to_datetime
 
@@ -183,6 +189,24 @@ def read_csv(
         labels = [frame.columns[k] if isinstance(k, int) else k for k in keys]
         frame = frame.set_index(labels if isinstance(index_col, list) else labels[0])  # type: ignore[assignment]
     return frame
+
+
+def _from_buffer(reader: Any, buffer: Any, given: dict[str, Any]) -> DataFrame:
+    """``reader`` of the text in an open file or ``io.StringIO``: the engine
+    scans a temporary copy, read into the store at once (the copy is gone
+    when this returns)."""
+    import tempfile
+
+    from shardframe._engine import collect
+
+    data = buffer.read()
+    raw = data if isinstance(data, bytes) else data.encode("utf-8")
+    with tempfile.TemporaryDirectory(prefix="shardframe-") as tmp:
+        path = os.path.join(tmp, "buffer")
+        with open(path, "wb") as f:
+            f.write(raw)
+        frame = reader(path, **given)
+        return frame._rebase(collect(frame._output_plan()))  # type: ignore[no-any-return]
 
 
 def _pandas_read(reader: str, source: Any, kwargs: dict[str, Any], **given: Any) -> DataFrame:

@@ -176,7 +176,16 @@ impl FrameBuilder {
     /// Add the rows of the Arrow C stream that pyarrow exported into
     /// `stream`, sharing their buffers until they are stored.
     fn push_stream(&mut self, py: Python<'_>, stream: &ArrowStream) -> PyResult<()> {
-        import_stream(stream.take()?, |df| self.push(py, df))
+        let stream = stream.take()?;
+        // Polars panics on some Arrow types it has no type for.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            import_stream(stream, |df| self.push(py, df))
+        }))
+        .unwrap_or_else(|_| {
+            Err(to_py(SfError::InvalidOperation(
+                "cannot store Arrow data of a type the engine has no type for".into(),
+            )))
+        })
     }
 
     /// The frame of every row pushed.
