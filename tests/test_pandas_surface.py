@@ -326,3 +326,67 @@ def test_a_type_the_engine_cannot_hold_is_an_error_not_a_panic():
     with sf.option_context("fallback", "silent"):
         got = sf.DataFrame({"d": pd.to_datetime(["2020-01-05", "2020-02-07"])}).d.dt.to_period("M")
     pd.testing.assert_series_equal(pd.Series(got), pd.Series(pd.to_datetime(["2020-01-05", "2020-02-07"])).dt.to_period("M").rename("d"))
+
+
+def test_interpolate(make):
+    s = pd.Series([np.nan, 1.0, np.nan, np.nan, 4.0, np.nan, 7.0, np.nan, np.nan])
+    check(s, make, lambda x: x.interpolate())
+    check(pd.Series([1, 2, 3]), make, lambda x: x.interpolate())
+
+
+@pytest.mark.parametrize("fn", [
+    lambda s: s.__setitem__("b", 10) or s, lambda s: s.__setitem__(s > 2, 0) or s,
+    lambda s: s.__setitem__(["a", "d"], -1) or s, lambda s: s.iloc.__setitem__(1, 99) or s,
+    lambda s: s.iloc.__setitem__([0, -1], 7) or s, lambda s: s.iloc.__setitem__(slice(1, 3), 5) or s,
+    lambda s: s.loc.__setitem__("zz", 5) or s,
+])
+def test_setting_values_of_a_series(make, fn):
+    check(pd.Series([1, 2, 3, 4], index=list("abcd"), name="v"), make, lambda s: fn(s.copy()))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d.iloc.__setitem__((0, 1), 5.5) or d, lambda d: d.iloc.__setitem__((slice(0, 2), 0), 0) or d,
+    lambda d: d.iloc.__setitem__(([1, 2], [0, 1]), 9) or d, lambda d: d.iloc.__setitem__(-1, 3) or d,
+])
+def test_setting_values_by_position(make, fn):
+    check(pd.DataFrame({"a": [1, 2, 3], "b": [0.5, 1.5, 2.5]}), make, lambda d: fn(d.copy()))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda s: s.groupby(level=0).sum(), lambda s: s.groupby(s > 2).mean(), lambda s: s.groupby([1, 1, 2, 2, 1]).max(),
+    lambda s: s.groupby(level=0, sort=False).count(),
+])
+def test_series_groupby(make, fn):
+    check(pd.Series([1, 2, 3, 4, 5], index=list("babab"), name="v"), make, fn)
+    check(pd.Series([1.5, 2.5, 3.5, 4.5, 5.5], index=list("babab")), make, fn)
+
+
+@pytest.mark.parametrize("fn", [lambda d: d.groupby(level=0).sum(), lambda d: d.groupby(level="k").a.max(),
+                                lambda d: d.groupby(level=[0]).size()])
+def test_groupby_index_levels(make, fn):
+    check(pd.DataFrame({"a": [1, 2, 3, 4]}, index=pd.Index(["x", "y", "x", "z"], name="k")), make, fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d.reindex(["c", "a", "zz"]), lambda d: d.reindex(index=["b"], columns=["y", "x", "new"]),
+    lambda d: d.reindex(["q", "a"], fill_value=0), lambda d: d.x.reindex(["c", "q", "a"]),
+    lambda d: d.reindex(columns=["y"]),
+])
+def test_reindex(make, fn):
+    check(pd.DataFrame({"x": [1, 2, 3], "y": [0.5, 1.5, 2.5]}, index=["a", "b", "c"]), make, fn)
+
+
+@pytest.mark.parametrize("fn", [lambda s: s.searchsorted(3), lambda s: s.searchsorted([0, 3, 9], side="right"),
+                                lambda s: s.searchsorted(np.array([2, 5]))])
+def test_searchsorted(make, fn):
+    check(pd.Series([1, 2, 3, 3, 5, 8]), make, fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda a, b: a + b, lambda a, b: a.sub(b, fill_value=0), lambda a, b: a * b.x, lambda a, b: a.div(b.x, axis=0),
+    lambda a, b: a - a.mean(), lambda a, b: a.add([1, 2], axis=1), lambda a, b: (a > 1) & (a < 5),
+])
+def test_frame_arithmetic_aligns(make, fn):
+    a = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [4.0, 5.0, np.nan]}, index=["a", "b", "c"])
+    b = pd.DataFrame({"y": [10.0, 20.0], "z": [1.0, 2.0], "x": [5.0, 6.0]}, index=["c", "a"])
+    assert_same(fn(a, b), fn(make(a), make(b)))

@@ -505,6 +505,34 @@ class DataFrame(_Rows):
         out_index = [(label, col(index_col(i))) for i, (label, _) in enumerate(index or [])]
         return DataFrame._from_plan(new_plan, list(self._cols), out_index)
 
+    def reindex(self, labels: Any = None, *, index: Any = None, columns: Any = None, axis: Any = None,
+                method: str | None = None, fill_value: Any = None, **kwargs: Any) -> DataFrame:
+        """Rows (and columns) in the order of the labels given, missing where
+        the frame has no such label, as :meth:`pandas.DataFrame.reindex`.
+
+        Examples
+        --------
+        >>> import shardframe as sf
+        >>> df = sf.DataFrame({"a": [1, 2]}, index=["x", "y"])
+        >>> df.reindex(["y", "z"]).a.to_list()
+        [2.0, nan]
+        """
+        if labels is not None:
+            if axis in (1, "columns"):
+                columns = labels
+            else:
+                index = labels
+        if method is not None or kwargs or (self._index is not None and len(self._index) > 1):
+            return self._fallback("reindex")(index=index, columns=columns, method=method, fill_value=fill_value,
+                                             **kwargs)
+        from shardframe.indexing import reindex_rows
+
+        out = self if index is None else reindex_rows(self, index, fill_value)
+        if columns is not None:
+            missing = _missing_floats() if fill_value is None else lit(fill_value)
+            out = out._with_cols({c: out._cols.get(c, missing) for c in columns})
+        return out
+
     def filter(self, items: Any = None, like: str | None = None, regex: str | None = None,
                axis: Any = None) -> DataFrame:
         """Columns (or, with ``axis=0``, rows) whose label is in ``items``,
@@ -990,10 +1018,7 @@ class DataFrame(_Rows):
             names = list(self._cols) + [n for n in values if n not in self._cols]
             if list(values) != list(self._cols) and len(names) > len(self._cols):
                 names = _sorted_labels(names)
-            out = self.copy()
-            for n in names:
-                if n not in self._cols:
-                    out[n] = np.nan
+            out = self._with_cols({n: self._cols.get(n, _missing_floats()) for n in names})
             cols = {}
             for n in names:
                 value = values.get(n, np.nan)
@@ -1001,6 +1026,17 @@ class DataFrame(_Rows):
             return out._with_cols(cols)
         if type(other).__name__ == "Series" and not isinstance(other, Series):
             other = Series(other)  # a pandas Series, aligned on the rows like ours
+        if isinstance(other, Series) and other._plan is not self._plan:
+            # aligned on the rows first, once for every column
+            from shardframe.tools import concat
+
+            name = _free_name(self._cols, "__by_row__")
+            both = concat([self, other.to_frame(name)], axis=1)
+            if not (self._index is None and other._index is None and len(self) == len(other)) and \
+                    not self.index.equals(other.index):
+                both = both.sort_index()
+            rhs = both[name]
+            return both[list(self._cols)]._map_series(lambda s: s._flex(kind, rhs, fill_value, reverse))
         return self._map_series(lambda s: s._flex(kind, other, fill_value, reverse))
 
     def __add__(self, other: Any) -> DataFrame:
@@ -1189,11 +1225,8 @@ class DataFrame(_Rows):
             theirs = {n: both[tmp] for n, tmp in names.items()}
         labels = list(self._cols) if list(self._cols) == list(other._cols) else _sorted_labels(
             list(self._cols) + [n for n in other._cols if n not in self._cols])
-        left = both[[n for n in self._cols]].copy()
-        for n in labels:
-            if n not in self._cols:
-                left[n] = np.nan
-        return left[labels], theirs
+        left = both._with_cols({n: both._cols[n] if n in self._cols else _missing_floats() for n in labels})
+        return left, theirs
 
     # -- reductions -------------------------------------------------------------------------
     def _reduce(self, func: str, numeric_only: bool = False, axis: Any = 0, **kw: Any) -> Any:
@@ -1550,10 +1583,36 @@ class DataFrame(_Rows):
         """Group rows by columns (or Series of this frame); see :class:`DataFrameGroupBy`."""
         from shardframe.groupby import DataFrameGroupBy
 
-        if level is not None or by is None or observed is False and self._any_categorical(by):
+        if level is not None and by is None:
+            frame, keys = self._index_keys(level)
+            return DataFrameGroupBy(frame, keys, as_index=as_index, sort=sort, dropna=dropna)
+        if by is None or observed is False and self._any_categorical(by):
             return self._fallback("groupby")(by=by, level=level, as_index=as_index, sort=sort, dropna=dropna,
                                              observed=observed)
         return DataFrameGroupBy(self, by, as_index=as_index, sort=sort, dropna=dropna)
+
+    def _index_keys(self, level: Any) -> tuple[DataFrame, Any]:
+        """This frame and its index levels ``level`` (positions or names) as
+        group keys: Series over the frame's plan, named as the levels."""
+        if self._index is None:
+            if level not in (0, -1, [0], None):
+                raise IndexError(f"Too many levels: Index has only 1 level, not {level}")
+            f, idx = self._with_index_series()
+            return f, idx if not isinstance(level, list) else [idx]
+        names = self._index_names()
+        picked = level if isinstance(level, list) else [level]
+        positions = []
+        for lv in picked:
+            if isinstance(lv, int) and lv not in names:
+                if not -len(names) <= lv < len(names):
+                    raise IndexError(f"Too many levels: Index has only {len(names)} levels, not {lv + 1}")
+                positions.append(lv % len(names))
+            elif lv in names:
+                positions.append(names.index(lv))
+            else:
+                raise KeyError(f"Level {lv} not found")
+        keys = [Series._new(self._plan, self._index[i][1], names[i], self._index) for i in positions]
+        return self, keys if isinstance(level, list) else keys[0]
 
     def _any_categorical(self, by: Any) -> bool:
         """Whether a group key (a column name or a Series) is categorical:
@@ -1679,6 +1738,11 @@ def _from_series(columns: dict[Hashable, Series]) -> DataFrame:
 
 class _NeedsPositional(Exception):
     pass
+
+
+def _missing_floats() -> Expr:
+    """A column of NaN, as pandas adds one for a label it aligns in."""
+    return lit(None).fn("cast", dtype="float64")
 
 
 def _is_row_like(value: Any) -> bool:

@@ -500,14 +500,16 @@ class DataFrameGroupBy:
 class SeriesGroupBy:
     """Groups of one column."""
 
-    def __init__(self, parent: DataFrameGroupBy, column: Hashable) -> None:
+    def __init__(self, parent: DataFrameGroupBy, column: Hashable, output_name: Any = "__column__") -> None:
         self._parent = parent
         self._column = column
+        # the results' name: the column's, or a grouped Series' own (None too)
+        self._output_name = column if output_name == "__column__" else output_name
 
     def _one(self, func: str, **kw: Any) -> Any:
         out = self._parent._run([(self._column, self._column, func, kw)])
         if self._parent._as_index:
-            return out[self._column]
+            return out[self._column].rename(self._output_name)
         return out
 
     def agg(self, func: Any = None, *args: Any, **kwargs: Any) -> Any:

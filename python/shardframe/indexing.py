@@ -181,6 +181,51 @@ def _rows_at(f: DataFrame, pos: list[int]) -> DataFrame:
     return DataFrame._new(out, cols, out_index)
 
 
+def reindex_rows(f: DataFrame, labels: Any, fill_value: Any = None) -> DataFrame:
+    """The rows labelled ``labels``, in that order, missing (or
+    ``fill_value``) where the frame has no such label: the wanted labels
+    joined with the frame's rows on its (unique) index."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from shardframe import _engine
+    from shardframe._base import select_json
+    from shardframe._engine import index_col
+    from shardframe._expr import col, dumps
+    from shardframe.frame import DataFrame
+    from shardframe.merge import check_unique_index
+
+    check_unique_index(f)
+    wanted_index = labels if isinstance(labels, pd.Index) else pd.Index(list(labels))
+    plan, index = f._with_positions()
+    assert index is not None
+    items = [{"name": "__row_key", "expr": index[0][1]}]
+    items += [{"name": f"__c{j}", "expr": e} for j, e in enumerate(f._cols.values())]
+    rows = plan.select(select_json(items))
+    wanted = _engine.from_arrow(pa.table({"__want_key": pa.array(wanted_index.to_numpy(), from_pandas=True),
+                                          "__want_order": pa.array(range(len(wanted_index)), pa.int64())}))
+    spec = {"how": "left", "left_on": ["__want_key"], "right_on": ["__row_key"], "coalesce": False,
+            "suffix": "__rr", "maintain_order": "left"}
+    joined = wanted.join(rows, dumps(spec)).sort(dumps(
+        {"by": [col("__want_order")], "descending": [False], "nulls_last": True, "stable": False}))
+    out_items = [{"name": index_col(0), "expr": col("__want_key")}]
+    for j in range(len(f._cols)):
+        e = col(f"__c{j}")
+        if fill_value is not None:
+            e = col("__row_key").fn("is_null").fn("where", _lit(fill_value), e)
+        out_items.append({"name": f"__c{j}", "expr": e})
+    out = joined.select(select_json(out_items))
+    cols = {label: col(f"__c{j}") for j, label in enumerate(f._cols)}
+    name = wanted_index.name if wanted_index.name is not None else (index[0][0] if f._index is not None else None)
+    return DataFrame._new(out, cols, [(name, col(index_col(0)))])
+
+
+def _lit(value: Any) -> Any:
+    from shardframe._expr import lit
+
+    return lit(value)
+
+
 def _in_label_order(frame: DataFrame, labels: list[Any]) -> DataFrame:
     """The rows of ``frame`` (each label of ``labels`` present) in the order of
     ``labels``, as ``loc[labels]`` gives them; rows sharing a label keep
@@ -207,6 +252,9 @@ class FrameILoc:
 
     def __init__(self, frame: DataFrame) -> None:
         self._f = frame
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        _set_positions(self._f, key, value)
 
     def __getitem__(self, key: Any) -> Any:
         rows, cols = _split_key(key)
@@ -237,9 +285,52 @@ class FrameILoc:
         raise TypeError(f"Cannot index by location index with a non-integer key {rows!r}")
 
 
+def _set_positions(f: DataFrame, key: Any, value: Any) -> None:
+    """``df.iloc[rows, cols] = value``: the values at those positions replaced."""
+    from shardframe._expr import col, lit_list
+
+    rows, cols = _split_key(key)
+    names = list(f.columns)
+    if isinstance(cols, slice):
+        picked = names[cols]
+    elif isinstance(cols, (list, tuple, np.ndarray)):
+        picked = [names[i] for i in cols]
+    else:
+        picked = [names[cols]]
+    n = len(f)
+    if isinstance(rows, slice):
+        positions = list(range(*rows.indices(n)))
+    elif isinstance(rows, (list, tuple, np.ndarray, range)):
+        items = list(rows)
+        if items and all(isinstance(x, (bool, np.bool_)) for x in items):
+            positions = [i for i, x in enumerate(items) if x]
+        else:
+            positions = [int(p) + n if p < 0 else int(p) for p in items]
+    else:
+        positions = [int(rows) + n if rows < 0 else int(rows)]
+    if any(not 0 <= p < n for p in positions):
+        raise IndexError("iloc cannot enlarge its target object")
+    plan, index = f._with_positions()
+    from shardframe.frame import _free_name
+
+    name = _free_name(f._cols, "__iloc_set__")
+    plan = plan.row_index(name)
+    f._init(plan, dict(f._cols), index)
+    object.__setattr__(f, "_cache", None)
+    cond = col(name).fn("is_in", lit_list(np.asarray(positions, dtype="int64")))
+    new = dict(f._cols)
+    values = list(value) if isinstance(value, (list, tuple, np.ndarray)) and len(picked) > 1 else [value] * len(picked)
+    for label, v in zip(picked, values, strict=True):
+        new[label] = cond.fn("where", f._as_expr(v, label), new[label])
+    f._set_cols(new)
+
+
 class SeriesLoc:
     def __init__(self, series: Series) -> None:
         self._s = series
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        _set_through_frame(self._s, lambda frame: frame.loc.__setitem__((key, "__v__"), value))
 
     def __getitem__(self, key: Any) -> Any:
         frame = self._s.to_frame("__v__")
@@ -249,9 +340,20 @@ class SeriesLoc:
         return out
 
 
+def _set_through_frame(s: Series, assign: Any) -> None:
+    """An assignment into a Series, made on the one-column frame of it."""
+    frame = s.to_frame("__v__")
+    assign(frame)
+    column = frame._cols["__v__"]
+    s._init_from(frame._plan, column, s.name, frame._index)
+
+
 class SeriesILoc:
     def __init__(self, series: Series) -> None:
         self._s = series
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        _set_through_frame(self._s, lambda frame: _set_positions(frame, (key, 0), value))
 
     def __getitem__(self, key: Any) -> Any:
         frame = self._s.to_frame("__v__")

@@ -638,6 +638,30 @@ class Series(_Rows):
     def bfill(self, limit: int | None = None) -> Series:
         return self._derive(self._nan_as_null().fn("bfill", limit=limit))
 
+    def interpolate(self, method: str = "linear", *, axis: Any = 0, limit: int | None = None,
+                    inplace: bool = False, limit_direction: str | None = None, limit_area: str | None = None,
+                    **kwargs: Any) -> Series | None:
+        """Missing values filled on the straight line between their valid
+        neighbours (by position); after the last valid value, that value.
+
+        Examples
+        --------
+        >>> import shardframe as sf
+        >>> sf.Series([None, 1.0, None, 3.0, None]).interpolate().to_list()
+        [nan, 1.0, 2.0, 3.0, 3.0]
+        """
+        dtype = self._engine_dtype()
+        if (method != "linear" or limit is not None or limit_direction not in (None, "forward")
+                or limit_area is not None or kwargs or not dtype.startswith(("int", "uint", "float"))):
+            if dtype == "str" and method == "linear":
+                raise TypeError("Cannot interpolate with all object-dtype columns in the DataFrame. "
+                                "Try setting at least one column to a numeric dtype.")
+            return self._fallback("interpolate")(method=method, axis=axis, limit=limit, inplace=inplace,
+                                                 limit_direction=limit_direction, limit_area=limit_area, **kwargs)
+        if not dtype.startswith("float"):
+            return self._inplace(self.copy(), inplace)  # integers have no missing value to fill
+        return self._inplace(self._derive(self._nan_as_null().fn("interpolate")), inplace)
+
     def _inplace(self, out: Series, inplace: bool) -> Series | None:
         if inplace:
             self._init_from(out._plan, out._expr, out._name, out._index)
@@ -1079,6 +1103,87 @@ class Series(_Rows):
         if isinstance(key, Series):
             return self.to_frame("__v__")[key]["__v__"].rename(self._name)
         return self.loc[key]
+
+    def groupby(self, by: Any = None, axis: Any = 0, level: Any = None, as_index: bool = True, sort: bool = True,
+                group_keys: bool = True, observed: Any = None, dropna: bool = True) -> Any:
+        """Groups of this Series' values by another Series (of the same
+        frame, or aligned on the index), an array of keys, or index levels.
+
+        Examples
+        --------
+        >>> import shardframe as sf
+        >>> s = sf.Series([1, 2, 3], index=["a", "b", "a"], name="v")
+        >>> s.groupby(level=0).sum().to_dict()
+        {'a': 4, 'b': 2}
+        """
+        from shardframe.groupby import SeriesGroupBy
+
+        if not as_index:
+            raise TypeError("as_index=False only valid with DataFrame")
+        label = self._name if self._name is not None else "__grouped__"
+        frame = self.to_frame(label)
+        if level is not None and by is None:
+            frame, keys = frame._index_keys(level)
+        elif isinstance(by, Series) and by._plan is self._plan:
+            keys = Series._new(frame._plan, by._expr, by._name, frame._index)
+        elif isinstance(by, (Series, list, np.ndarray)) and not (isinstance(by, list) and by and
+                                                                isinstance(by[0], (Series, list, np.ndarray))):
+            from shardframe.frame import _free_name
+
+            name = _free_name(frame._cols, "__by__")
+            frame = frame.copy()
+            if isinstance(by, Series):
+                frame[name] = by  # aligned on the index, as pandas aligns a Series key
+            else:
+                if len(by) != len(self):
+                    raise ValueError(f"Grouper and axis must be same length: {len(by)} != {len(self)}")
+                frame._set_positional(name, Series(np.asarray(by)), positional=True)
+            keys = frame[name].rename(by.name if isinstance(by, Series) else None)
+        else:
+            return self._fallback("groupby")(by=by, level=level, as_index=as_index, sort=sort, dropna=dropna)
+        groups = frame.groupby(keys, sort=sort, dropna=dropna)
+        return SeriesGroupBy(groups, label, output_name=self._name)
+
+    def reindex(self, index: Any = None, *, method: Any = None, fill_value: Any = None,
+                **kwargs: Any) -> Series:
+        """Values in the order of the labels given, missing where this Series
+        has no such label.
+
+        Examples
+        --------
+        >>> import shardframe as sf
+        >>> sf.Series([1.0, 2.0], index=["a", "b"]).reindex(["b", "c"]).to_list()
+        [2.0, nan]
+        """
+        frame = self.to_frame("__v__").reindex(index, method=method, fill_value=fill_value, **kwargs)
+        return frame["__v__"].rename(self._name)
+
+    def searchsorted(self, value: Any, side: Any = "left", sorter: Any = None) -> Any:
+        """Where ``value`` would go in these (sorted) values to keep them
+        sorted: how many are below it (``side="right"``: not above it).
+
+        Examples
+        --------
+        >>> import shardframe as sf
+        >>> sf.Series([1, 2, 2, 5]).searchsorted([2, 3])
+        array([1, 3])
+        """
+        if sorter is not None or side not in ("left", "right"):
+            if side not in ("left", "right"):
+                raise ValueError(f"Invalid value for 'side': {side}")
+            return self._fallback("searchsorted")(value, side=side, sorter=sorter)
+        many = isinstance(value, (list, tuple, np.ndarray)) or hasattr(value, "__array__")
+        values = list(np.asarray(value)) if many else [value]
+        op = "lt" if side == "left" else "le"
+        aggs = [{"name": f"p{i}", "func": "sum", "expr": self._binary(op, v)._expr.fn("cast", dtype="int64")}
+                for i, v in enumerate(values)]
+        row = _engine.to_arrow(self._plan.reduce(dumps(aggs))).to_pylist()[0] if aggs else {}
+        found = np.array([row[f"p{i}"] or 0 for i in range(len(values))], dtype=np.intp)
+        return found if many else found[0]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        """``s[label] = v``, ``s[mask] = v``: by label, as pandas 3 reads the key."""
+        self.loc[key] = value
 
 
 def _nat() -> Any:

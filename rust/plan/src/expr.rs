@@ -83,6 +83,7 @@ const ORDER_DEPENDENT: &[&str] = &[
     "rank",
     "ffill",
     "bfill",
+    "interpolate",
     "over",
     "rolling",
     "ewm_mean",
@@ -805,6 +806,11 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
             };
             e.cast(DataType::Float64).ewm_mean(opts)
         }
+        // pandas' linear interpolation by position; values after the last
+        // valid one take it (limit_direction="forward"), leading gaps stay
+        "interpolate" => e
+            .interpolate(pl::InterpolationMethod::Linear)
+            .fill_null_with_strategy(pl::FillNullStrategy::Forward(None)),
         "ffill" => e.fill_null_with_strategy(pl::FillNullStrategy::Forward(
             param_i64(p, "limit")?.map(|l| l as pl::IdxSize),
         )),
