@@ -78,9 +78,13 @@ class _Rows:
 
         return PlotAccessor(self)
 
-    def rolling(self, window: int, min_periods: int | None = None, center: bool = False) -> Any:
-        """Fixed-size moving windows (``.mean()``, ``.sum()``, ``.min()``, ``.max()``, ``.std()``...)."""
+    def rolling(self, window: Any, min_periods: int | None = None, center: bool = False, **kwargs: Any) -> Any:
+        """Fixed-size moving windows (``.mean()``, ``.sum()``, ``.min()``, ``.max()``, ``.std()``...);
+        windows by time (``"2s"``) or with other options run in pandas, announced."""
         from shardframe.window import Rolling
+
+        if kwargs or isinstance(window, str) or hasattr(window, "get_window_bounds"):
+            return self._fallback("rolling")(window, min_periods=min_periods, center=center, **kwargs)
 
         return Rolling(self, window, min_periods=min_periods, center=center)
 

@@ -534,9 +534,10 @@ class DataFrame(_Rows):
         return out
 
     def filter(self, items: Any = None, like: str | None = None, regex: str | None = None,
-               axis: Any = None) -> DataFrame:
+               axis: Any = None, cond: Any = None) -> DataFrame:
         """Columns (or, with ``axis=0``, rows) whose label is in ``items``,
-        contains ``like`` or matches ``regex``.
+        contains ``like`` or matches ``regex``; or the rows where the mask
+        ``cond`` is True (a Series aligned on the index).
 
         Examples
         --------
@@ -549,6 +550,12 @@ class DataFrame(_Rows):
         """
         import re
 
+        if cond is not None:
+            if items is not None or like is not None or regex is not None:
+                raise TypeError("Keyword arguments `items`, `like`, `regex` and `cond` are mutually exclusive")
+            if isinstance(cond, Series):
+                return self[cond]  # type: ignore[no-any-return]
+            return self[list(np.asarray(cond, dtype=bool))]  # type: ignore[no-any-return]
         if sum(x is not None for x in (items, like, regex)) != 1:
             raise TypeError("Keyword arguments `items`, `like`, or `regex` are mutually exclusive")
         if axis in (0, "index", "rows"):
@@ -808,9 +815,10 @@ class DataFrame(_Rows):
         """This frame and its (single-level) index as a Series over the same
         plan, so the index can be used in masks."""
         if self._index is None:
-            plan = self._plan.row_index("__pos__")
+            name = _free_name({n for n, _ in self._plan.schema()}, "__pos__")
+            plan = self._plan.row_index(name)
             base = DataFrame._new(plan, dict(self._cols), None)
-            return base, Series._new(plan, col("__pos__"), None, None)
+            return base, Series._new(plan, col(name), None, None)
         if len(self._index) != 1:
             raise TypeError("only a single-level index is supported here")
         return self, Series._new(self._plan, self._index[0][1], self._index[0][0], self._index)

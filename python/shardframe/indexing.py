@@ -271,7 +271,7 @@ class FrameILoc:
             n = len(f)
             start, stop, step = rows.indices(n)
             if step != 1:
-                return f._fallback("iloc")[rows]
+                return _take(f, list(range(start, stop, step)))
             return f._slice(start, max(stop - start, 0))
         if isinstance(rows, (int, np.integer)):
             n = len(f)
@@ -313,7 +313,7 @@ def _set_positions(f: DataFrame, key: Any, value: Any) -> None:
     plan, index = f._with_positions()
     from shardframe.frame import _free_name
 
-    name = _free_name(f._cols, "__iloc_set__")
+    name = _free_name({n for n, _ in plan.schema()}, "__iloc_set__")
     plan = plan.row_index(name)
     f._init(plan, dict(f._cols), index)
     object.__setattr__(f, "_cache", None)

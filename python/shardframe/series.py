@@ -1102,6 +1102,8 @@ class Series(_Rows):
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, Series):
             return self.to_frame("__v__")[key]["__v__"].rename(self._name)
+        if _positional_slice(key):
+            return self.iloc[key]
         return self.loc[key]
 
     def groupby(self, by: Any = None, axis: Any = 0, level: Any = None, as_index: bool = True, sort: bool = True,
@@ -1182,8 +1184,18 @@ class Series(_Rows):
         return found if many else found[0]
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        """``s[label] = v``, ``s[mask] = v``: by label, as pandas 3 reads the key."""
-        self.loc[key] = value
+        """``s[label] = v``, ``s[mask] = v``: by label, as pandas 3 reads the
+        key; a slice of integers counts positions, as in pandas."""
+        if _positional_slice(key):
+            self.iloc[key] = value
+        else:
+            self.loc[key] = value
+
+
+def _positional_slice(key: Any) -> bool:
+    """``s[2:5]``: a slice of integers (or open ends) is by position in pandas."""
+    return isinstance(key, slice) and all(
+        v is None or isinstance(v, (int, np.integer)) for v in (key.start, key.stop, key.step))
 
 
 def _nat() -> Any:
