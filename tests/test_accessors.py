@@ -240,3 +240,23 @@ def test_durations(make, fn):
 def test_durations_of_a_difference(frame, make):
     check(frame, make, lambda f: (f.t - f.t.min()).dt.total_seconds())
     check(frame, make, lambda f: (f.t - pd.Timestamp("2024-01-03")).dt.components)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda s, t: s.str.cat(["A", "B", "C", "D"]),
+    lambda s, t: s.str.cat(t, sep=",", na_rep="-"),
+    lambda s, t: s.str.cat(t, sep=","),
+    lambda s, t: s.str.cat([s, np.array(["1", "2", "3", "4"], dtype=object)], na_rep="-"),
+    lambda s, t: s.str.cat([s, ["1", "2", "3", "4"]]),
+    lambda s, t: s.str.cat(["A", "B"]),
+])
+def test_cat_with_others(make, fn):
+    s = pd.Series(["a", None, "c", "d"], dtype="str")
+    t = pd.Series(["x", None, "z"], index=[1, 0, 2], dtype="str")
+    try:
+        expected = fn(s, t)
+    except Exception as exc:  # noqa: BLE001 - the same exception type is required
+        with pytest.raises(type(exc).__mro__[1] if type(exc).__module__ != "builtins" else type(exc)):
+            fn(make(s), make(t)).to_pandas()
+        return
+    assert_same(expected, fn(make(s), make(t)))

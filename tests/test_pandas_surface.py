@@ -409,3 +409,33 @@ def test_integer_slices_of_a_series_are_positions(make):
 
 def test_filter_by_a_mask(make):
     check(pd.DataFrame({"A": [1, 2, 3], "B": [4, 5, 6]}, index=list("abc")), make, lambda d: d.filter(cond=d["A"] > 1))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d.replace(r"^\s*$", np.nan, regex=True), lambda d: d.replace("x", "Z", regex=True),
+    lambda d: d.replace(regex=r"y$", value="W"), lambda d: d.a.replace(r"[xy]", "-", regex=True),
+    lambda d: d.replace({"b": {1: 10}}), lambda d: d.replace(1, 100),
+])
+def test_replace_with_patterns(make, fn):
+    check(pd.DataFrame({"a": pd.Series(["x", " ", "", "yy"], dtype="str"), "b": [1, 2, 3, 4]}), make, fn)
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns", "h", "D"])
+def test_to_datetime_of_numbers(make, unit):
+    check_lib(pd.DataFrame({"t": [0, 1490195805, 12, -5]}), make, lambda d, m: m.to_datetime(d.t, unit=unit))
+
+
+def test_sorting_a_series_in_place(make):
+    def fn(s):
+        s = s.copy()
+        s.sort_values(inplace=True, ascending=False)
+        t = s.copy()
+        t.sort_index(inplace=True)
+        return s, t
+    pdf = pd.Series([3.0, np.nan, 1.0, 2.0], index=[2, 0, 3, 1])
+    with pytest.warns(pd.errors.Pandas4Warning, match="inplace"):
+        expected = fn(pdf)
+    with pytest.warns(pd.errors.Pandas4Warning, match="inplace"):
+        got = fn(make(pdf))
+    for e, g in zip(expected, got, strict=True):
+        assert_same(e, g)

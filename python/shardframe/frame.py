@@ -977,12 +977,24 @@ class DataFrame(_Rows):
             cols[n] = c.fn("where", e, o) if keep_true else c.fn("where", o, e)
         return self._with_cols(cols)
 
-    def replace(self, to_replace: Any = None, value: Any = None) -> DataFrame:
-        keys = list(to_replace) if isinstance(to_replace, (dict, list, tuple)) else [to_replace]
+    def replace(self, to_replace: Any = None, value: Any = None, *, inplace: bool = False, limit: Any = None,
+                regex: Any = False) -> DataFrame | None:
         dtypes = self._schema_by_label()
+        if regex is not False or limit is not None:
+            names = [n for n, d in dtypes.items() if d == "str"]
+            return self._result(self._map_series(
+                lambda s: s.replace(to_replace, value, limit=limit, regex=regex), names), inplace)
+        if isinstance(to_replace, dict) and to_replace and all(isinstance(v, dict) for v in to_replace.values()):
+            # {column: {old: new}}: each column's own replacements
+            missing = [c for c in to_replace if c not in self._cols]
+            if missing:
+                raise KeyError(f"{missing} not in columns")
+            return self._result(self._map_series(lambda s: s.replace(to_replace[s.name]), list(to_replace)),
+                                inplace)
+        keys = list(to_replace) if isinstance(to_replace, (dict, list, tuple)) else [to_replace]
         # Only columns whose type can hold the values being replaced can match them.
         names = [n for n, d in dtypes.items() if any(_accepts(d, k) for k in keys)]
-        return self._map_series(lambda s: s.replace(to_replace, value), names)
+        return self._result(self._map_series(lambda s: s.replace(to_replace, value), names), inplace)
 
     def astype(self, dtype: Any, copy: Any = None, errors: str = "raise") -> DataFrame:
         if isinstance(dtype, dict):
@@ -1237,6 +1249,29 @@ class DataFrame(_Rows):
         return left, theirs
 
     # -- reductions -------------------------------------------------------------------------
+    def interpolate(self, method: str = "linear", *, axis: Any = 0, limit: int | None = None,
+                    inplace: bool = False, limit_direction: str | None = None, limit_area: str | None = None,
+                    **kwargs: Any) -> DataFrame | None:
+        """Each column's missing values on the line between their valid
+        neighbours (see :meth:`Series.interpolate`).
+
+        Examples
+        --------
+        >>> import shardframe as sf
+        >>> sf.DataFrame({"a": [1.0, None, 3.0]}).interpolate().a.to_list()
+        [1.0, 2.0, 3.0]
+        """
+        dtypes = self._schema_by_label()
+        if any(d == "str" for d in dtypes.values()) and method == "linear":
+            raise TypeError("Cannot interpolate with str dtype")
+        native = (method == "linear" and limit is None and limit_direction in (None, "forward")
+                  and limit_area is None and not kwargs and _axis_number(axis) == 0
+                  and all(_is_numeric(d) for d in dtypes.values()))
+        if not native:
+            return self._fallback("interpolate")(method=method, axis=axis, limit=limit, inplace=inplace,
+                                                 limit_direction=limit_direction, limit_area=limit_area, **kwargs)
+        return self._result(self._map_series(lambda s: s.interpolate()), inplace)  # type: ignore[arg-type,return-value]
+
     def _reduce(self, func: str, numeric_only: bool = False, axis: Any = 0, **kw: Any) -> Any:
         import pandas as pd
 

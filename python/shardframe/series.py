@@ -749,7 +749,27 @@ class Series(_Rows):
         other_e = lit(None) if other is None else self._operand(other)
         return self._derive(cond_e.fn("where", other_e, self._expr))
 
-    def replace(self, to_replace: Any = None, value: Any = None) -> Series:
+    def replace(self, to_replace: Any = None, value: Any = None, *, inplace: bool = False, limit: Any = None,
+                regex: Any = False) -> Series | None:
+        if regex is not False or limit is not None:
+            return self._inplace(self._replace_pattern(to_replace, value, regex, limit), inplace)
+        return self._inplace(self._replace_values(to_replace, value), inplace)
+
+    def _replace_pattern(self, to_replace: Any, value: Any, regex: Any, limit: Any) -> Series:
+        """``replace(pat, value, regex=True)``: in text, each match of ``pat``
+        replaced by a string ``value``, or a value matching ``pat`` by any
+        other ``value``; other dtypes are left as they are."""
+        pattern = regex if isinstance(regex, str) and to_replace is None else to_replace
+        if limit is not None or not isinstance(pattern, str):
+            return self._fallback("replace")(to_replace, value, limit=limit, regex=regex)  # type: ignore[no-any-return]
+        if self._engine_dtype() != "str":
+            return self.copy()
+        if isinstance(value, str):
+            return self.str.replace(pattern, value, regex=True)  # type: ignore[no-any-return]
+        found = self.str.contains(pattern, regex=True)
+        return self.where(~found, value)  # type: ignore[no-any-return]
+
+    def _replace_values(self, to_replace: Any = None, value: Any = None) -> Series:
         if isinstance(to_replace, dict):
             old, new = list(to_replace.keys()), list(to_replace.values())
         elif isinstance(to_replace, (list, tuple)):
@@ -1030,9 +1050,29 @@ class Series(_Rows):
     def duplicated(self, keep: Any = "first") -> Series:
         return self.to_frame("__v__").duplicated(keep=keep).rename(self._name)
 
-    def sort_values(self, ascending: bool = True, na_position: str = "last", kind: str | None = None, ignore_index: bool = False) -> Series:
-        frame = self.to_frame("__v__").sort_values("__v__", ascending=ascending, na_position=na_position, ignore_index=ignore_index)
-        return frame["__v__"].rename(self._name)
+    def sort_values(self, *, axis: Any = 0, ascending: bool = True, inplace: bool = False, kind: Any = None,
+                    na_position: Any = "last", ignore_index: bool = False, key: Any = None) -> Series | None:
+        if key is not None:
+            return self._fallback("sort_values")(axis=axis, ascending=ascending, inplace=inplace, kind=kind,
+                                                 na_position=na_position, ignore_index=ignore_index, key=key)
+        _deprecated_inplace("sort_values", inplace)
+        frame = self.to_frame("__v__").sort_values("__v__", ascending=ascending, na_position=na_position,
+                                                   ignore_index=ignore_index)
+        assert frame is not None
+        return self._inplace(frame["__v__"].rename(self._name), inplace)
+
+    def sort_index(self, *, axis: Any = 0, level: Any = None, ascending: bool = True, inplace: bool = False,
+                   kind: Any = None, na_position: Any = "last", sort_remaining: bool = True,
+                   ignore_index: bool = False, key: Any = None) -> Series | None:
+        if level is not None or key is not None:
+            return self._fallback("sort_index")(axis=axis, level=level, ascending=ascending, inplace=inplace,
+                                                kind=kind, na_position=na_position, ignore_index=ignore_index,
+                                                key=key)
+        _deprecated_inplace("sort_index", inplace)
+        frame = self.to_frame("__v__").sort_index(ascending=ascending, na_position=na_position,
+                                                  ignore_index=ignore_index)
+        assert frame is not None
+        return self._inplace(frame["__v__"].rename(self._name), inplace)
 
     def nlargest(self, n: int = 5, keep: str = "first") -> Series:
         self._check_orderable("nlargest")
@@ -1190,6 +1230,17 @@ class Series(_Rows):
             self.iloc[key] = value
         else:
             self.loc[key] = value
+
+
+def _deprecated_inplace(method: str, inplace: bool) -> None:
+    """pandas 3.1's warning for ``inplace=True`` (PDEP-8), given as pandas gives it."""
+    if inplace:
+        import warnings
+
+        import pandas as pd
+
+        warnings.warn(f"The inplace keyword in Series.{method} is deprecated and will be removed in a future "
+                      "version (PDEP-8).", pd.errors.Pandas4Warning, stacklevel=3)
 
 
 def _positional_slice(key: Any) -> bool:

@@ -8,22 +8,51 @@ from typing import Any
 import numpy as np
 
 from shardframe._engine import VALUE_COL as VALUE
+from shardframe._expr import lit
 from shardframe.frame import DataFrame
 from shardframe.series import Series
 
 
-def to_datetime(arg: Any, format: str | None = None, errors: str = "raise") -> Any:
-    """Parse strings into datetimes (native for a string Series)."""
+def to_datetime(arg: Any, errors: str = "raise", dayfirst: bool = False, yearfirst: bool = False, utc: bool = False,
+                format: str | None = None, exact: Any = None, unit: str | None = None, origin: Any = "unix",
+                cache: bool = True) -> Any:
+    """Parse strings, or read numbers as time since the epoch (``unit=``),
+    into datetimes (native for a Series of strings or integers).
+
+    Examples
+    --------
+    >>> import shardframe as sf
+    >>> sf.to_datetime(sf.Series([0, 86400]), unit="s").to_list()
+    [Timestamp('1970-01-01 00:00:00'), Timestamp('1970-01-02 00:00:00')]
+    """
     import pandas as pd
 
-    if isinstance(arg, Series):
+    from shardframe._namespace import through_pandas
+
+    others = dict(dayfirst=dayfirst, yearfirst=yearfirst, utc=utc, exact=exact, origin=origin, cache=cache)
+    plain = not dayfirst and not yearfirst and not utc and exact is None and origin == "unix"
+    if isinstance(arg, Series) and plain:
         dtype = arg._engine_dtype()
-        if dtype.startswith("datetime"):
+        if dtype.startswith("datetime") and unit is None:
             return arg
-        if dtype == "str" and errors == "raise":
+        if dtype == "str" and errors == "raise" and unit is None:
             return arg._derive(arg._expr.fn("str_to_datetime", format=format))
-        return Series(pd.to_datetime(arg.to_pandas(), format=format, errors=errors))  # type: ignore[call-overload]
-    return pd.to_datetime(arg, format=format, errors=errors)  # type: ignore[call-overload]
+        if dtype.startswith(("int", "uint")) and unit in _UNIT_NANOSECONDS and format is None:
+            # pandas 3 keeps microseconds, or nanoseconds for unit="ns"
+            step, resolution = (1, "ns") if unit == "ns" else (_UNIT_NANOSECONDS[unit] // 1000, "us")
+            limit = np.iinfo(np.int64).max // step
+            if bool(((arg < -limit) | (arg > limit)).any()):
+                raise pd.errors.OutOfBoundsDatetime(f"cannot convert input with unit '{unit}'")
+            ticks = arg._expr.fn("cast", dtype="int64").binary("mul", lit(step))
+            return arg._derive(ticks.fn("cast", dtype=f"datetime64[{resolution}]"))
+    kwargs = {k: v for k, v in others.items() if v is not None}
+    return through_pandas(pd.to_datetime, "pandas.to_datetime")(arg, errors=errors, format=format, unit=unit,
+                                                                 **kwargs)
+
+
+# nanoseconds in one of each unit pandas' to_datetime takes for numbers
+_UNIT_NANOSECONDS = {"D": 86_400_000_000_000, "h": 3_600_000_000_000, "m": 60_000_000_000,
+                     "s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
 
 
 def to_numeric(arg: Any, errors: str = "raise", downcast: str | None = None, **kwargs: Any) -> Any:

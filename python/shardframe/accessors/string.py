@@ -783,18 +783,35 @@ class StringMethods:
         """
         if others is None:
             return self._cat_all(sep or "", na_rep)
-        items = others if isinstance(others, list) else [others]
-        args = []
-        for o in items:
-            if not isinstance(o, Series) or o._plan is not self._s._plan:
-                return self._pandas("cat", others=others, sep=sep, na_rep=na_rep, join=join)
-            args.append(o._expr)
-        expr = self._s._expr.fn("str_cat", *args, sep=sep or "")
+        listed = isinstance(others, (list, tuple))
+        nested = listed and bool(others) and all(
+            isinstance(o, (Series, np.ndarray)) or _is_pandas_series(o) for o in others)
+        if listed and not nested and not all(isinstance(o, str) or _is_missing(o) for o in others):
+            raise TypeError("others must be Series, Index, DataFrame, np.ndarray or list-like (either containing "
+                            "only strings or containing only objects of type Series/Index/np.ndarray[1-dim])")
+        items = list(others) if nested else [others]
+        if join != "left" or any(_is_pandas_series(o) for o in items):
+            return self._pandas("cat", others=others, sep=sep, na_rep=na_rep, join=join)
+        # every other column over this Series' rows: a Series aligned on the
+        # index (pandas' join="left"), a list by position
+        frame = self._s.to_frame("__cat_self__")
+        names = []
+        for i, o in enumerate(items):
+            name = f"__cat_{i}__"
+            if isinstance(o, Series):
+                frame[name] = o
+            else:
+                values = np.asarray(o, dtype=object)
+                if len(values) != len(self._s):
+                    raise ValueError("If `others` contains arrays or lists (or other list-likes without an index), "
+                                     "these must all be of the same length as the calling Series/Index.")
+                frame._set_positional(name, Series(values), positional=True)
+            names.append(name)
+        own, args = frame._cols["__cat_self__"], [frame._cols[n] for n in names]
         if na_rep is not None:
-            expr = self._s._expr.fn("fill_null", lit(na_rep)).fn(
-                "str_cat", *(a.fn("fill_null", lit(na_rep)) for a in args), sep=sep or ""
-            )
-        return self._s._derive(expr)
+            own, args = own.fn("fill_null", lit(na_rep)), [a.fn("fill_null", lit(na_rep)) for a in args]
+        out = Series._new(frame._plan, own.fn("str_cat", *args, sep=sep or ""), self._s.name, frame._index)
+        return out._derive(out._expr)
 
     def _cat_all(self, sep: str, na_rep: str | None) -> str:
         """Every value joined by ``sep``, in order: the engine reads the
@@ -961,6 +978,10 @@ def _frame(series: Series, cols: dict[Any, Expr]) -> DataFrame:
     from shardframe.frame import DataFrame
 
     return DataFrame._new(series._plan, cols, series._index)._with_cols(cols)
+
+
+def _is_pandas_series(obj: Any) -> bool:
+    return type(obj).__name__ == "Series" and not isinstance(obj, Series)
 
 
 def _pandas_method(series: Series, accessor: str, name: str) -> Any:
