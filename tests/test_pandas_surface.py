@@ -439,3 +439,22 @@ def test_sorting_a_series_in_place(make):
         got = fn(make(pdf))
     for e, g in zip(expected, got, strict=True):
         assert_same(e, g)
+
+
+@pytest.mark.parametrize("value", [5, "z", 1.5, True, np.nan, None])
+def test_a_scalar_assigned_to_a_frames_only_column_keeps_its_rows(make, value):
+    def assign(d):
+        d = d.copy()
+        d["a"] = value
+        return d
+
+    def assign_loc(d):
+        d = d.copy()
+        d.loc[:, "b"] = value
+        return d
+
+    pdf = pd.DataFrame({"a": [1, 2, 3]})
+    check(pdf, make, assign)
+    check(pdf, make, lambda d: len(assign(d)["a"]))
+    check(pdf, make, lambda d: assign(d)["a"].count())
+    check(pdf, make, assign_loc)

@@ -31,6 +31,19 @@ class Expr:
             2 + max([self.depth, *(a.depth for a in args)]),
         )
 
+    def reads_columns(self) -> bool:
+        """Whether the expression reads any column (else it is one value)."""
+        stack: list[Any] = [self.node]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                if item.get("op") == "col":
+                    return True
+                stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+            elif isinstance(item, list):
+                stack.extend(v for v in item if isinstance(v, (dict, list)))
+        return False
+
     def is_col(self) -> str | None:
         """The column name when this is a plain column reference."""
         return self.node["name"] if self.node["op"] == "col" else None

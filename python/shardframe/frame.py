@@ -252,7 +252,9 @@ class DataFrame(_Rows):
         cache = self.__dict__.get("_cache")
         if cache is not None or not self._cols:
             return int(self._materialize().num_rows(_config()))
-        return self._count_rows(next(iter(self._cols.values())))
+        # a column that reads the rows (a literal's size is one)
+        reading = next((e for e in self._cols.values() if e.reads_columns()), None)
+        return self._count_rows(reading)
 
     def storage(self) -> dict[str, Any]:
         """Partitions, rows, raw and compressed bytes, and their ratio."""
@@ -680,7 +682,15 @@ class DataFrame(_Rows):
             raise ValueError("Cannot set a DataFrame with multiple columns to the single column " + str(name))
         if isinstance(value, (list, tuple, np.ndarray)) or _is_pandas_array(value):
             raise _NeedsPositional()
-        return lit(value)
+        # one value on every row: tied to a column of the plan, so that it has
+        # the frame's rows wherever it is read alone (len, a reduction)
+        rows = next(iter(self._plan.schema()), None)
+        value_expr = lit(value)
+        if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+            value_expr = value_expr.fn("cast", dtype="int64")  # pandas' default width, not the literal's
+        elif isinstance(value, (float, np.floating)):
+            value_expr = value_expr.fn("cast", dtype="float64")
+        return value_expr if rows is None else value_expr.fn("broadcast", col(rows[0]))
 
     def __setitem__(self, key: Any, value: Any) -> None:
         if isinstance(key, (list, tuple)):

@@ -626,6 +626,9 @@ pub fn lower_fn(name: &str, args: Vec<pl::Expr>, p: &serde_json::Value) -> SfRes
                 e.cast(dtype)
             }
         }
+        // a value on every row of the column given (a scalar assigned to a
+        // frame: a bare literal would be one row)
+        "broadcast" => pl::repeat(e, next()?.len()),
         "fill_null" => e.fill_null(next()?),
         "round" => {
             let decimals = param_i64(p, "decimals")?.unwrap_or(0).max(0) as u32;

@@ -468,11 +468,23 @@ impl Plan {
     pub fn apply_narrow(&self, lf: pl::LazyFrame) -> SfResult<pl::LazyFrame> {
         Ok(match self {
             Plan::Select { exprs, .. } => {
+                let mut read = Vec::new();
+                for e in exprs {
+                    e.expr.columns(&mut read);
+                }
+                let names: Vec<pl::Expr> = exprs.iter().map(|e| pl::col(e.name.as_str())).collect();
                 let exprs = exprs
                     .iter()
                     .map(|e| Ok(lower_output(&e.expr)?.alias(e.name.as_str())))
                     .collect::<SfResult<Vec<_>>>()?;
-                lf.select(exprs)
+                if read.is_empty() && !exprs.is_empty() {
+                    // Only literals (`df["a"] = 5` on a frame's one column):
+                    // a select would give one row; added columns take the
+                    // frame's height, as pandas broadcasts a scalar.
+                    lf.with_columns(exprs).select(names)
+                } else {
+                    lf.select(exprs)
+                }
             }
             Plan::Filter { predicate, .. } => lf.filter(predicate.lower()?),
             Plan::RowIndex { name, .. } => row_index(lf, name, 0),
