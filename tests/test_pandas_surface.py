@@ -458,3 +458,21 @@ def test_a_scalar_assigned_to_a_frames_only_column_keeps_its_rows(make, value):
     check(pdf, make, lambda d: len(assign(d)["a"]))
     check(pdf, make, lambda d: assign(d)["a"].count())
     check(pdf, make, assign_loc)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d[["a", "b"]].cumsum(skipna=False), lambda d: d[["a", "b"]].cumprod(skipna=False),
+    lambda d: d.a.cummax(skipna=False), lambda d: d[["a", "b"]].cummin(),
+    lambda d: d.replace({"a": 1.0, "b": 5}, 100), lambda d: d.a.fillna("missing"), lambda d: d.s.fillna(0),
+])
+def test_missing_values_in_cumulative_and_filling(make, fn):
+    pdf = pd.DataFrame({"a": [1.0, 2.0, np.nan, 4.0], "b": [5, 6, 7, 8],
+                        "s": pd.Series(["x", None, "y", None], dtype="str")})
+    # filling text into numbers (or the reverse) is pandas' object column: a fallback
+    with sf.option_context("fallback", "silent"):
+        check(pdf, make, fn)
+
+
+def test_unnamed_series_side_by_side_are_numbered_among_themselves(make):
+    df = pd.DataFrame({"A": [1, 2]})
+    check_lib(df, make, lambda d, m: m.concat([d, d.A.rename(None) * 2, d.A.rename(None)], axis=1))

@@ -1001,6 +1001,13 @@ class DataFrame(_Rows):
                 raise KeyError(f"{missing} not in columns")
             return self._result(self._map_series(lambda s: s.replace(to_replace[s.name]), list(to_replace)),
                                 inplace)
+        if isinstance(to_replace, dict) and value is not None:
+            # {column: old}: that column's ``old`` becomes ``value``
+            missing = [c for c in to_replace if c not in self._cols]
+            if missing:
+                raise KeyError(f"{missing} not in columns")
+            return self._result(self._map_series(lambda s: s.replace(to_replace[s.name], value), list(to_replace)),
+                                inplace)
         keys = list(to_replace) if isinstance(to_replace, (dict, list, tuple)) else [to_replace]
         # Only columns whose type can hold the values being replaced can match them.
         names = [n for n, d in dtypes.items() if any(_accepts(d, k) for k in keys)]
@@ -1513,17 +1520,17 @@ class DataFrame(_Rows):
         return self.sort_values(columns, ascending=not largest).head(max(int(n), 0))  # type: ignore[union-attr]
 
     # -- window-like ---------------------------------------------------------------------
-    def cumsum(self, axis: Any = None, skipna: bool = True) -> DataFrame:
-        return self._map_series(lambda s: s.cumsum())
+    def cumsum(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> DataFrame:
+        return self._map_series(lambda s: s.cumsum(skipna=skipna))
 
-    def cumprod(self, axis: Any = None, skipna: bool = True) -> DataFrame:
-        return self._map_series(lambda s: s.cumprod())
+    def cumprod(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> DataFrame:
+        return self._map_series(lambda s: s.cumprod(skipna=skipna))
 
-    def cummax(self, axis: Any = None, skipna: bool = True) -> DataFrame:
-        return self._map_series(lambda s: s.cummax())
+    def cummax(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> DataFrame:
+        return self._map_series(lambda s: s.cummax(skipna=skipna))
 
-    def cummin(self, axis: Any = None, skipna: bool = True) -> DataFrame:
-        return self._map_series(lambda s: s.cummin())
+    def cummin(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> DataFrame:
+        return self._map_series(lambda s: s.cummin(skipna=skipna))
 
     def shift(self, periods: int = 1, fill_value: Any = None) -> DataFrame:
         return self._map_series(lambda s: s.shift(periods, fill_value=fill_value))

@@ -629,6 +629,12 @@ class Series(_Rows):
             raise ValueError("Must specify a fill 'value' or 'method'.")
         if isinstance(value, (dict, Series, list)):
             raise TypeError(f"fillna with a {type(value).__name__} is not supported natively")
+        dtype = self._engine_dtype()
+        text_into_numbers = isinstance(value, str) and dtype not in ("str", "category")
+        number_into_text = isinstance(value, (int, float, np.number)) and not isinstance(value, bool) and dtype == "str"
+        if text_into_numbers or number_into_text:
+            # pandas answers with a column of mixed objects, which the engine has no type for
+            return self._fallback("fillna")(value, limit=limit, inplace=inplace)  # type: ignore[no-any-return]
         out = self._derive(self._nan_as_null().fn("fill_null", self._operand(value)))
         return self._inplace(out, inplace)
 
@@ -802,17 +808,28 @@ class Series(_Rows):
         return Series._new(self._plan, self._expr, self._name, self._index)
 
     # -- order dependent -----------------------------------------------------
-    def cumsum(self, skipna: bool = True) -> Series:
-        return self._derive(self._expr.fn("cum_sum"))
+    def _cumulative(self, name: str, skipna: bool) -> Series:
+        """A running total (``cum_sum``, ...): missing values stay missing and
+        are skipped; with ``skipna=False`` every value from the first missing
+        one on is missing."""
+        values = self._nan_as_null()
+        out = values.fn(name)
+        if not skipna:
+            seen_missing = values.fn("is_null").fn("cast", dtype="int64").fn("cum_sum").binary("gt", lit(0))
+            out = seen_missing.fn("where", lit(None), out)
+        return self._derive(out)
 
-    def cumprod(self, skipna: bool = True) -> Series:
-        return self._derive(self._expr.fn("cum_prod"))
+    def cumsum(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> Series:
+        return self._cumulative("cum_sum", skipna)
 
-    def cummax(self, skipna: bool = True) -> Series:
-        return self._derive(self._expr.fn("cum_max"))
+    def cumprod(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> Series:
+        return self._cumulative("cum_prod", skipna)
 
-    def cummin(self, skipna: bool = True) -> Series:
-        return self._derive(self._expr.fn("cum_min"))
+    def cummax(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> Series:
+        return self._cumulative("cum_max", skipna)
+
+    def cummin(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> Series:
+        return self._cumulative("cum_min", skipna)
 
     def shift(self, periods: int = 1, fill_value: Any = None) -> Series:
         e = self._expr

@@ -194,9 +194,10 @@ def concat(objs: Any, axis: Any = 0, join: str = "outer", ignore_index: bool = F
         stacked = _concat_frames([o.to_frame(VALUE) for o in objs], 0, "outer", ignore_index)
         return stacked[VALUE].rename(name)
     side_by_side = axis in (1, "columns")
-    # an unnamed Series side by side is labelled by its position, as in pandas
-    frames = [(o.to_frame(i if side_by_side and o.name is None else None) if isinstance(o, Series)
-               else o if isinstance(o, DataFrame) else DataFrame(o)) for i, o in enumerate(objs)]
+    # unnamed Series side by side are numbered 0, 1, ... among themselves, as in pandas
+    unnamed = iter(range(len(objs)))
+    frames = [(o.to_frame(next(unnamed) if side_by_side and o.name is None else None) if isinstance(o, Series)
+               else o if isinstance(o, DataFrame) else DataFrame(o)) for o in objs]
     return _concat_frames(frames, axis, join, ignore_index)
 
 
