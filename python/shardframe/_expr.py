@@ -57,6 +57,11 @@ class Expr:
 #: whose reader stops at 128 levels, and a plan wraps its expressions in a few.
 MAX_DEPTH = 96
 
+#: Plans deeper than this (a loop of filters, or of operations on Series of
+#: different frames, each joining them) are computed before they grow
+#: further: planning and optimizing walk a plan recursively.
+MAX_PLAN_DEPTH = 160
+
 
 def _json_depth(node: Any) -> int:
     """Levels of nested objects and arrays in ``node`` (iteratively)."""

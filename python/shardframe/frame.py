@@ -11,7 +11,7 @@ from shardframe import _engine
 from shardframe._base import IndexSpec, _Rows, select_json
 from shardframe._engine import VALUE_COL as VALUE
 from shardframe._engine import index_col
-from shardframe._expr import MAX_DEPTH, Expr, col, dumps, lit
+from shardframe._expr import MAX_DEPTH, MAX_PLAN_DEPTH, Expr, col, dumps, lit
 from shardframe.exceptions import ColumnNotFoundError
 from shardframe.series import Series
 
@@ -94,6 +94,8 @@ class DataFrame(_Rows):
 
     def _init(self, plan: PyPlan, cols: dict[Hashable, Expr], index: IndexSpec) -> None:
         _check_names(cols)
+        if plan.depth() > MAX_PLAN_DEPTH:
+            plan = _engine.collect(plan)  # a long chain of steps, computed before it grows deeper
         object.__setattr__(self, "_plan", plan)
         object.__setattr__(self, "_cols", cols)
         object.__setattr__(self, "_index", index)

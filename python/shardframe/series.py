@@ -11,7 +11,16 @@ import numpy as np
 from shardframe import _engine
 from shardframe._base import IndexSpec, _Rows, select_json
 from shardframe._engine import VALUE_COL, index_col
-from shardframe._expr import MAX_DEPTH, Expr, col, dumps, float_params, lit, lit_list
+from shardframe._expr import (
+    MAX_DEPTH,
+    MAX_PLAN_DEPTH,
+    Expr,
+    col,
+    dumps,
+    float_params,
+    lit,
+    lit_list,
+)
 from shardframe.exceptions import InvalidOperationError
 
 if TYPE_CHECKING:
@@ -135,6 +144,8 @@ class Series(_Rows):
         self._init_from(frame._plan, frame._cols[VALUE_COL], ps.name, frame._index)
 
     def _init_from(self, plan: PyPlan, expr: Expr, name: Any, index: IndexSpec) -> None:
+        if plan.depth() > MAX_PLAN_DEPTH:
+            plan = _engine.collect(plan)  # a long chain of steps, computed before it grows deeper
         self._plan = plan
         self._expr = expr
         self._name = name

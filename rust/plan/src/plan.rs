@@ -438,6 +438,27 @@ impl Plan {
         }
     }
 
+    /// Nodes on the longest path from this node to a scan (walked without
+    /// recursion: a deep plan is what this measures).
+    pub fn depth(&self) -> usize {
+        let mut deepest = 0;
+        let mut stack: Vec<(&Plan, usize)> = vec![(self, 1)];
+        while let Some((node, level)) = stack.pop() {
+            deepest = deepest.max(level);
+            match node {
+                Plan::Join { left, right, .. } => {
+                    stack.push((left, level + 1));
+                    stack.push((right, level + 1));
+                }
+                Plan::Concat { inputs } => {
+                    stack.extend(inputs.iter().map(|p| (p.as_ref(), level + 1)))
+                }
+                other => stack.extend(other.input().map(|p| (p.as_ref(), level + 1))),
+            }
+        }
+        deepest
+    }
+
     pub fn input(&self) -> Option<&Arc<Plan>> {
         match self {
             Plan::Scan(_) | Plan::Concat { .. } | Plan::Join { .. } => None,

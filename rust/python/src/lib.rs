@@ -530,6 +530,11 @@ impl PyPlan {
         self.materialized().is_some()
     }
 
+    /// Nodes on the plan's longest path to a scan.
+    fn depth(&self) -> usize {
+        self.plan.depth()
+    }
+
     /// Run the plan; the result is a plan over the produced partitions.
     #[pyo3(signature = (config, progress=None))]
     fn collect(
