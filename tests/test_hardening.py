@@ -49,7 +49,7 @@ def test_operations_pandas_refuses_raise_its_type(make, fn):
 def test_comparing_naive_datetimes_with_an_aware_timestamp():
     s = sf.Series(pd.to_datetime(["2020-01-01"]))
     with pytest.raises(TypeError):
-        s > pd.Timestamp("2020-01-01", tz="UTC")
+        _ = s > pd.Timestamp("2020-01-01", tz="UTC")
 
 
 def test_renames_and_relabels_never_drop_a_column():
