@@ -154,27 +154,36 @@ def _take(f: DataFrame, positions: list[Any]) -> DataFrame:
     return _rows_at(f, pos)
 
 
-def _rows_at(f: DataFrame, pos: list[int]) -> DataFrame:
-    """The rows at positions ``pos`` (in range; repeats allowed), in that
-    order: the frame, numbered, joined with the wanted positions."""
+def _wanted_rows(rows: Any, key: str, wanted: Any, keep_missing: bool) -> Any:
+    """``rows`` (a plan) joined with the values ``wanted`` of its column
+    ``key``, one result row per wanted value (and per matching row), in the
+    order of ``wanted``; ``keep_missing``: wanted values no row has give a
+    row of missing values. The wanted value is ``__want_key``."""
     import pyarrow as pa
 
     from shardframe import _engine
+    from shardframe._expr import col, dumps
+
+    table = _engine.from_arrow(pa.table({"__want_key": pa.array(wanted, from_pandas=True),
+                                         "__want_order": pa.array(range(len(wanted)), pa.int64())}))
+    spec = {"how": "left" if keep_missing else "inner", "left_on": ["__want_key"], "right_on": [key],
+            "coalesce": False, "suffix": "__rr", "maintain_order": "left"}
+    return table.join(rows, dumps(spec)).sort(dumps(
+        {"by": [col("__want_order")], "descending": [False], "nulls_last": True, "stable": False}))
+
+
+def _rows_at(f: DataFrame, pos: list[int]) -> DataFrame:
+    """The rows at positions ``pos`` (in range; repeats allowed), in that order."""
     from shardframe._base import select_json
     from shardframe._engine import index_col
-    from shardframe._expr import col, dumps
+    from shardframe._expr import col
     from shardframe.frame import DataFrame
 
     plan, index = f._with_positions()
     items = [{"name": index_col(i), "expr": e} for i, (_, e) in enumerate(index or [])]
     items += [{"name": f"__c{j}", "expr": e} for j, e in enumerate(f._cols.values())]
     rows = plan.row_index("__take_pos").select(select_json([*items, {"name": "__take_pos", "expr": col("__take_pos")}]))
-    wanted = _engine.from_arrow(pa.table({"__want_pos": pa.array(pos, pa.int64()),
-                                          "__want_order": pa.array(range(len(pos)), pa.int64())}))
-    spec = {"how": "inner", "left_on": ["__take_pos"], "right_on": ["__want_pos"], "coalesce": True,
-            "suffix": "__rr"}
-    joined = rows.join(wanted, dumps(spec)).sort(dumps(
-        {"by": [col("__want_order")], "descending": [False], "nulls_last": True, "stable": False}))
+    joined = _wanted_rows(rows, "__take_pos", np.asarray(pos, dtype="int64"), keep_missing=False)
     out = joined.select(select_json([{"name": it["name"], "expr": col(it["name"])} for it in items]))
     cols = {label: col(f"__c{j}") for j, label in enumerate(f._cols)}
     out_index = [(label, col(index_col(i))) for i, (label, _) in enumerate(index or [])]
@@ -183,15 +192,12 @@ def _rows_at(f: DataFrame, pos: list[int]) -> DataFrame:
 
 def reindex_rows(f: DataFrame, labels: Any, fill_value: Any = None) -> DataFrame:
     """The rows labelled ``labels``, in that order, missing (or
-    ``fill_value``) where the frame has no such label: the wanted labels
-    joined with the frame's rows on its (unique) index."""
+    ``fill_value``) where the frame has no such label (its index is unique)."""
     import pandas as pd
-    import pyarrow as pa
 
-    from shardframe import _engine
     from shardframe._base import select_json
     from shardframe._engine import index_col
-    from shardframe._expr import col, dumps
+    from shardframe._expr import col, lit
     from shardframe.frame import DataFrame
     from shardframe.merge import check_unique_index
 
@@ -201,29 +207,17 @@ def reindex_rows(f: DataFrame, labels: Any, fill_value: Any = None) -> DataFrame
     assert index is not None
     items = [{"name": "__row_key", "expr": index[0][1]}]
     items += [{"name": f"__c{j}", "expr": e} for j, e in enumerate(f._cols.values())]
-    rows = plan.select(select_json(items))
-    wanted = _engine.from_arrow(pa.table({"__want_key": pa.array(wanted_index.to_numpy(), from_pandas=True),
-                                          "__want_order": pa.array(range(len(wanted_index)), pa.int64())}))
-    spec = {"how": "left", "left_on": ["__want_key"], "right_on": ["__row_key"], "coalesce": False,
-            "suffix": "__rr", "maintain_order": "left"}
-    joined = wanted.join(rows, dumps(spec)).sort(dumps(
-        {"by": [col("__want_order")], "descending": [False], "nulls_last": True, "stable": False}))
+    joined = _wanted_rows(plan.select(select_json(items)), "__row_key", wanted_index.to_numpy(), keep_missing=True)
     out_items = [{"name": index_col(0), "expr": col("__want_key")}]
     for j in range(len(f._cols)):
         e = col(f"__c{j}")
         if fill_value is not None:
-            e = col("__row_key").fn("is_null").fn("where", _lit(fill_value), e)
+            e = col("__row_key").fn("is_null").fn("where", lit(fill_value), e)
         out_items.append({"name": f"__c{j}", "expr": e})
     out = joined.select(select_json(out_items))
     cols = {label: col(f"__c{j}") for j, label in enumerate(f._cols)}
     name = wanted_index.name if wanted_index.name is not None else (index[0][0] if f._index is not None else None)
     return DataFrame._new(out, cols, [(name, col(index_col(0)))])
-
-
-def _lit(value: Any) -> Any:
-    from shardframe._expr import lit
-
-    return lit(value)
 
 
 def _in_label_order(frame: DataFrame, labels: list[Any]) -> DataFrame:
