@@ -476,3 +476,13 @@ def test_missing_values_in_cumulative_and_filling(make, fn):
 def test_unnamed_series_side_by_side_are_numbered_among_themselves(make):
     df = pd.DataFrame({"A": [1, 2]})
     check_lib(df, make, lambda d, m: m.concat([d, d.A.rename(None) * 2, d.A.rename(None)], axis=1))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d.idxmax(axis=1), lambda d: d.idxmin(axis="columns"), lambda d: d.quantile(0.5, axis=1),
+    lambda d: np.abs(d), lambda d: np.sqrt(d.abs()), lambda d: d.idxmax(),
+])
+def test_row_wise_and_numpy_on_frames(make, fn):
+    pdf = pd.DataFrame({"a": [1.0, -5.0, 3.0], "b": [4.0, 2.0, -6.0]}, index=list("xyz"))
+    with sf.option_context("fallback", "silent"):
+        check(pdf, make, fn)

@@ -1382,7 +1382,9 @@ class DataFrame(_Rows):
             return self._fallback("nunique")(axis=1, dropna=dropna)
         return self._reduce("nunique", dropna=dropna)
 
-    def quantile(self, q: float = 0.5, axis: Any = 0, numeric_only: bool = False, interpolation: str = "linear") -> pd.Series:
+    def quantile(self, q: float = 0.5, axis: Any = 0, numeric_only: bool = False, interpolation: str = "linear") -> Any:
+        if _axis_number(axis) == 1:
+            return self._fallback("quantile")(q, axis=1, numeric_only=numeric_only, interpolation=interpolation)
         out = self._reduce("quantile", numeric_only, q=q)
         out.name = q
         return out
@@ -1393,11 +1395,21 @@ class DataFrame(_Rows):
     def all(self, axis: Any = 0, bool_only: bool = False, skipna: bool = True) -> Any:
         return self._reduce("all", axis=axis)
 
-    def idxmin(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> pd.Series:
-        return self._reduce("idxmin", numeric_only)
+    def idxmin(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> Any:
+        return self._reduce("idxmin", numeric_only, axis=axis, **({} if skipna else {"skipna": False}))
 
-    def idxmax(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> pd.Series:
-        return self._reduce("idxmax", numeric_only)
+    def idxmax(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> Any:
+        return self._reduce("idxmax", numeric_only, axis=axis, **({} if skipna else {"skipna": False}))
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """numpy ufuncs on a frame give a frame, column by column (``np.abs(df)``)."""
+        from shardframe._base import _unwrap, _wrap_result, announce_fallback
+        from shardframe.series import _UNARY_UFUNCS
+
+        if method == "__call__" and not kwargs and len(inputs) == 1 and ufunc.__name__ in _UNARY_UFUNCS:
+            return self._map_series(_UNARY_UFUNCS[ufunc.__name__])
+        announce_fallback(f"numpy.{ufunc.__name__} on a DataFrame")
+        return _wrap_result(getattr(ufunc, method)(*map(_unwrap, inputs), **kwargs))
 
     def describe(self, percentiles: Any = None, include: Any = None, exclude: Any = None) -> DataFrame:
         """count, mean, std, min, quartiles and max of the numeric columns, in one pass."""
