@@ -57,9 +57,10 @@ coverage: build ## How many pandas methods run natively
 	$(PY) tests/coverage_report.py
 
 DOCPAGES ?= $(HOME)/.cache/shardframe/docpages
+DOCREPLAY ?= ../shared/tools/docreplay.py
 compat: build ## Code written by others: pandas' user-guide pages (DOCPAGES) replayed, the public pandas TPC-H queries (tests/compat/README.md)
 	mkdir -p out
-	SHARDFRAME_FALLBACK=raise $(PY) ../shared/tools/docreplay.py $(DOCPAGES)/*.rst --module shardframe \
+	SHARDFRAME_FALLBACK=raise $(PY) $(DOCREPLAY) $(DOCPAGES)/*.rst --module shardframe \
 	    --json out/compat.json --timeout 60 | tail -n 40
 	$(PY) tests/compat/tpch_corpus.py --scale $(or $(SCALE),0.1)
 
