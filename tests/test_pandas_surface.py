@@ -486,3 +486,21 @@ def test_row_wise_and_numpy_on_frames(make, fn):
     pdf = pd.DataFrame({"a": [1.0, -5.0, 3.0], "b": [4.0, 2.0, -6.0]}, index=list("xyz"))
     with sf.option_context("fallback", "silent"):
         check(pdf, make, fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda s: s.loc[3:5], lambda s: s.loc[:5], lambda s: s.loc[2:], lambda s: s.loc[5:3], lambda s: s.loc[3:7],
+])
+def test_label_slices_on_labels_out_of_order(make, fn):
+    check(pd.Series(list("abcdef"), index=[0, 3, 2, 5, 4, 1], dtype="str"), make, fn)
+    check(pd.DataFrame({"v": range(6)}, index=[0, 3, 2, 5, 4, 1]), make, fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda s: s.shift(1).sum(), lambda s: s.diff().sum(), lambda s: (s > s.shift(1)).sum(),
+    lambda s: s.cumsum().max(), lambda s: s.pct_change().mean(), lambda s: s.rank().std(),
+])
+def test_reductions_of_values_that_depend_on_other_rows(make, fn):
+    """Each partition shifted within itself when the reduction ran partition
+    by partition (s.shift(1).sum() was 20 for 36 over 2-row partitions)."""
+    check(pd.Series([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, 5.0, 3.0]), make, fn)

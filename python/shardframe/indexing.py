@@ -39,6 +39,8 @@ class FrameLoc:
             if rows.step not in (None, 1):
                 raise TypeError("label slices with a step are not supported natively")
             f, idx = f._with_index_series()
+            if f._index is not None and not _increasing(idx):
+                return _between_labels(f, idx, rows.start, rows.stop)
             mask = None
             if rows.start is not None:
                 mask = idx >= rows.start
@@ -114,6 +116,42 @@ class FrameLoc:
             val = f._as_expr(value, name)
             new[name] = cond.fn("where", val, new.get(name, lit(None)))
         f._set_cols(new)
+
+
+def _increasing(idx: Series) -> bool:
+    """Whether the labels never decrease (one pass)."""
+    previous = idx.shift(1)
+    return bool(((idx >= previous) | previous.isna()).all())
+
+
+def _between_labels(f: DataFrame, idx: Series, start: Any, stop: Any) -> tuple[DataFrame, Series, bool]:
+    """``loc[start:stop]`` over labels out of order: the rows from the
+    position of ``start`` to that of ``stop``, as pandas slices them (each
+    label present once)."""
+    from shardframe._expr import col
+    from shardframe.frame import DataFrame, _free_name
+    from shardframe.series import Series
+
+    name = _free_name({n for n, _ in f._plan.schema()}, "__slice_pos__")
+    plan = f._plan.row_index(name)
+    f = DataFrame._new(plan, dict(f._cols), f._index)
+    idx = Series._new(plan, idx._expr, idx.name, f._index)
+    pos = Series._new(plan, col(name), None, f._index)
+    mask = None
+    for label, side in ((start, "left"), (stop, "right")):
+        if label is None:
+            continue
+        found = pos[idx == label]
+        if len(found) == 0:
+            raise KeyError(label)
+        if len(found) > 1:
+            raise KeyError(f"Cannot get {side} slice bound for non-unique label: {label!r}")
+        at = int(found.iloc[0])
+        bound = pos >= at if side == "left" else pos <= at
+        mask = bound if mask is None else mask & bound
+    if mask is None:
+        mask = pos >= 0
+    return f, mask, False
 
 
 def _append_row(f: DataFrame, label: Any, names: list[Any], value: Any) -> None:

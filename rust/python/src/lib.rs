@@ -468,8 +468,26 @@ impl PyPlan {
     }
 
     fn reduce(&self, aggs: &str) -> PyResult<PyPlan> {
-        let aggs: Vec<Agg> = parse("aggregations", aggs)?;
-        self.child(|input| Plan::Reduce { input, aggs })
+        let mut aggs: Vec<Agg> = parse("aggregations", aggs)?;
+        if aggs.iter().all(|a| a.expr.is_row_local()) {
+            return self.child(|input| Plan::Reduce { input, aggs });
+        }
+        // An aggregated value that depends on other rows (`s.shift(1).sum()`)
+        // is computed over all rows first, as a column: reduced partition by
+        // partition, each partition would shift within itself.
+        let exprs: Vec<NamedExpr> = aggs
+            .iter_mut()
+            .enumerate()
+            .map(|(i, a)| {
+                let name = format!("__reduced_{i}");
+                let expr = std::mem::replace(&mut a.expr, Expr::col(name.as_str()));
+                NamedExpr { name, expr }
+            })
+            .collect();
+        self.child(|input| Plan::Reduce {
+            input: Arc::new(Plan::Select { input, exprs }),
+            aggs,
+        })
     }
 
     /// One row per group of `keys` with `aggs` (JSON), in no particular order.
