@@ -504,3 +504,14 @@ def test_reductions_of_values_that_depend_on_other_rows(make, fn):
     """Each partition shifted within itself when the reduction ran partition
     by partition (s.shift(1).sum() was 20 for 36 over 2-row partitions)."""
     check(pd.Series([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, 5.0, 3.0]), make, fn)
+
+
+def test_groups_of_values_that_depend_on_other_rows(make):
+    pdf = pd.DataFrame({"k": list("abababab"), "x": [1.0, 2, 3, 4, 5, 6, 7, 8]})
+
+    def fn(d):
+        d = d.copy()
+        d["y"] = d.x.shift(1)
+        d["z"] = d.x.diff()
+        return d.groupby("k").agg(y=("y", "sum"), z=("z", "max"))
+    check(pdf, make, fn)

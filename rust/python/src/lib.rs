@@ -492,10 +492,35 @@ impl PyPlan {
 
     /// One row per group of `keys` with `aggs` (JSON), in no particular order.
     fn group_by(&self, keys: &str, aggs: &str, dropna: bool) -> PyResult<PyPlan> {
-        let keys: Vec<NamedExpr> = parse("group keys", keys)?;
-        let aggs: Vec<Agg> = parse("aggregations", aggs)?;
+        let mut keys: Vec<NamedExpr> = parse("group keys", keys)?;
+        let mut aggs: Vec<Agg> = parse("aggregations", aggs)?;
+        let local = keys.iter().all(|k| k.expr.is_row_local())
+            && aggs.iter().all(|a| a.expr.is_row_local());
+        if local {
+            return self.child(|input| Plan::GroupBy {
+                input,
+                keys,
+                aggs,
+                dropna,
+            });
+        }
+        // As in `reduce`: keys or values that depend on other rows are
+        // computed over all rows first, as columns.
+        let mut exprs = Vec::new();
+        let exprs_of = keys
+            .iter_mut()
+            .map(|k| &mut k.expr)
+            .chain(aggs.iter_mut().map(|a| &mut a.expr));
+        for (i, expr) in exprs_of.enumerate() {
+            let name = format!("__grouped_{i}");
+            let computed = std::mem::replace(expr, Expr::col(name.as_str()));
+            exprs.push(NamedExpr {
+                name,
+                expr: computed,
+            });
+        }
         self.child(|input| Plan::GroupBy {
-            input,
+            input: Arc::new(Plan::Select { input, exprs }),
             keys,
             aggs,
             dropna,
