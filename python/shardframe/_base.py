@@ -180,19 +180,23 @@ class _Rows:
         if not hasattr(target, name):
             raise AttributeError(f"'{kind}' object has no attribute '{name}'")
         announce_fallback(f"{kind}.{name}")
-        obj = self.to_pandas()  # type: ignore[attr-defined]
-        value = getattr(obj, name)
-        if not inspect.isroutine(value):
-            # properties and accessors (df.T, s.plot, s.str) are returned as they are
-            return _wrap_result(value)
+        return pandas_member(getattr(self.to_pandas(), name), name)  # type: ignore[attr-defined]
 
-        def call(*args: Any, **kwargs: Any) -> Any:
-            args = tuple(_unwrap(a) for a in args)
-            kwargs = {k: _unwrap(v) for k, v in kwargs.items()}
-            return _wrap_result(value(*args, **kwargs))
 
-        call.__name__ = name
-        return call
+def pandas_member(value: Any, name: str) -> Any:
+    """A member of a pandas object, for shardframe users: a property's value
+    as shardframe objects where the engine can hold them (accessors such as
+    ``s.str`` as they are), a method as a function taking and giving them."""
+    if not inspect.isroutine(value):
+        return _wrap_result(value)
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        args = tuple(_unwrap(a) for a in args)
+        kwargs = {k: _unwrap(v) for k, v in kwargs.items()}
+        return _wrap_result(value(*args, **kwargs))
+
+    call.__name__ = name
+    return call
 
 
 def announce_fallback(what: str) -> None:

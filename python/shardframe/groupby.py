@@ -8,7 +8,7 @@ import math
 from collections.abc import Hashable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from shardframe._base import _wrap_result, announce_fallback, select_json
+from shardframe._base import _wrap_result, announce_fallback, pandas_member, select_json
 from shardframe._engine import index_col
 from shardframe._expr import Expr, col, dumps, lit
 from shardframe.exceptions import ColumnNotFoundError
@@ -100,10 +100,7 @@ class DataFrameGroupBy:
         if not hasattr(getattr(pd.core.groupby, kind), name):
             raise AttributeError(f"'{kind}' object has no attribute '{name}'")
         announce_fallback(f"{kind}.{name}")
-        attr = getattr(self._pandas_grouped(column), name)
-        if not callable(attr):
-            return _wrap_result(attr)
-        return lambda *a, **k: _wrap_result(attr(*a, **k))
+        return pandas_member(getattr(self._pandas_grouped(column), name), name)
 
     def _pandas_grouped(self, column: Hashable | None = None) -> Any:
         """The same grouping in pandas, over this frame converted (keys that
@@ -425,7 +422,6 @@ class DataFrameGroupBy:
         Larger ones are exchanged by key and applied partition by partition."""
         import pandas as pd
 
-        from shardframe._base import _wrap_result
 
         f = self._frame
         labels = [label for label, _ in self._keys]

@@ -24,16 +24,13 @@ class _PandasWindow:
     def __getattr__(self, name: str) -> Any:
         import pandas as pd
 
-        from shardframe._base import _unwrap, _wrap_result, announce_fallback
+        from shardframe._base import announce_fallback, pandas_member
 
         cls = pd.core.window.Rolling if self._kind == "rolling" else pd.core.window.ExponentialMovingWindow
         if name.startswith("_") or not hasattr(cls, name):
             raise AttributeError(f"'{cls.__name__}' object has no attribute '{name}'")
         announce_fallback(f"{cls.__name__}.{name}")
-        target = getattr(getattr(self._obj.to_pandas(), self._kind)(**self._pandas_args), name)
-        if not callable(target):
-            return _wrap_result(target)
-        return lambda *a, **k: _wrap_result(target(*map(_unwrap, a), **{key: _unwrap(v) for key, v in k.items()}))
+        return pandas_member(getattr(getattr(self._obj.to_pandas(), self._kind)(**self._pandas_args), name), name)
 
 
 class Rolling(_PandasWindow):

@@ -987,23 +987,13 @@ def _is_pandas_series(obj: Any) -> bool:
 def _pandas_method(series: Series, accessor: str, name: str) -> Any:
     """``series.<accessor>.<name>`` run through pandas (a visible fallback):
     the attribute's value, or a function calling the method."""
-    from shardframe._base import _unwrap, _wrap_result, announce_fallback
+    from shardframe._base import announce_fallback, pandas_member
 
     owner = _pandas_accessor_class(series, accessor)
     if not hasattr(owner, name):
         raise AttributeError(f"'{owner.__name__}' object has no attribute '{name}'")
     announce_fallback(f"Series.{accessor}.{name}")
-    value = getattr(getattr(series.to_pandas(), accessor), name)
-    if not callable(value):
-        return _wrap_result(value)
-
-    def call(*args: Any, **kwargs: Any) -> Any:
-        args = tuple(_unwrap(a) for a in args)
-        kwargs = {k: _unwrap(v) for k, v in kwargs.items()}
-        return _wrap_result(value(*args, **kwargs))
-
-    call.__name__ = name
-    return call
+    return pandas_member(getattr(getattr(series.to_pandas(), accessor), name), name)
 
 
 def _pandas_accessor_class(series: Series, accessor: str) -> Any:
