@@ -515,3 +515,13 @@ def test_groups_of_values_that_depend_on_other_rows(make):
         d["z"] = d.x.diff()
         return d.groupby("k").agg(y=("y", "sum"), z=("z", "max"))
     check(pdf, make, fn)
+
+
+def test_file_writers_round_trip_as_pandas_reads_them(tmp_path, make):
+    pdf = pd.DataFrame({"a": [1, 2, 3], "b": pd.Series(["x", None, "z"], dtype="str"), "c": [0.5, np.nan, 2.0]})
+    sdf = make(pdf)
+    sdf.to_feather(tmp_path / "f.feather")
+    pd.testing.assert_frame_equal(pd.read_feather(tmp_path / "f.feather"), pd.read_feather(
+        pdf.to_feather(tmp_path / "p.feather") or tmp_path / "p.feather"))
+    sdf.to_pickle(tmp_path / "f.pkl")
+    pd.testing.assert_frame_equal(pd.read_pickle(tmp_path / "f.pkl"), pdf)
