@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/shardframe/target
 STAMP := $(VENV)/.deps-stamp
 
-.PHONY: help demo test test-fast test-ray lint build bench coverage compat clean-venv
+.PHONY: help demo test test-fast test-ray lint build bench coverage compat fuzz clean-venv
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -63,6 +63,11 @@ compat: build ## Code written by others: pandas' user-guide pages (DOCPAGES) rep
 	SHARDFRAME_FALLBACK=raise $(PY) $(DOCREPLAY) $(DOCPAGES)/*.rst --module shardframe \
 	    --json out/compat.json --timeout 60 | tail -n 40
 	$(PY) tests/compat/tpch_corpus.py --scale $(or $(SCALE),0.1)
+
+fuzz: build ## The long fuzzing campaign (FILES=100000 API=10000 SEED=1): out/fuzz.json, figures in tests/fuzz/README.md
+	mkdir -p out
+	$(PY) tests/fuzz/fuzz.py --files $(or $(FILES),100000) --api $(or $(API),10000) --seed $(or $(SEED),1) \
+	    --json out/fuzz.json
 
 clean-venv: ## Remove the virtualenv
 	rm -rf $(VENV)

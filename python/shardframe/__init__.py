@@ -13,7 +13,7 @@ from typing import Any
 
 from shardframe.exceptions import FallbackWarning
 from shardframe.frame import DataFrame
-from shardframe.io import read_csv, read_json, read_parquet
+from shardframe.io import read_csv, read_feather, read_json, read_parquet
 from shardframe.merge import merge
 from shardframe.options import get_option, init, option_context, options, set_option
 from shardframe.reshape import crosstab, cut, get_dummies, melt, pivot, pivot_table, qcut
@@ -51,6 +51,7 @@ __all__ = [
     "option_context",
     "options",
     "read_csv",
+    "read_feather",
     "read_json",
     "read_parquet",
     "set_option",

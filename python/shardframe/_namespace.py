@@ -50,7 +50,7 @@ PASSTHROUGH = frozenset({
 # Readers and table builders: announced before pandas runs them, so that
 # ``options.fallback == "raise"`` refuses them before any work.
 MAKES_TABLES = frozenset({
-    "read_clipboard", "read_excel", "read_feather", "read_fwf", "read_hdf", "read_html",
+    "read_clipboard", "read_excel", "read_fwf", "read_hdf", "read_html",
     "read_iceberg", "read_orc", "read_pickle", "read_sas", "read_spss", "read_sql",
     "read_sql_query", "read_sql_table", "read_stata", "read_table", "read_xml",
     "json_normalize", "from_dummies", "lreshape", "wide_to_long", "merge_asof", "merge_ordered",

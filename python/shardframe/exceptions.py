@@ -33,8 +33,25 @@ class OutOfBoundsError(ShardframeError, IndexError):
     """A position is outside the frame."""
 
 
-class CorruptDataError(ShardframeError, ValueError):
-    """Stored or read data could not be decoded."""
+class CorruptDataError(ShardframeError, ValueError, OSError):
+    """Stored or read data could not be decoded. pandas, through pyarrow,
+    raises OSError for most corrupt files and ValueError for some: both
+    catch this."""
+
+
+class DecodeError(ShardframeError, UnicodeDecodeError):
+    """Text that is not valid UTF-8 (pandas raises UnicodeDecodeError, which
+    code catches to read the file again in another encoding)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("utf-8", b"", 0, 0, message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        return type(self), (self.message,)
 
 
 class FileNotFoundError(ShardframeError, builtins.FileNotFoundError):  # noqa: A001
@@ -82,6 +99,7 @@ __all__ = [
     "ColumnNotFoundError",
     "ComputeError",
     "CorruptDataError",
+    "DecodeError",
     "FallbackError",
     "FallbackWarning",
     "FileNotFoundError",

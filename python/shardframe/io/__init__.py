@@ -167,18 +167,40 @@ def read_csv(
                             parse_dates=parse_dates, na_values=na_values, nrows=nrows, skiprows=skiprows)
     paths = _expand(filepath_or_buffer)
     sep = delimiter or sep
+    eol = _line_terminator(paths[0])
+    skip = max(int(skiprows or 0), 0)
+    fields = _csv_header(paths[0], sep, eol, skip)
+    if names is not None and len(set(names)) != len(names):
+        raise ValueError("Duplicate names are not allowed.")
+    why = next((w for w in map(lambda p: _line_breaks_pandas_reads(p, eol), paths) if w), None)
+    if fields is None:
+        why = "a header the scanner reads otherwise"
+    elif names is not None and len(names) != len(fields):
+        why = "names that are not one per column"
+    elif not _has_rows(paths[0], sep, skip + int(header in ("infer", 0))):
+        why = "a file without rows (pandas types its columns object)"
+    elif isinstance(dtype, dict) and not all(_scannable_dtype(v) for v in dtype.values()):
+        why = "dtypes the scanner does not read"
+    if why:
+        return _pandas_read("read_csv", filepath_or_buffer, kwargs, why=why, sep=sep, header=header, names=names,
+                            index_col=index_col, usecols=usecols, dtype=dtype, parse_dates=parse_dates,
+                            na_values=na_values, nrows=nrows, skiprows=skiprows)
     has_header = header == "infer" and names is None or header == 0
     dtypes = [(k, _dtype_name(v)) for k, v in dtype.items()] if isinstance(dtype, dict) else []
     na = [na_values] if isinstance(na_values, (str, int, float)) else list(na_values or [])
     options = {
         "sep": sep, "has_header": bool(has_header), "names": list(names) if names else None,
-        "dtypes": dtypes, "na_values": [*_PANDAS_NA, *(str(v) for v in na)], "skip_rows": max(int(skiprows or 0), 0),
-        "n_rows": nrows, "try_parse_dates": False,
+        "dtypes": dtypes, "na_values": [*_PANDAS_NA, *(str(v) for v in na)], "skip_rows": skip,
+        "n_rows": nrows, "try_parse_dates": False, "eol": eol,
     }
     plan = PyPlan.scan_csv(paths, dumps(options))
-    frame = _frame(plan, list(usecols) if usecols is not None else None)
-    if header is None and names is None:
-        frame.columns = range(len(frame.columns))  # pandas numbers unnamed columns
+    frame = _frame(plan)
+    if names is None:
+        # pandas' names: numbered without a header, else the header's with
+        # "Unnamed: i" for empty ones and ".1", ".2" after repeated ones
+        frame.columns = range(len(fields)) if header is None else _pandas_header_names(fields)
+    if usecols is not None:
+        frame = frame[_usecols(list(frame.columns), usecols)]
     if parse_dates:
         from shardframe.tools import to_datetime
 
@@ -189,6 +211,111 @@ def read_csv(
         labels = [frame.columns[k] if isinstance(k, int) else k for k in keys]
         frame = frame.set_index(labels if isinstance(index_col, list) else labels[0])  # type: ignore[assignment]
     return frame
+
+
+def _line_terminator(path: str) -> str:
+    """``"\\r"`` for a file with old Mac line endings (pandas reads them; the
+    scanner is told), else ``"\\n"``, which also ends ``\\r\\n`` lines."""
+    with open(path, "rb") as f:
+        head = f.read(1 << 16)
+    return "\r" if b"\r" in head and b"\n" not in head else "\n"
+
+
+def _line_breaks_pandas_reads(path: str, eol: str) -> str | None:
+    """Why the scanner would read the file's lines otherwise than pandas: an
+    empty line (pandas skips it, the scanner reads a row of missing values)
+    or a lone ``\\r`` among ``\\n`` line ends (pandas ends a line there).
+    One pass over the bytes, no parsing."""
+    import mmap
+    import re
+
+    if os.path.getsize(path) == 0:
+        return None
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        if eol == "\r":
+            blank = m.find(b"\r\r") >= 0 or m[:1] == b"\r"
+        else:
+            blank = m.find(b"\n\n") >= 0 or m.find(b"\n\r\n") >= 0 or m[:1] in (b"\n", b"\r")
+            if not blank and re.search(rb"\r(?!\n)", m):  # type: ignore[call-overload]
+                return "mixed line endings"
+    return "blank lines" if blank else None
+
+
+def _has_rows(path: str, sep: str, after: int) -> bool:
+    """Whether there is a record after the first ``after`` ones."""
+    import csv
+
+    with open(path, encoding="utf-8", errors="replace", newline="") as f:
+        rows = csv.reader(f, delimiter=sep, strict=False)
+        try:
+            for _ in range(after + 1):
+                next(rows)
+        except (StopIteration, csv.Error):
+            return False
+    return True
+
+
+def _scannable_dtype(dtype: Any) -> bool:
+    try:
+        _dtype_name(dtype)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _csv_header(path: str, sep: str, eol: str, skip: int) -> list[str] | None:
+    """The first record's fields after ``skip`` lines, parsed as pandas does
+    (quotes, doubled quotes, a byte-order mark), or None when the separator
+    is not one the scanner takes."""
+    import csv
+
+    if len(sep) != 1:
+        return None
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        for _ in range(skip):
+            f.readline()
+        rows = csv.reader(f, delimiter=sep, strict=False)
+        try:
+            return next(rows)
+        except StopIteration:
+            return []
+        except csv.Error:
+            return None
+        except UnicodeDecodeError as e:
+            raise UnicodeDecodeError(e.encoding, e.object, e.start, e.end, f"{e.reason} in the header of '{path}'") from e
+
+
+def _pandas_header_names(fields: list[str]) -> list[str]:
+    """Column names as pandas makes them from a header row."""
+    names = [f or f"Unnamed: {i}" for i, f in enumerate(fields)]
+    counts: dict[str, int] = {}
+    for i, name in enumerate(names):
+        count = counts.get(name, 0)
+        while count > 0:  # pandas' dedup: "a", "a.1", "a.2", skipping names taken
+            counts[name] = count + 1
+            name = f"{name}.{count}"
+            count = counts.get(name, 0)
+        names[i] = name
+        counts[name] = count + 1
+    return names
+
+
+def _usecols(columns: list[Any], usecols: Any) -> list[Any]:
+    """The columns ``usecols`` picks, in the file's order as in pandas."""
+    wanted = list(usecols)
+    if all(isinstance(u, int) and not isinstance(u, bool) for u in wanted):
+        bad = [u for u in wanted if not -len(columns) <= u < len(columns)]
+        if bad:
+            from pandas.errors import ParserError
+
+            raise ParserError(f"Defining usecols with out-of-bounds indices is not allowed. {bad} are out-of-bounds.")
+        picked = {columns[u] for u in wanted}
+    else:
+        missing = [u for u in wanted if u not in columns]
+        if missing:
+            raise ValueError(f"Usecols do not match columns, columns expected but not found: {missing}")
+        picked = set(wanted)
+    return [c for c in columns if c in picked]
 
 
 def _from_buffer(reader: Any, buffer: Any, given: dict[str, Any]) -> DataFrame:
@@ -215,8 +342,8 @@ def _pandas_read(reader: str, source: Any, kwargs: dict[str, Any], **given: Any)
 
     from shardframe._base import _wrap_result, announce_fallback
 
-    why = "a buffer" if not isinstance(source, (str, os.PathLike, list, tuple)) else (
-        "options " + ", ".join(sorted(kwargs)) if kwargs else "these options")
+    why = given.pop("why", None) or ("a buffer" if not isinstance(source, (str, os.PathLike, list, tuple)) else (
+        "options " + ", ".join(sorted(kwargs)) if kwargs else "these options"))
     announce_fallback(f"{reader} of {why}")
     return _wrap_result(getattr(pd, reader)(source, **given, **kwargs))  # type: ignore[no-any-return]
 
@@ -226,15 +353,41 @@ _PANDAS_NA = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-na
               "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
 
 
-def read_json(path: Any, lines: bool = False, **kwargs: Any) -> DataFrame:
-    """Read newline-delimited JSON (``lines=True``). Lazy."""
+def read_json(path: Any, lines: bool = False, nrows: int | None = None, dtype: Any = None, **kwargs: Any) -> DataFrame:
+    """Read newline-delimited JSON (``lines=True``). Lazy. Other JSON
+    layouts and options the scanner does not take are read by pandas,
+    announced as a fallback."""
     from shardframe._core import PyPlan
 
-    if not lines:
-        import pandas as pd
+    if not lines or kwargs or not isinstance(path, (str, os.PathLike, list, tuple)) or not (
+            dtype is None or isinstance(dtype, dict)):
+        why = "JSON that is not lines=True" if not lines else None
+        return _pandas_read("read_json", path, kwargs, why=why, lines=lines, nrows=nrows, dtype=dtype)
+    if nrows is not None and (not isinstance(nrows, int) or isinstance(nrows, bool) or nrows < 0):
+        raise ValueError("nrows must be an integer >=0")
+    frame = _frame(PyPlan.scan_ndjson(_expand(path)))
+    if nrows is not None:
+        frame = frame.head(nrows)
+    return frame.astype(dtype) if dtype else frame
 
-        from shardframe._base import _wrap_result, announce_fallback
 
-        announce_fallback("read_json without lines=True")
-        return _wrap_result(pd.read_json(path, **kwargs))  # type: ignore[no-any-return]
-    return _frame(PyPlan.scan_ndjson(_expand(path)))
+def read_feather(path: Any, columns: list[str] | None = None, **kwargs: Any) -> DataFrame:
+    """Read a Feather (Arrow IPC) file. Its data are checked before use: a
+    corrupt file raises instead of crashing the interpreter."""
+    import pyarrow as pa
+    import pyarrow.feather as feather
+
+    from shardframe._base import _wrap_result
+    from shardframe.exceptions import CorruptDataError
+
+    if kwargs:
+        return _pandas_read("read_feather", path, kwargs, columns=columns)
+    paths = _expand(path)
+    if len(paths) != 1:
+        raise ValueError(f"read_feather reads one file, got {len(paths)}")
+    try:
+        table = feather.read_table(paths[0], columns=columns, memory_map=False)
+        table.validate(full=True)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, pa.ArrowIndexError) as e:
+        raise CorruptDataError(f"'{paths[0]}' is not a valid Feather file: {e}") from e
+    return _wrap_result(table.to_pandas())  # type: ignore[no-any-return]

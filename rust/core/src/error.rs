@@ -21,6 +21,9 @@ pub enum SfError {
     OutOfBounds(String),
     #[error("corrupt data: {0}")]
     CorruptData(String),
+    /// Text that is not valid UTF-8 (pandas: UnicodeDecodeError).
+    #[error("{0}")]
+    Decode(String),
     #[error("{0}")]
     FileNotFound(String),
     /// The file system refused access (pandas: PermissionError).
@@ -65,6 +68,9 @@ macro_rules! ensure {
 impl From<PolarsError> for SfError {
     fn from(err: PolarsError) -> Self {
         let msg = strip_polars_hints(&err.to_string());
+        if let Some(decode) = undecodable(&err, &msg) {
+            return decode;
+        }
         match err {
             PolarsError::ColumnNotFound(_) => SfError::ColumnNotFound(msg),
             PolarsError::SchemaFieldNotFound(_) => SfError::ColumnNotFound(msg),
@@ -108,6 +114,7 @@ impl SfError {
             Compute(_) => Compute(msg),
             OutOfBounds(_) => OutOfBounds(msg),
             CorruptData(_) => CorruptData(msg),
+            Decode(_) => Decode(msg),
             FileNotFound(_) => FileNotFound(msg),
             PermissionDenied(_) => PermissionDenied(msg),
             Io(_) => Io(msg),
@@ -119,10 +126,55 @@ impl SfError {
         }
     }
 
+    /// The error for a panic in engine code: a reader's panic on bytes it
+    /// could not decode (Polars' Parquet reader unwraps some decoding
+    /// errors) is corrupt data; any other panic is a bug.
+    pub fn from_panic(msg: &str) -> Self {
+        match decode_failure(msg) {
+            Some(SfError::CorruptData(m)) => {
+                SfError::CorruptData(format!("a file could not be decoded: {m}"))
+            }
+            _ => SfError::Internal(format!("engine panicked: {msg}")),
+        }
+    }
+
     /// Prefix the message with where it happened (a file, a partition).
     pub fn context(self, place: &str) -> Self {
         let msg = format!("{place}: {self}");
         self.with_message(msg)
+    }
+}
+
+/// A file's bytes that do not decode, told apart by the reader's message
+/// (Polars' readers give these no kinds of their own): a corrupt Parquet or
+/// IPC file (pandas, through pyarrow: OSError) or text that is not UTF-8
+/// (pandas: UnicodeDecodeError, which code catches to retry in another
+/// encoding).
+fn undecodable(err: &PolarsError, msg: &str) -> Option<SfError> {
+    if matches!(err, PolarsError::IO { .. } | PolarsError::Context { .. }) {
+        return None;
+    }
+    decode_failure(msg)
+}
+
+fn decode_failure(msg: &str) -> Option<SfError> {
+    let lower = msg.to_ascii_lowercase();
+    const CORRUPT: [&str; 8] = [
+        "parquet",
+        "out of specification",
+        "out-of-spec",
+        "outofspec",
+        "thrift",
+        "flatbuffer",
+        "arrow:schema",
+        "decompression",
+    ];
+    if CORRUPT.iter().any(|m| lower.contains(m)) {
+        Some(SfError::CorruptData(msg.to_string()))
+    } else if lower.contains("utf-8") || lower.contains("utf8") {
+        Some(SfError::Decode(msg.to_string()))
+    } else {
+        None
     }
 }
 

@@ -18,7 +18,7 @@ pub(crate) fn scan_file(src: &Source, path: &str) -> SfResult<pl::LazyFrame> {
             },
         ),
         Source::Csv { options, .. } => csv_reader(path, options)?.finish(),
-        Source::NdJson { .. } => pl::LazyJsonLineReader::new(PlRefPath::new(path)).finish(),
+        Source::NdJson { .. } => json_reader(path)?.finish(),
         Source::Memory { .. } => {
             return Err(SfError::Internal("memory source has no file".into()));
         }
@@ -26,24 +26,80 @@ pub(crate) fn scan_file(src: &Source, path: &str) -> SfResult<pl::LazyFrame> {
     lf.map_err(|e| SfError::from(e).context(path))
 }
 
-fn csv_reader(path: &str, o: &CsvOptions) -> SfResult<pl::LazyCsvReader> {
-    let sep = match o.sep.as_bytes() {
-        [b] => *b,
-        _ => {
-            return Err(SfError::Compute(format!(
-                "only single-character separators are supported, got {:?}",
-                o.sep
-            )))
+/// Nesting deeper than this is refused before Polars parses a JSON file:
+/// its reader recurses once per level (a deep enough line overflows the
+/// stack) and infers a type per level (2,000 levels took 23 GB).
+const MAX_JSON_DEPTH: usize = 64;
+
+/// A JSON-lines reader of `path`, after checking its nesting depth. The
+/// schema is inferred from every line, so a key that first appears late is
+/// a column, as in pandas.
+fn json_reader(path: &str) -> SfResult<pl::LazyJsonLineReader> {
+    check_json_depth(path)?;
+    Ok(pl::LazyJsonLineReader::new(PlRefPath::new(path)).with_infer_schema_length(None))
+}
+
+fn check_json_depth(path: &str) -> SfResult<()> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| SfError::from(e).context(path))?;
+    let mut buf = vec![0u8; 1 << 20];
+    let (mut depth, mut line, mut in_string, mut escaped) = (0usize, 1usize, false, false);
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| SfError::from(e).context(path))?;
+        if n == 0 {
+            return Ok(());
         }
-    };
+        for &b in &buf[..n] {
+            if in_string && b != b'\n' {
+                match b {
+                    _ if escaped => escaped = false,
+                    b'\\' => escaped = true,
+                    b'"' => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_string = true,
+                b'[' | b'{' => {
+                    depth += 1;
+                    if depth > MAX_JSON_DEPTH {
+                        return Err(SfError::Compute(format!(
+                            "{path}, line {line}: JSON nested deeper than {MAX_JSON_DEPTH} levels"
+                        )));
+                    }
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                // every line is a document of its own
+                b'\n' => (depth, line, in_string, escaped) = (0, line + 1, false, false),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn single_byte(what: &str, value: &str) -> SfResult<u8> {
+    match value.as_bytes() {
+        [b] => Ok(*b),
+        _ => Err(SfError::Compute(format!(
+            "only single-character {what}s are supported, got {value:?}"
+        ))),
+    }
+}
+
+fn csv_reader(path: &str, o: &CsvOptions) -> SfResult<pl::LazyCsvReader> {
+    let sep = single_byte("separator", &o.sep)?;
     let mut r = pl::LazyCsvReader::new(PlRefPath::new(path))
         .with_separator(sep)
+        .with_eol_char(single_byte("line terminator", &o.eol)?)
         .with_has_header(o.has_header)
         .with_skip_rows(o.skip_rows)
         .with_n_rows(o.n_rows)
         .with_try_parse_dates(o.try_parse_dates)
         .with_glob(false)
-        .with_infer_schema_length(Some(10_000));
+        .with_infer_schema_length(Some(CSV_INFER_ROWS));
     if let Some(names) = &o.names {
         r = r.with_column_names_overwrite(names.iter().map(|n| n.as_str().into()).collect());
     }
@@ -62,13 +118,53 @@ fn csv_reader(path: &str, o: &CsvOptions) -> SfResult<pl::LazyCsvReader> {
     Ok(r)
 }
 
-/// Schema of a CSV file as it will be read with these options.
-pub fn csv_schema(path: &str, options: &CsvOptions) -> SfResult<SchemaRef> {
-    let mut lf = csv_reader(path, options)?
+/// Rows a CSV file's column types are inferred from.
+const CSV_INFER_ROWS: usize = 10_000;
+
+/// Schema of a CSV file as it will be read with these options, which it
+/// completes: a column without a value in the rows types are inferred from
+/// is read as float64 (all NaN), as pandas reads it, where Polars would
+/// read text. A later value that is not a number is then an error naming
+/// its line, as for any column whose type the first rows decided.
+pub fn csv_schema(path: &str, options: &mut CsvOptions) -> SfResult<SchemaRef> {
+    let fail = |e: pl::PolarsError| SfError::from(e).context(path);
+    let mut lf = csv_reader(path, options)?.finish().map_err(fail)?;
+    let schema = lf.collect_schema().map_err(fail)?;
+    let text: Vec<_> = schema
+        .iter()
+        .filter(|(name, dtype)| {
+            **dtype == pl::DataType::String
+                && !options.dtypes.iter().any(|(n, _)| n == name.as_str())
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    if text.is_empty() {
+        return Ok(schema);
+    }
+    let empty = lf
+        .slice(0, CSV_INFER_ROWS as pl::IdxSize)
+        .select(
+            text.iter()
+                .map(|n| pl::col(n.clone()).is_null().all(false))
+                .collect::<Vec<_>>(),
+        )
+        .collect()
+        .map_err(fail)?;
+    let mut added = false;
+    for (name, column) in text.iter().zip(empty.columns()) {
+        if column.bool().ok().and_then(|c| c.get(0)) == Some(true) {
+            options.dtypes.push((name.to_string(), "float64".into()));
+            added = true;
+        }
+    }
+    if !added {
+        return Ok(schema);
+    }
+    csv_reader(path, options)?
         .finish()
-        .map_err(|e| SfError::from(e).context(path))?;
-    lf.collect_schema()
-        .map_err(|e| SfError::from(e).context(path))
+        .map_err(fail)?
+        .collect_schema()
+        .map_err(fail)
 }
 
 /// Schema of a parquet or ndjson file.
@@ -80,7 +176,7 @@ pub fn file_schema(src_kind: &str, path: &str) -> SfResult<SchemaRef> {
     }
     let lf = match src_kind {
         "parquet" => pl::LazyFrame::scan_parquet(PlRefPath::new(path), Default::default()),
-        "ndjson" => pl::LazyJsonLineReader::new(PlRefPath::new(path)).finish(),
+        "ndjson" => json_reader(path)?.finish(),
         other => return Err(SfError::Internal(format!("unknown file kind {other}"))),
     };
     let mut lf = lf.map_err(|e| SfError::from(e).context(path))?;

@@ -37,6 +37,14 @@ pub struct CsvOptions {
     pub n_rows: Option<usize>,
     #[serde(default)]
     pub try_parse_dates: bool,
+    /// The line terminator: `\n` (which also ends `\r\n` lines) or `\r`
+    /// for files with old Mac line endings.
+    #[serde(default = "default_eol")]
+    pub eol: String,
+}
+
+fn default_eol() -> String {
+    "\n".into()
 }
 
 fn default_sep() -> String {

@@ -48,10 +48,8 @@ pub fn run<T: Send>(
     std::thread::scope(|scope| {
         let ctx = &ctx;
         scope.spawn(move || {
-            let out = catch_unwind(AssertUnwindSafe(|| work(ctx))).unwrap_or_else(|panic| {
-                let msg = panic_message(&*panic);
-                Err(SfError::Internal(format!("engine panicked: {msg}")))
-            });
+            let out = catch_unwind(AssertUnwindSafe(|| work(ctx)))
+                .unwrap_or_else(|panic| Err(SfError::from_panic(&panic_message(&*panic))));
             let _ = tx.send(out);
         });
         let mut interrupted: Option<PyErr> = None;

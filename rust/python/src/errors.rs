@@ -11,6 +11,7 @@ fn class_name(err: &SfError) -> &'static str {
         SfError::InvalidOperation(_) => "InvalidOperationError",
         SfError::OutOfBounds(_) => "OutOfBoundsError",
         SfError::CorruptData(_) => "CorruptDataError",
+        SfError::Decode(_) => "DecodeError",
         SfError::FileNotFound(_) => "FileNotFoundError",
         SfError::PermissionDenied(_) => "PermissionError",
         SfError::Io(_) | SfError::Transient(_) => "ShardframeIOError",

@@ -407,7 +407,7 @@ impl PyPlan {
 
     #[staticmethod]
     fn scan_csv(paths: Vec<String>, options: &str) -> PyResult<PyPlan> {
-        let options: CsvOptions = parse("csv options", options)?;
+        let mut options: CsvOptions = parse("csv options", options)?;
         let first = paths
             .first()
             .ok_or_else(|| to_py(SfError::FileNotFound("no files matched".into())))?;
@@ -417,7 +417,7 @@ impl PyPlan {
             ))));
         }
         let schema = engine::guard(
-            || csv_schema(first, &options),
+            || csv_schema(first, &mut options),
             |msg| SfError::CorruptData(format!("cannot read the header of '{first}': {msg}")),
         )?;
         Ok(PyPlan::wrap(Plan::Scan(Arc::new(Source::Csv {
