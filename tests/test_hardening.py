@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -133,3 +134,92 @@ def test_a_corrupt_parquet_footer_is_an_error_naming_the_file(tmp_path):
         sf.read_parquet(str(path)).to_pandas()
     assert isinstance(info.value, Exception)  # not a BaseException such as pyo3's PanicException
     assert "bad.parquet" in str(info.value)
+
+
+# --- readers (issue 17; the fuzzing campaign, tests/fuzz) ----------------------
+
+REGRESSIONS = os.path.join(os.path.dirname(__file__), "fuzz", "regressions")
+
+
+def _write(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode())
+    return str(path)
+
+
+@pytest.mark.parametrize("line", [
+    '{"a": ' + "[" * 200_000 + "1" + "]" * 200_000 + "}",   # segfaulted
+    '{"a": ' + '{"b": ' * 2_000 + "1" + "}" * 2_000 + "}",   # took 23 GB
+])
+def test_deeply_nested_json_is_a_value_error_naming_the_line(tmp_path, line):
+    path = _write(tmp_path, "deep.jsonl", '{"a": 1}\n' + line + "\n")
+    with pytest.raises(ValueError, match=r"deep.jsonl, line 2: JSON nested deeper than 64 levels"):
+        sf.read_json(path, lines=True).to_pandas()
+
+
+def test_json_lines_options_and_late_keys(tmp_path):
+    rows = [{"a": i, "b": i / 2} for i in range(150)] + [{"a": 150, "b": 1.0, "late": "x"}]
+    path = _write(tmp_path, "t.jsonl", pd.DataFrame(rows).to_json(orient="records", lines=True))
+    for kwargs in ({}, {"nrows": 3}, {"dtype": {"a": "float64"}}, {"nrows": 0}):
+        assert_same(pd.read_json(path, lines=True, **kwargs), sf.read_json(path, lines=True, **kwargs))
+    with pytest.raises(ValueError):
+        sf.read_json(path, lines=True, nrows=-1)
+
+
+@pytest.mark.parametrize("text, kwargs", [
+    ("a,b\r1,2\r3,4\r", {}),                      # old Mac line ends: read as one line
+    ("a,b\n1,2\n\n3,4\n", {}),                    # a blank line: read as a row of NaN
+    ("a,b\r\n1,2\r3,4\r\n", {}),                  # a lone CR among CRLF
+    ('"a""b",c\n1,2\n', {}),                      # a doubled quote in the header
+    (",a,,a\n1,2,3,4\n", {}),                     # empty and repeated names
+    ("x\n" * 6 + "a,b\n1,2\n", {"header": 5}),
+    ("a,b\n1,2\n3,", {}),                         # truncated in the last row
+    ("a,b\n", {}),                                # a header, no rows
+    ("a,b,c\n1,,x\n2,,y\n", {}),                  # a column without values
+    ("a,b\n1,2\n3,4\n", {"usecols": ["b", "a"]}),
+    ("a,b\n1.5,x\n2.5,y\n", {"parse_dates": ["a"]}),
+])
+def test_csv_reads_as_pandas_reads(tmp_path, text, kwargs):
+    path = _write(tmp_path, "t.csv", text)
+    with sf.option_context("fallback", "warn"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # fallbacks and pandas' own warnings
+        expected = pd.read_csv(path, **kwargs)
+        got = sf.read_csv(path, **kwargs)
+    assert len(got) == len(expected)
+    assert_same(expected, got)
+
+
+def test_csv_usecols_that_do_not_match_is_pandas_value_error(tmp_path):
+    path = _write(tmp_path, "t.csv", "a,b\n1,2\n")
+    with pytest.raises(ValueError, match="Usecols do not match columns"):
+        sf.read_csv(path, usecols=["a", "missing"])
+    with pytest.raises(ValueError, match="Duplicate names"):
+        sf.read_csv(path, names=["x", "x"])
+
+
+def test_text_that_is_not_utf8_is_a_unicode_decode_error(tmp_path):
+    csv_path = _write(tmp_path, "t.csv", b"a,b\n1,caf\xe9\n")
+    json_path = _write(tmp_path, "t.jsonl", b'{"a": "caf\xe9"}\n')
+    with pytest.raises(UnicodeDecodeError, match="t.csv"):
+        sf.read_csv(csv_path).to_pandas()
+    with pytest.raises(UnicodeDecodeError):
+        sf.read_json(json_path, lines=True).to_pandas()
+
+
+def test_a_corrupt_parquet_file_is_os_error_and_value_error(tmp_path):
+    path = tmp_path / "t.parquet"
+    pd.DataFrame({"a": range(100)}).to_parquet(path)
+    data = bytearray(path.read_bytes())
+    data[-20] ^= 0xFF  # in the footer
+    path.write_bytes(bytes(data))
+    for cls in (OSError, ValueError):
+        with pytest.raises(cls, match="t.parquet"):
+            sf.read_parquet(str(path)).to_pandas()
+
+
+@pytest.mark.parametrize("name", sorted(os.listdir(REGRESSIONS)))
+def test_fuzz_regressions_raise_cleanly(name):
+    """Files the fuzzing campaign found crashing the interpreter (Feather
+    files whose offsets pyarrow did not check)."""
+    with pytest.raises((OSError, ValueError)):
+        sf.read_feather(os.path.join(REGRESSIONS, name)).to_pandas()

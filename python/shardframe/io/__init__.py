@@ -157,14 +157,12 @@ def read_csv(
     plain_skip = skiprows is None or isinstance(skiprows, int)
     native = (isinstance(filepath_or_buffer, (str, os.PathLike, list, tuple)) and not kwargs and plain_skip
               and header in ("infer", 0, None) and (dtype is None or isinstance(dtype, dict)))
-    given = dict(sep=sep, delimiter=delimiter, header=header, names=names, index_col=index_col, usecols=usecols,
+    given = dict(sep=delimiter or sep, header=header, names=names, index_col=index_col, usecols=usecols,
                  dtype=dtype, parse_dates=parse_dates, na_values=na_values, nrows=nrows, skiprows=skiprows)
     if hasattr(filepath_or_buffer, "read") and not kwargs:
         return _from_buffer(read_csv, filepath_or_buffer, given)
     if not native:
-        return _pandas_read("read_csv", filepath_or_buffer, kwargs, sep=sep, delimiter=delimiter, header=header,
-                            names=names, index_col=index_col, usecols=usecols, dtype=dtype,
-                            parse_dates=parse_dates, na_values=na_values, nrows=nrows, skiprows=skiprows)
+        return _pandas_read("read_csv", filepath_or_buffer, kwargs, **given)
     paths = _expand(filepath_or_buffer)
     sep = delimiter or sep
     eol = _line_terminator(paths[0])
@@ -182,9 +180,7 @@ def read_csv(
     elif isinstance(dtype, dict) and not all(_scannable_dtype(v) for v in dtype.values()):
         why = "dtypes the scanner does not read"
     if why:
-        return _pandas_read("read_csv", filepath_or_buffer, kwargs, why=why, sep=sep, header=header, names=names,
-                            index_col=index_col, usecols=usecols, dtype=dtype, parse_dates=parse_dates,
-                            na_values=na_values, nrows=nrows, skiprows=skiprows)
+        return _pandas_read("read_csv", filepath_or_buffer, kwargs, why=why, **given)
     has_header = header == "infer" and names is None or header == 0
     dtypes = [(k, _dtype_name(v)) for k, v in dtype.items()] if isinstance(dtype, dict) else []
     na = [na_values] if isinstance(na_values, (str, int, float)) else list(na_values or [])
@@ -199,12 +195,17 @@ def read_csv(
         # pandas' names: numbered without a header, else the header's with
         # "Unnamed: i" for empty ones and ".1", ".2" after repeated ones
         frame.columns = range(len(fields)) if header is None else _pandas_header_names(fields)
+    kinds = dict(zip(frame.columns, (kind for _, kind in plan.schema()), strict=True))
     if usecols is not None:
         frame = frame[_usecols(list(frame.columns), usecols)]
     if parse_dates:
+        # pandas parses text columns; one it cannot parse (numbers) it leaves
+        # as the file's text, which the scan no longer has
+        if not isinstance(parse_dates, list) or any(kinds.get(n) != "str" for n in parse_dates):
+            return _pandas_read("read_csv", filepath_or_buffer, kwargs, why="parse_dates of these columns", **given)
         from shardframe.tools import to_datetime
 
-        for name in parse_dates if isinstance(parse_dates, list) else []:
+        for name in parse_dates:
             frame[name] = to_datetime(frame[name])
     if index_col is not None and index_col is not False:
         keys = index_col if isinstance(index_col, list) else [index_col]
@@ -365,10 +366,54 @@ def read_json(path: Any, lines: bool = False, nrows: int | None = None, dtype: A
         return _pandas_read("read_json", path, kwargs, why=why, lines=lines, nrows=nrows, dtype=dtype)
     if nrows is not None and (not isinstance(nrows, int) or isinstance(nrows, bool) or nrows < 0):
         raise ValueError("nrows must be an integer >=0")
-    frame = _frame(PyPlan.scan_ndjson(_expand(path)))
+    from shardframe._engine import collect
+
+    plan = PyPlan.scan_ndjson(_expand(path))
+    wide = [name for name, kind in plan.schema() if kind in ("i128", "u128")]
+    if wide:
+        raise ValueError(f"Value is too big! Column {wide[0]!r} of {path} has integers beyond 64 bits")
+    frame = _frame(plan)
+    if nrows == 0:
+        return DataFrame()  # pandas reads no line, so no column either
     if nrows is not None:
         frame = frame.head(nrows)
-    return frame.astype(dtype) if dtype else frame
+    if dtype:
+        frame = frame.astype(dtype)
+    # pandas types the columns from their values: read them once
+    frame = frame._rebase(collect(frame._output_plan()))
+    return _json_types(frame, set(dtype or ()))
+
+
+def _json_types(frame: DataFrame, given: set[Any]) -> DataFrame:
+    """The column types pandas' ``read_json`` gives (its ``dtype=True``):
+    text columns whose every value is a number become float64 (all missing
+    included), or int64 when every value is an integer and none is missing;
+    float columns of whole numbers without missing values become int64."""
+    import pandas as pd
+
+    from shardframe.tools import to_numeric
+
+    checks: dict[str, Any] = {}
+    kinds = {c: t for c, t in frame.dtypes.items() if c not in given}
+    for i, (c, kind) in enumerate(kinds.items()):
+        s = frame[c]
+        if isinstance(kind, pd.StringDtype):
+            checks[f"t{i}"] = s.notna() & to_numeric(s, errors="coerce").isna()  # not a number
+            checks[f"i{i}"] = s.str.fullmatch(r"\s*[+-]?\d{1,18}\s*").fillna(False)
+        elif kind == "float64":
+            checks[f"i{i}"] = (s == s.round()) & s.abs().lt(2.0**63)
+    if not checks:
+        return frame
+    counts = frame.assign(**checks)[list(checks)].sum()
+    counts = counts.to_pandas() if hasattr(counts, "to_pandas") else counts
+    rows = len(frame)
+    out = frame.copy()
+    for i, c in enumerate(kinds):
+        if rows and counts.get(f"i{i}") == rows:
+            out[c] = out[c].astype("int64")
+        elif counts.get(f"t{i}") == 0:
+            out[c] = to_numeric(out[c], errors="coerce").astype("float64")
+    return out
 
 
 def read_feather(path: Any, columns: list[str] | None = None, **kwargs: Any) -> DataFrame:

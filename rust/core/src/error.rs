@@ -77,6 +77,10 @@ impl From<PolarsError> for SfError {
             PolarsError::SchemaMismatch(_) | PolarsError::Duplicate(_) => SfError::Schema(msg),
             PolarsError::ShapeMismatch(_) => SfError::Shape(msg),
             PolarsError::InvalidOperation(_) => SfError::InvalidOperation(msg),
+            // a JSON line that is not an object: pandas raises TypeError building rows of it
+            PolarsError::ComputeError(_) if msg.contains("expected to contain JSON object") => {
+                SfError::InvalidOperation(msg)
+            }
             PolarsError::OutOfBounds(_) => SfError::OutOfBounds(msg),
             PolarsError::IO { error, .. } => match error.kind() {
                 std::io::ErrorKind::NotFound => SfError::FileNotFound(msg),
