@@ -13,7 +13,9 @@ if TYPE_CHECKING:
 
     from shardframe._core import PyPlan
 
-INDEX_PREFIX = "__index_level_"
+# Index levels travel as columns named so; not pandas/pyarrow's
+# "__index_level_0__", which users' tables carry as a column of their own.
+INDEX_PREFIX = "__sf_index_"
 VALUE_COL = "__value__"
 
 

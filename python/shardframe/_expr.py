@@ -93,7 +93,7 @@ def scalar(value: Any) -> dict[str, Any]:
     if isinstance(value, (float, np.floating)):
         if math.isnan(value):
             return {"t": "null"}
-        return {"t": "float", "v": float(value)}
+        return {"t": "float", "v": float(value) if math.isfinite(value) else str(float(value))}
     if isinstance(value, str):
         return {"t": "str", "v": value}
     import pandas as pd

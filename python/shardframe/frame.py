@@ -325,7 +325,7 @@ class DataFrame(_Rows):
         """All rows as a pyarrow Table, straight from the engine (index levels
         first, named as pandas names them, when the index is not a RangeIndex)."""
         table = _engine.to_arrow(self._export_plan())
-        names = [index_col(i) if label is None else str(label) for i, label in enumerate(self._index_names())]
+        names = [f"__index_level_{i}__" if label is None else str(label) for i, label in enumerate(self._index_names())]
         return table.rename_columns(names + [str(c) for c in self._cols])
 
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
@@ -801,6 +801,8 @@ class DataFrame(_Rows):
         return s
 
     def drop(self, labels: Any = None, axis: int | str = 0, index: Any = None, columns: Any = None, errors: str = "raise", inplace: bool = False) -> DataFrame | None:
+        if labels is None and index is None and columns is None:
+            raise ValueError("Need to specify at least one of 'labels', 'index' or 'columns'")
         if labels is not None:
             if axis in (1, "columns"):
                 columns = labels
@@ -850,7 +852,7 @@ class DataFrame(_Rows):
         if index is not None:
             return self._fallback("rename")(mapper=mapper, index=index, columns=columns, axis=axis, inplace=inplace, errors=errors)
         if columns is None:
-            return self._result(self.copy(), inplace)
+            raise TypeError("must pass an index to rename")
         if errors == "raise" and isinstance(columns, dict):
             missing = [c for c in columns if c not in self._cols]
             if missing:
@@ -935,11 +937,20 @@ class DataFrame(_Rows):
             out = self._map_series(lambda s: s.fillna(value), accepts)
         return self._result(out, inplace)
 
-    def ffill(self, limit: int | None = None, inplace: bool = False) -> DataFrame | None:
-        return self._result(self._map_series(lambda s: s.ffill(limit=limit)), inplace)
+    def ffill(self, *, axis: Any = 0, inplace: bool = False, limit: int | None = None) -> DataFrame | None:
+        out = self._down_columns("ffill", axis, lambda s: s.ffill(limit=limit), limit=limit)
+        return self._result(out, inplace)
 
-    def bfill(self, limit: int | None = None, inplace: bool = False) -> DataFrame | None:
-        return self._result(self._map_series(lambda s: s.bfill(limit=limit)), inplace)
+    def bfill(self, *, axis: Any = 0, inplace: bool = False, limit: int | None = None) -> DataFrame | None:
+        out = self._down_columns("bfill", axis, lambda s: s.bfill(limit=limit), limit=limit)
+        return self._result(out, inplace)
+
+    def _down_columns(self, name: str, axis: Any, fn: Callable[[Series], Series], **kwargs: Any) -> DataFrame:
+        """``fn`` of every column (``axis=0``); across each row (``axis=1``)
+        through pandas, announced."""
+        if _axis_number(axis) == 1:
+            return self._fallback(name)(axis=1, **kwargs)  # type: ignore[no-any-return]
+        return self._map_series(fn)
 
     def dropna(self, axis: int | str = 0, how: str | None = None, thresh: int | None = None, subset: Any = None, inplace: bool = False, ignore_index: bool = False) -> DataFrame | None:
         if axis not in (0, "index"):
@@ -983,8 +994,10 @@ class DataFrame(_Rows):
                 c = cond._cols[n] if n in cond._cols else lit(False)
             elif isinstance(cond, Series):
                 c = cond._expr
-            else:
-                raise TypeError("where/mask need a boolean DataFrame or Series condition")
+            elif np.shape(cond) != self.shape:
+                raise ValueError("Array conditional must be same shape as self")
+            else:  # an array of conditions, as pandas takes it
+                return self._fallback("where" if keep_true else "mask")(cond, np.nan if other is None else other)
             o = other._cols[n] if isinstance(other, DataFrame) else (lit(None) if other is None else lit(other))
             cols[n] = c.fn("where", e, o) if keep_true else c.fn("where", o, e)
         return self._with_cols(cols)
@@ -1508,7 +1521,8 @@ class DataFrame(_Rows):
             out = out.reset_index(drop=True)
         return self._result(out, inplace)
 
-    def sort_index(self, ascending: bool = True, inplace: bool = False, na_position: str = "last", ignore_index: bool = False) -> DataFrame | None:
+    def sort_index(self, ascending: bool = True, inplace: bool = False, kind: Any = None, na_position: str = "last",
+                   ignore_index: bool = False) -> DataFrame | None:
         if self._index is None:
             return self._result(self.copy(), inplace)
         items = self._index_exprs() + [{"name": str(n), "expr": e} for n, e in self._cols.items()]
@@ -1546,17 +1560,23 @@ class DataFrame(_Rows):
     def cummin(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> DataFrame:
         return self._map_series(lambda s: s.cummin(skipna=skipna))
 
-    def shift(self, periods: int = 1, fill_value: Any = None) -> DataFrame:
-        return self._map_series(lambda s: s.shift(periods, fill_value=fill_value))
+    def shift(self, periods: int = 1, fill_value: Any = None, *, axis: Any = 0) -> DataFrame:
+        filled = {} if fill_value is None else {"fill_value": fill_value}
+        return self._down_columns("shift", axis, lambda s: s.shift(periods, fill_value=fill_value), periods=periods,
+                                  **filled)
 
-    def diff(self, periods: int = 1) -> DataFrame:
-        return self._map_series(lambda s: s.diff(periods))
+    def diff(self, periods: int = 1, axis: Any = 0) -> DataFrame:
+        return self._down_columns("diff", axis, lambda s: s.diff(periods), periods=periods)
 
-    def pct_change(self, periods: int = 1) -> DataFrame:
-        return self._map_series(lambda s: s.pct_change(periods))
+    def pct_change(self, periods: int = 1, *, axis: Any = 0) -> DataFrame:
+        return self._down_columns("pct_change", axis, lambda s: s.pct_change(periods), periods=periods)
 
-    def rank(self, method: str = "average", ascending: bool = True, na_option: str = "keep", pct: bool = False, numeric_only: bool = False) -> DataFrame:
-        return self._map_series(lambda s: s.rank(method=method, ascending=ascending, na_option=na_option, pct=pct))
+    def rank(self, axis: Any = 0, method: str = "average", numeric_only: bool = False, na_option: str = "keep",
+             ascending: bool = True, pct: bool = False) -> DataFrame:
+        frame = self.select_dtypes("number") if numeric_only else self
+        return frame._down_columns("rank", axis, lambda s: s.rank(method=method, ascending=ascending,
+                                                                  na_option=na_option, pct=pct),
+                                   method=method, na_option=na_option, ascending=ascending, pct=pct)
 
     # -- plotting ------------------------------------------------------------------------
     def hist(self, column: Any = None, bins: int = 10, grid: bool = True, figsize: Any = None,

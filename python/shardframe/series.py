@@ -649,10 +649,12 @@ class Series(_Rows):
         out = self._derive(self._nan_as_null().fn("fill_null", self._operand(value)))
         return self._inplace(out, inplace)
 
-    def ffill(self, limit: int | None = None) -> Series:
+    def ffill(self, *, axis: Any = 0, limit: int | None = None) -> Series:
+        _series_axis(axis)
         return self._derive(self._nan_as_null().fn("ffill", limit=limit))
 
-    def bfill(self, limit: int | None = None) -> Series:
+    def bfill(self, *, axis: Any = 0, limit: int | None = None) -> Series:
+        _series_axis(axis)
         return self._derive(self._nan_as_null().fn("bfill", limit=limit))
 
     def interpolate(self, method: str = "linear", *, axis: Any = 0, limit: int | None = None,
@@ -798,6 +800,10 @@ class Series(_Rows):
 
     def map(self, arg: Any, na_action: str | None = None) -> Series:
         """Map values through a dict (native) or a function (run partition by partition)."""
+        if na_action not in (None, "ignore"):
+            raise ValueError(f"na_action must either be 'ignore' or None, {na_action} was passed")
+        if isinstance(arg, dict) and not arg:  # nothing maps: all missing, float64 as in pandas
+            return self._derive(lit(None).fn("cast", dtype="float64"))
         if isinstance(arg, dict):
             return self._derive(self._expr.fn("map_dict", lit_list(list(arg)), lit_list(list(arg.values()))))
         if callable(arg):
@@ -842,7 +848,8 @@ class Series(_Rows):
     def cummin(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> Series:
         return self._cumulative("cum_min", skipna)
 
-    def shift(self, periods: int = 1, fill_value: Any = None) -> Series:
+    def shift(self, periods: int = 1, fill_value: Any = None, *, axis: Any = 0) -> Series:
+        _series_axis(axis)
         e = self._expr
         if fill_value is None and self._engine_dtype().startswith(("int", "uint")):
             e = e.fn("cast", dtype="float64")
@@ -857,11 +864,16 @@ class Series(_Rows):
             e = e.fn("cast", dtype="float64")
         return self._derive(e.fn("diff", n=periods))
 
-    def pct_change(self, periods: int = 1) -> Series:
+    def pct_change(self, periods: int = 1, *, axis: Any = 0) -> Series:
+        _series_axis(axis)
         e = self._expr.fn("cast", dtype="float64")
         return self._derive(e.fn("pct_change", n=periods))
 
-    def rank(self, method: str = "average", ascending: bool = True, na_option: str = "keep", pct: bool = False) -> Series:
+    def rank(self, axis: Any = 0, method: str = "average", numeric_only: bool = False, na_option: str = "keep",
+             ascending: bool = True, pct: bool = False) -> Series:
+        _series_axis(axis)
+        if numeric_only and not self._engine_dtype().startswith(("int", "uint", "float", "bool")):
+            raise TypeError("Series.rank does not allow numeric_only=True with non-numeric dtype.")
         if na_option != "keep" or pct:
             return self._fallback("rank")(method=method, ascending=ascending, na_option=na_option, pct=pct)
         return self._derive(self._nan_as_null().fn("rank", method=method, ascending=ascending))
@@ -881,6 +893,8 @@ class Series(_Rows):
         """Whether a reduction is NaN by pandas' rules: a missing value with
         ``skipna=False``, or fewer than ``min_count`` values (one pass, run
         only when those options are given)."""
+        if not isinstance(skipna, (bool, np.bool_)):
+            raise ValueError(f'For argument "skipna" expected type bool, received type {type(skipna).__name__}.')
         if skipna and min_count <= 0:
             return False
         aggs = [{"name": "n", "func": "count", "expr": self._nan_as_null()},
@@ -1303,3 +1317,9 @@ def _with_unseen_categories(counts: pd.Series, sort: bool, ascending: bool) -> p
         order.append(np.nan)
     full = counts.reindex(pd.CategoricalIndex(order, dtype=dtype, name=counts.index.name), fill_value=0)
     return full.sort_values(ascending=ascending, kind="stable") if sort else full
+
+
+def _series_axis(axis: Any) -> None:
+    """pandas' check of a Series method's ``axis`` (a Series has only rows)."""
+    if axis not in (None, 0, "index", "rows"):
+        raise ValueError(f"No axis named {axis} for object type Series")

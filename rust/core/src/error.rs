@@ -77,8 +77,7 @@ impl From<PolarsError> for SfError {
             PolarsError::SchemaMismatch(_) | PolarsError::Duplicate(_) => SfError::Schema(msg),
             PolarsError::ShapeMismatch(_) => SfError::Shape(msg),
             PolarsError::InvalidOperation(_) => SfError::InvalidOperation(msg),
-            // a JSON line that is not an object: pandas raises TypeError building rows of it
-            PolarsError::ComputeError(_) if msg.contains("expected to contain JSON object") => {
+            PolarsError::ComputeError(_) if unsupported_for_type(&msg) => {
                 SfError::InvalidOperation(msg)
             }
             PolarsError::OutOfBounds(_) => SfError::OutOfBounds(msg),
@@ -180,6 +179,22 @@ fn decode_failure(msg: &str) -> Option<SfError> {
     } else {
         None
     }
+}
+
+/// Polars' compute errors that say an operation does not apply to a
+/// column's type, where pandas raises TypeError (`abs` of text, `sum` of a
+/// categorical, comparing text with numbers, a JSON line that is not an
+/// object). Polars gives them no kind of their own.
+fn unsupported_for_type(msg: &str) -> bool {
+    const MARKERS: [&str; 6] = [
+        "operation not supported for dtype",
+        "only supports physical numeric types",
+        "cannot compare",
+        "failed to determine supertype",
+        "not supported for dtype",
+        "expected to contain JSON object",
+    ];
+    MARKERS.iter().any(|m| msg.contains(m))
 }
 
 /// Polars appends multi-line hints meant for Polars users; keep the first paragraph.

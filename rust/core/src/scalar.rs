@@ -10,7 +10,7 @@ pub enum Scalar {
     Null,
     Bool(bool),
     Int(i64),
-    Float(f64),
+    Float(#[serde(with = "float_text")] f64),
     Str(String),
     /// Nanoseconds since the epoch, no time zone.
     Datetime(i64),
@@ -66,5 +66,52 @@ impl Scalar {
             (Date(a), Date(b)) => a.partial_cmp(b),
             _ => None,
         }
+    }
+}
+
+/// JSON has no number for the infinities (serde_json writes them as null):
+/// they are written as the strings "inf" and "-inf", and read from either form.
+mod float_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_finite() {
+            s.serialize_f64(*v)
+        } else {
+            s.serialize_str(&v.to_string())
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Number(f64),
+        Text(String),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        match Repr::deserialize(d)? {
+            Repr::Number(v) => Ok(v),
+            Repr::Text(t) => t.parse().map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Scalar;
+
+    #[test]
+    fn infinities_survive_json() {
+        for v in [f64::INFINITY, f64::NEG_INFINITY, 1.5] {
+            let text = serde_json::to_string(&Scalar::Float(v)).unwrap();
+            assert_eq!(
+                serde_json::from_str::<Scalar>(&text).unwrap(),
+                Scalar::Float(v),
+                "{text}"
+            );
+        }
+        let from_python: Scalar = serde_json::from_str(r#"{"t":"float","v":"-inf"}"#).unwrap();
+        assert_eq!(from_python, Scalar::Float(f64::NEG_INFINITY));
     }
 }
