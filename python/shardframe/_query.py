@@ -7,8 +7,6 @@ import ast
 import operator
 from typing import TYPE_CHECKING, Any
 
-from shardframe.exceptions import ColumnNotFoundError
-
 if TYPE_CHECKING:
     from shardframe.frame import DataFrame
 
@@ -101,7 +99,10 @@ def _eval(node: ast.AST, frame: DataFrame, env: dict[str, Any]) -> Any:
             return frame[node.id]
         if node.id in env:
             return env[node.id]
-        raise ColumnNotFoundError(f"name '{node.id}' is not defined")
+        from pandas.errors import UndefinedVariableError  # a NameError, as pandas raises
+
+        local = node.id.startswith("__local__")
+        raise UndefinedVariableError(node.id.removeprefix("__local__"), local)
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, (ast.List, ast.Tuple)):

@@ -953,6 +953,8 @@ class DataFrame(_Rows):
         return self._map_series(fn)
 
     def dropna(self, axis: int | str = 0, how: str | None = None, thresh: int | None = None, subset: Any = None, inplace: bool = False, ignore_index: bool = False) -> DataFrame | None:
+        if how not in (None, "any", "all"):
+            raise ValueError(f"invalid how option: {how}")
         if axis not in (0, "index"):
             return self._fallback("dropna")(axis=axis, how=how, thresh=thresh, subset=subset)
         names = list(self._cols) if subset is None else ([subset] if isinstance(subset, str) else list(subset))

@@ -236,14 +236,14 @@ def reindex_rows(f: DataFrame, labels: Any, fill_value: Any = None) -> DataFrame
     from shardframe._base import select_json
     from shardframe._engine import index_col
     from shardframe._expr import col, lit
-    from shardframe.frame import DataFrame
     from shardframe.exceptions import InvalidIndexError
+    from shardframe.frame import DataFrame
     from shardframe.merge import check_unique_index
 
     try:
         check_unique_index(f)
-    except InvalidIndexError as e:  # reindex raises ValueError in pandas
-        raise ValueError("cannot reindex on an axis with duplicate labels") from e
+    except InvalidIndexError as repeated:  # reindex raises ValueError in pandas
+        raise ValueError("cannot reindex on an axis with duplicate labels") from repeated
     wanted_index = labels if isinstance(labels, pd.Index) else pd.Index(list(labels))
     plan, index = f._with_positions()
     assert index is not None

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from shardframe._base import select_json
 from shardframe._engine import index_col
 from shardframe._expr import Expr, col, dumps, lit
@@ -30,6 +32,8 @@ def merge(left: DataFrame, right: DataFrame, how: str = "inner", on: Any = None,
 
     if not isinstance(right, DataFrame):
         right = DataFrame(right)
+    if not isinstance(indicator, (bool, str)):
+        raise ValueError("indicator option can only accept boolean or string arguments")
     if how not in _HOWS[:5]:
         raise ValueError(f"{how!r} is not a valid Merge type: left, right, inner, outer, cross")
     if how == "cross":
@@ -64,10 +68,19 @@ def _resolve_keys(left: DataFrame, right: DataFrame, on: Any, left_on: Any, righ
             out.append((n, frame._cols[n]))
         return out
 
+    for name, value in (("left_index", left_index), ("right_index", right_index)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise ValueError(f"{name} parameter must be of type bool, not {type(value)}")
     if on is not None:
         if left_on is not None or right_on is not None:
             raise MergeError('Can only pass argument "on" OR "left_on" and "right_on", not a combination of both.')
+        if left_index or right_index:
+            raise MergeError('Can only pass argument "on" OR "left_index" and "right_index", not a combination of both.')
         left_on = right_on = on
+    if right_index and not left_index and left_on is None:
+        raise MergeError("Must pass left_on or left_index=True")
+    if left_index and not right_index and right_on is None:
+        raise MergeError("Must pass right_on or right_index=True")
     if left_on is None and right_on is None and not left_index and not right_index:
         common = [c for c in left._cols if c in right._cols]
         if not common:

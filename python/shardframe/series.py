@@ -486,9 +486,10 @@ class Series(_Rows):
 
     __hash__ = None  # type: ignore[assignment]
 
-    def _flex(self, kind: str, other: Any, fill_value: Any, reverse: bool = False) -> Series:
+    def _flex(self, kind: str, other: Any, fill_value: Any, reverse: bool = False, axis: Any = 0) -> Series:
         """``add``, ``sub``, ...: the operator, where ``fill_value`` first stands
         in for a value missing on one side only (both missing stays missing)."""
+        _series_axis(axis)
         if fill_value is None or (isinstance(fill_value, float) and math.isnan(fill_value)):
             return self._binary(kind, other, reverse)
         if isinstance(other, Series) and other._plan is not self._plan:
@@ -505,70 +506,70 @@ class Series(_Rows):
         return self._derive(left)._binary(kind, other._derive(right), reverse)
 
     def add(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("add", other, fill_value)
+        return self._flex("add", other, fill_value, axis=axis)
 
     def radd(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("add", other, fill_value, reverse=True)
+        return self._flex("add", other, fill_value, reverse=True, axis=axis)
 
     def sub(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("sub", other, fill_value)
+        return self._flex("sub", other, fill_value, axis=axis)
 
     def rsub(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("sub", other, fill_value, reverse=True)
+        return self._flex("sub", other, fill_value, reverse=True, axis=axis)
 
     def mul(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("mul", other, fill_value)
+        return self._flex("mul", other, fill_value, axis=axis)
 
     def rmul(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("mul", other, fill_value, reverse=True)
+        return self._flex("mul", other, fill_value, reverse=True, axis=axis)
 
     def truediv(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("true_div", other, fill_value)
+        return self._flex("true_div", other, fill_value, axis=axis)
 
     def rtruediv(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("true_div", other, fill_value, reverse=True)
+        return self._flex("true_div", other, fill_value, reverse=True, axis=axis)
 
     def floordiv(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("floor_div", other, fill_value)
+        return self._flex("floor_div", other, fill_value, axis=axis)
 
     def rfloordiv(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("floor_div", other, fill_value, reverse=True)
+        return self._flex("floor_div", other, fill_value, reverse=True, axis=axis)
 
     def mod(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("mod", other, fill_value)
+        return self._flex("mod", other, fill_value, axis=axis)
 
     def rmod(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("mod", other, fill_value, reverse=True)
+        return self._flex("mod", other, fill_value, reverse=True, axis=axis)
 
     def pow(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("pow", other, fill_value)
+        return self._flex("pow", other, fill_value, axis=axis)
 
     def rpow(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("pow", other, fill_value, reverse=True)
+        return self._flex("pow", other, fill_value, reverse=True, axis=axis)
 
     def div(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("true_div", other, fill_value)
+        return self._flex("true_div", other, fill_value, axis=axis)
 
     def rdiv(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("true_div", other, fill_value, reverse=True)
+        return self._flex("true_div", other, fill_value, reverse=True, axis=axis)
 
     def eq(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("eq", other, fill_value)
+        return self._flex("eq", other, fill_value, axis=axis)
 
     def ne(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("ne", other, fill_value)
+        return self._flex("ne", other, fill_value, axis=axis)
 
     def lt(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("lt", other, fill_value)
+        return self._flex("lt", other, fill_value, axis=axis)
 
     def le(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("le", other, fill_value)
+        return self._flex("le", other, fill_value, axis=axis)
 
     def gt(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("gt", other, fill_value)
+        return self._flex("gt", other, fill_value, axis=axis)
 
     def ge(self, other: Any, level: Any = None, fill_value: Any = None, axis: Any = 0) -> Series:
-        return self._flex("ge", other, fill_value)
+        return self._flex("ge", other, fill_value, axis=axis)
 
     multiply = mul
     subtract = sub
@@ -651,10 +652,12 @@ class Series(_Rows):
 
     def ffill(self, *, axis: Any = 0, limit: int | None = None) -> Series:
         _series_axis(axis)
+        _fill_limit(limit)
         return self._derive(self._nan_as_null().fn("ffill", limit=limit))
 
     def bfill(self, *, axis: Any = 0, limit: int | None = None) -> Series:
         _series_axis(axis)
+        _fill_limit(limit)
         return self._derive(self._nan_as_null().fn("bfill", limit=limit))
 
     def interpolate(self, method: str = "linear", *, axis: Any = 0, limit: int | None = None,
@@ -1317,6 +1320,12 @@ def _with_unseen_categories(counts: pd.Series, sort: bool, ascending: bool) -> p
         order.append(np.nan)
     full = counts.reindex(pd.CategoricalIndex(order, dtype=dtype, name=counts.index.name), fill_value=0)
     return full.sort_values(ascending=ascending, kind="stable") if sort else full
+
+
+def _fill_limit(limit: Any) -> None:
+    if limit is not None and (not isinstance(limit, (int, np.integer)) or limit <= 0):
+        raise ValueError("Limit must be greater than 0" if isinstance(limit, (int, np.integer)) else
+                         "Limit must be an integer")
 
 
 def _series_axis(axis: Any) -> None:

@@ -229,6 +229,8 @@ def main() -> int:
     parser.add_argument("--mem-gb", type=float, default=8.0, help="address-space cap of a worker")
     parser.add_argument("--json", help="write the result here")
     parser.add_argument("--replay", help="KIND:SEED:INDEX, run in this process (a crash shows its traceback)")
+    parser.add_argument("--update-known", action="store_true",
+                        help="record this run's defects as the open findings in known.txt (the smoke run's seed)")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -252,6 +254,13 @@ def main() -> int:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=1)
     print(report(result))
+    if args.update_known:
+        with open(KNOWN, "w") as f:
+            f.write("# Open findings of the smoke run (tests/test_fuzz_smoke.py), written by\n"
+                    "# `fuzz.py --update-known`: KIND:SEED:INDEX outcome, what differs\n")
+            for d in result["defects"]:
+                if d["outcome"] not in NEVER:
+                    f.write(f"{d['kind']}:{d['seed']}:{d['index']} {d['outcome']} # {d['detail'][:150]}\n")
     return 1 if result["defects"] else 0
 
 
