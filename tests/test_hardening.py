@@ -223,3 +223,13 @@ def test_fuzz_regressions_raise_cleanly(name):
     files whose offsets pyarrow did not check)."""
     with pytest.raises((OSError, ValueError)):
         sf.read_feather(os.path.join(REGRESSIONS, name)).to_pandas()
+
+
+def test_a_dataset_directory_write_puts_its_success_marker_last(tmp_path):
+    pdf = pd.DataFrame({"k": ["a", "b", "a"], "v": [1, 2, 3]})
+    with sf.option_context("fallback", "warn"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sf.DataFrame(pdf).to_parquet(str(tmp_path / "d"), partition_cols=["k"])
+    assert (tmp_path / "d" / "_SUCCESS").exists()
+    back = sf.read_parquet(str(tmp_path / "d")).to_pandas()  # the marker is not read as data
+    assert sorted(back["v"]) == [1, 2, 3]

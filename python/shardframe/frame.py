@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -340,8 +341,12 @@ class DataFrame(_Rows):
         if engine not in ("auto", "pyarrow"):
             raise ValueError(f"engine must be one of 'pyarrow', 'auto', got {engine!r}")
         if compression not in ("zstd", "snappy", None) or partition_cols is not None:
-            return self._fallback("to_parquet")(path, engine=engine, compression=compression, index=index,
-                                                partition_cols=partition_cols)
+            self._fallback("to_parquet")(path, engine=engine, compression=compression, index=index,
+                                         partition_cols=partition_cols)
+            if partition_cols is not None:
+                # a dataset directory: the marker, written last, says it is complete
+                open(os.path.join(path, "_SUCCESS"), "wb").close()
+            return None
         frame = self.reset_index() if (index or (index is None and self._index is not None)) else self
         frame._unmarked_categories()._write(path, "parquet", {"compression": compression or "uncompressed"})
 
