@@ -220,9 +220,18 @@ def test_a_corrupt_parquet_file_is_os_error_and_value_error(tmp_path):
 @pytest.mark.parametrize("name", sorted(os.listdir(REGRESSIONS)))
 def test_fuzz_regressions_raise_cleanly(name):
     """Files the fuzzing campaign found crashing the interpreter (Feather
-    files whose offsets pyarrow did not check)."""
+    files whose offsets pyarrow did not check) or panicking in the engine's
+    Parquet reader (an InternalError): a clean error of pandas' classes."""
+    reader = {".arrow": sf.read_feather, ".parquet": sf.read_parquet}[os.path.splitext(name)[1]]
     with pytest.raises((OSError, ValueError)):
-        sf.read_feather(os.path.join(REGRESSIONS, name)).to_pandas()
+        reader(os.path.join(REGRESSIONS, name)).to_pandas()
+
+
+def test_a_quote_open_at_the_end_of_a_typed_csv_is_a_clean_error(tmp_path):
+    """The CSV reader panicked (a slice out of range) on this file."""
+    path = _write(tmp_path, "t.csv", b'"a"\n"3"\n"-828475117"\n"-536665837460060610"\n"534406154786828665"\n"7"\n"')
+    with pytest.raises(ValueError):
+        sf.read_csv(path, dtype={"a": "int64"}).to_pandas()
 
 
 def test_a_dataset_directory_write_puts_its_success_marker_last(tmp_path):

@@ -167,10 +167,10 @@ def read_csv(
     sep = delimiter or sep
     eol = _line_terminator(paths[0])
     skip = max(int(skiprows or 0), 0)
-    fields = _csv_header(paths[0], sep, eol, skip)
+    fields = _csv_header(paths[0], sep, skip)
     if names is not None and len(set(names)) != len(names):
         raise ValueError("Duplicate names are not allowed.")
-    why = next((w for w in map(lambda p: _line_breaks_pandas_reads(p, eol), paths) if w), None)
+    why = next(filter(None, (_line_breaks_pandas_reads(p, eol) for p in paths)), None)
     if fields is None:
         why = "a header the scanner reads otherwise"
     elif names is not None and len(names) != len(fields):
@@ -264,7 +264,7 @@ def _scannable_dtype(dtype: Any) -> bool:
     return True
 
 
-def _csv_header(path: str, sep: str, eol: str, skip: int) -> list[str] | None:
+def _csv_header(path: str, sep: str, skip: int) -> list[str] | None:
     """The first record's fields after ``skip`` lines, parsed as pandas does
     (quotes, doubled quotes, a byte-order mark), or None when the separator
     is not one the scanner takes."""
@@ -355,7 +355,8 @@ _PANDAS_NA = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-na
 
 
 def read_json(path: Any, lines: bool = False, nrows: int | None = None, dtype: Any = None, **kwargs: Any) -> DataFrame:
-    """Read newline-delimited JSON (``lines=True``). Lazy. Other JSON
+    """Read newline-delimited JSON (``lines=True``), its columns typed as
+    pandas types them (which reads the data once, at the call). Other JSON
     layouts and options the scanner does not take are read by pandas,
     announced as a fallback."""
     from shardframe._core import PyPlan

@@ -71,6 +71,9 @@ impl From<PolarsError> for SfError {
         if let Some(decode) = undecodable(&err, &msg) {
             return decode;
         }
+        if !matches!(err, PolarsError::Context { .. }) && unsupported_for_type(&msg) {
+            return SfError::InvalidOperation(msg);
+        }
         match err {
             PolarsError::ColumnNotFound(_) => SfError::ColumnNotFound(msg),
             PolarsError::SchemaFieldNotFound(_) => SfError::ColumnNotFound(msg),
@@ -181,6 +184,15 @@ fn decode_failure(msg: &str) -> Option<SfError> {
     }
 }
 
+/// The text of a caught panic's payload.
+pub fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
 /// Polars' compute errors that say an operation does not apply to a
 /// column's type, where pandas raises TypeError (`abs` of text, `sum` of a
 /// categorical, comparing text with numbers, a JSON line that is not an
@@ -194,7 +206,8 @@ fn unsupported_for_type(msg: &str) -> bool {
         "not supported for dtype",
         "expected to contain JSON object",
     ];
-    MARKERS.iter().any(|m| msg.contains(m))
+    // a line that is a JSON string: pandas raises ValueError building a row of it
+    MARKERS.iter().any(|m| msg.contains(m)) && !msg.contains("JSON object: str")
 }
 
 /// Polars appends multi-line hints meant for Polars users; keep the first paragraph.

@@ -13,7 +13,7 @@ mod partition;
 mod scalar;
 
 pub use codec::Codec;
-pub use error::{SfError, SfResult};
+pub use error::{panic_text, SfError, SfResult};
 pub use partition::{
     schema_from_ipc, schema_to_ipc, ColumnStats, Partition, PartitionMeta, PartitionRef, RemoteData,
 };

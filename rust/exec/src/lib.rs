@@ -632,7 +632,19 @@ fn run_unit(
     if let Some(f) = extra {
         lf = f(lf)?;
     }
-    let result = collect_with(lf, engine);
+    let result = match unit {
+        // Polars' readers panic on some bytes they cannot decode
+        Unit::File(..) => {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| collect_with(lf, engine)))
+                .unwrap_or_else(|panic| {
+                    Err(SfError::CorruptData(format!(
+                        "the file could not be decoded ({})",
+                        shardframe_core::panic_text(&*panic)
+                    )))
+                })
+        }
+        Unit::Part(..) => collect_with(lf, engine),
+    };
     match unit {
         Unit::File(src, path) => {
             result.map_err(|e| match scan::csv_error_line(src, path, &e.to_string()) {

@@ -31,27 +31,46 @@ pub(crate) fn scan_file(src: &Source, path: &str) -> SfResult<pl::LazyFrame> {
 /// stack) and infers a type per level (2,000 levels took 23 GB).
 const MAX_JSON_DEPTH: usize = 64;
 
-/// A JSON-lines reader of `path`, after checking its nesting depth. The
-/// schema is inferred from every line, so a key that first appears late is
-/// a column, as in pandas.
+/// A JSON-lines reader of `path`, after checking its text. The schema is
+/// inferred from every line, so a key that first appears late is a column,
+/// as in pandas.
 fn json_reader(path: &str) -> SfResult<pl::LazyJsonLineReader> {
-    check_json_depth(path)?;
+    check_json_text(path)?;
     Ok(pl::LazyJsonLineReader::new(PlRefPath::new(path)).with_infer_schema_length(None))
 }
 
-fn check_json_depth(path: &str) -> SfResult<()> {
+/// One pass over a JSON-lines file before Polars parses it: the text must be
+/// UTF-8 (pandas decodes it first and raises UnicodeDecodeError; Polars'
+/// parser reports a syntax error) and no line may nest deeper than
+/// [`MAX_JSON_DEPTH`].
+fn check_json_text(path: &str) -> SfResult<()> {
     use std::io::Read;
-    let mut file = std::fs::File::open(path).map_err(|e| SfError::from(e).context(path))?;
+    let io_error = |e: std::io::Error| SfError::from(e).context(path);
+    let mut file = std::fs::File::open(path).map_err(io_error)?;
     let mut buf = vec![0u8; 1 << 20];
     let (mut depth, mut line, mut in_string, mut escaped) = (0usize, 1usize, false, false);
+    // `carry` bytes at the start of `buf` begin a character the last read cut
+    let (mut carry, mut offset) = (0usize, 0usize);
     loop {
-        let n = file
-            .read(&mut buf)
-            .map_err(|e| SfError::from(e).context(path))?;
+        let n = file.read(&mut buf[carry..]).map_err(io_error)?;
+        let len = carry + n;
+        let complete = match std::str::from_utf8(&buf[..len]) {
+            Ok(_) => len,
+            // a character the next read completes
+            Err(e) if e.error_len().is_none() && n > 0 => e.valid_up_to(),
+            Err(e) => {
+                let at = e.valid_up_to();
+                return Err(SfError::Decode(format!(
+                    "{path}: 'utf-8' codec can't decode byte 0x{:02x} in position {}",
+                    buf[at],
+                    offset + at
+                )));
+            }
+        };
         if n == 0 {
             return Ok(());
         }
-        for &b in &buf[..n] {
+        for &b in &buf[carry..len] {
             if in_string && b != b'\n' {
                 match b {
                     _ if escaped => escaped = false,
@@ -77,6 +96,9 @@ fn check_json_depth(path: &str) -> SfResult<()> {
                 _ => {}
             }
         }
+        buf.copy_within(complete..len, 0);
+        offset += complete;
+        carry = len - complete;
     }
 }
 

@@ -565,10 +565,14 @@ pub(crate) fn param_bool(params: &serde_json::Value, key: &str, default: bool) -
 }
 
 pub(crate) fn param_str(params: &serde_json::Value, key: &str) -> SfResult<String> {
-    param(params, key)
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
-        .ok_or_else(|| SfError::Internal(format!("missing string parameter {key}")))
+    match params.get(key) {
+        Some(serde_json::Value::String(s)) => Ok(s.clone()),
+        // a value the user gave of another type (pandas: TypeError)
+        Some(other) => Err(SfError::InvalidOperation(format!(
+            "{key} must be a string, not {other}"
+        ))),
+        None => Err(SfError::Internal(format!("missing string parameter {key}"))),
+    }
 }
 
 /// Parse a pandas-style dtype name into a Polars type.

@@ -4,19 +4,12 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use pyo3::prelude::*;
-use shardframe_core::{SfError, SfResult};
+use shardframe_core::{panic_text, SfError, SfResult};
 use shardframe_exec::{Context, ExecConfig};
 
 use crate::errors::to_py;
 
 /// The message a panic carried.
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "unknown panic".into())
-}
 
 /// Run engine code on this thread with a panic turned into `on_panic`'s
 /// error: for work too short to leave the GIL for (reading a file's schema),
@@ -26,7 +19,7 @@ pub fn guard<T>(
     on_panic: impl FnOnce(String) -> SfError,
 ) -> PyResult<T> {
     catch_unwind(AssertUnwindSafe(work))
-        .unwrap_or_else(|panic| Err(on_panic(panic_message(&*panic))))
+        .unwrap_or_else(|panic| Err(on_panic(panic_text(&*panic))))
         .map_err(to_py)
 }
 
@@ -49,7 +42,7 @@ pub fn run<T: Send>(
         let ctx = &ctx;
         scope.spawn(move || {
             let out = catch_unwind(AssertUnwindSafe(|| work(ctx)))
-                .unwrap_or_else(|panic| Err(SfError::from_panic(&panic_message(&*panic))));
+                .unwrap_or_else(|panic| Err(SfError::from_panic(&panic_text(&*panic))));
             let _ = tx.send(out);
         });
         let mut interrupted: Option<PyErr> = None;
