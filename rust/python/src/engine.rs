@@ -9,8 +9,6 @@ use shardframe_exec::{Context, ExecConfig};
 
 use crate::errors::to_py;
 
-/// The message a panic carried.
-
 /// Run engine code on this thread with a panic turned into `on_panic`'s
 /// error: for work too short to leave the GIL for (reading a file's schema),
 /// which must still never raise pyo3's PanicException (a BaseException).
