@@ -17,6 +17,7 @@ import json
 import os
 import pickle
 import queue
+import re
 import resource
 import select
 import struct
@@ -146,11 +147,8 @@ def campaign(files: int, api_cases: int, seed: int, workers: int = 2, timeout: f
     items: queue.Queue[tuple[str, int, int, Any]] = queue.Queue()
     for i in range(files):
         items.put(("files", seed, i, None))
-    if api_cases:
-        import api
-
-        for i, case in enumerate(api.generate(seed, api_cases)):
-            items.put(("api", seed, i, case))
+    for i, case in enumerate(api_cases_of(seed, api_cases) if api_cases else []):
+        items.put(("api", seed, i, case))
     total = items.qsize()
     counts: dict[str, Counter[str]] = {"files": Counter(), "api": Counter()}
     fallbacks: Counter[str] = Counter()
@@ -195,6 +193,15 @@ def campaign(files: int, api_cases: int, seed: int, workers: int = 2, timeout: f
     }
 
 
+def api_cases_of(seed: int, count: int) -> list[Any]:
+    """The API cases of a seed, drawn in a fresh interpreter: Hypothesis draws
+    other cases for the same seed in a process that ran other Hypothesis tests
+    before (the smoke run inside the test suite)."""
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--emit-api", str(seed), str(count)],
+                         capture_output=True, check=True)
+    return pickle.loads(out.stdout)  # type: ignore[no-any-return]
+
+
 def _describe(item: tuple[str, int, int, Any]) -> str:
     kind, seed, index, case = item
     if kind == "files":
@@ -232,17 +239,21 @@ def main() -> int:
     parser.add_argument("--update-known", action="store_true",
                         help="record this run's defects as the open findings in known.txt (the smoke run's seed)")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--emit-api", type=int, nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args.worker)
+        return 0
+    if args.emit_api:
+        import api
+
+        sys.stdout.buffer.write(pickle.dumps(api.generate(*args.emit_api)))
         return 0
     if args.replay:
         kind, seed, index = args.replay.split(":")
         case = None
         if kind == "api":
-            import api
-
-            case = api.generate(int(seed), int(index) + 1)[int(index)]
+            case = api_cases_of(int(seed), int(index) + 1)[int(index)]
         item = (kind, int(seed), int(index), case)
         print(_describe(item))
         with tempfile.TemporaryDirectory() as workdir:
@@ -260,7 +271,8 @@ def main() -> int:
                     "# `fuzz.py --update-known`: KIND:SEED:INDEX outcome, what differs\n")
             for d in result["defects"]:
                 if d["outcome"] not in NEVER:
-                    f.write(f"{d['kind']}:{d['seed']}:{d['index']} {d['outcome']} # {d['detail'][:150]}\n")
+                    detail = re.sub(r"/tmp/sf-fuzz-\w+/", "", d["detail"])[:150]  # the worker's directory
+                    f.write(f"{d['kind']}:{d['seed']}:{d['index']} {d['outcome']} # {detail}\n")
     return 1 if result["defects"] else 0
 
 
