@@ -80,9 +80,6 @@ impl From<PolarsError> for SfError {
             PolarsError::SchemaMismatch(_) | PolarsError::Duplicate(_) => SfError::Schema(msg),
             PolarsError::ShapeMismatch(_) => SfError::Shape(msg),
             PolarsError::InvalidOperation(_) => SfError::InvalidOperation(msg),
-            PolarsError::ComputeError(_) if unsupported_for_type(&msg) => {
-                SfError::InvalidOperation(msg)
-            }
             PolarsError::OutOfBounds(_) => SfError::OutOfBounds(msg),
             PolarsError::IO { error, .. } => match error.kind() {
                 std::io::ErrorKind::NotFound => SfError::FileNotFound(msg),
@@ -198,8 +195,7 @@ pub fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
 /// categorical, comparing text with numbers, a JSON line that is not an
 /// object). Polars gives them no kind of their own.
 fn unsupported_for_type(msg: &str) -> bool {
-    const MARKERS: [&str; 6] = [
-        "operation not supported for dtype",
+    const MARKERS: [&str; 5] = [
         "only supports physical numeric types",
         "cannot compare",
         "failed to determine supertype",
