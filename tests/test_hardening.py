@@ -157,6 +157,15 @@ def test_deeply_nested_json_is_a_value_error_naming_the_line(tmp_path, line):
         sf.read_json(path, lines=True).to_pandas()
 
 
+@pytest.mark.parametrize("number", ["99999999999999999999", "1" + "0" * 30, "-123456789012345678901"])
+def test_json_integers_beyond_64_bits_are_refused_as_in_pandas(tmp_path, number):
+    path = _write(tmp_path, "big.jsonl", '{"a": 1.5e300, "b": "99999999999999999999"}\n{"a": ' + number + "}\n")
+    with pytest.raises(ValueError, match="Value is too (big|small)"):
+        pd.read_json(path, lines=True)
+    with pytest.raises(ValueError, match="big.jsonl, line 2: Value is too big"):
+        sf.read_json(path, lines=True)
+
+
 def test_json_lines_options_and_late_keys(tmp_path):
     rows = [{"a": i, "b": i / 2} for i in range(150)] + [{"a": 150, "b": 1.0, "late": "x"}]
     path = _write(tmp_path, "t.jsonl", pd.DataFrame(rows).to_json(orient="records", lines=True))

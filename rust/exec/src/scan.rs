@@ -41,14 +41,15 @@ fn json_reader(path: &str) -> SfResult<pl::LazyJsonLineReader> {
 
 /// One pass over a JSON-lines file before Polars parses it: the text must be
 /// UTF-8 (pandas decodes it first and raises UnicodeDecodeError; Polars'
-/// parser reports a syntax error) and no line may nest deeper than
-/// [`MAX_JSON_DEPTH`].
+/// parser reports a syntax error), no line may nest deeper than
+/// [`MAX_JSON_DEPTH`], and no integer may need more than 64 bits.
 fn check_json_text(path: &str) -> SfResult<()> {
     use std::io::Read;
     let io_error = |e: std::io::Error| SfError::from(e).context(path);
     let mut file = std::fs::File::open(path).map_err(io_error)?;
     let mut buf = vec![0u8; 1 << 20];
     let (mut depth, mut line, mut in_string, mut escaped) = (0usize, 1usize, false, false);
+    let (mut number, mut digits, mut fraction) = ([0u8; 20], 0usize, false);
     // `carry` bytes at the start of `buf` begin a character the last read cut
     let (mut carry, mut offset) = (0usize, 0usize);
     loop {
@@ -80,6 +81,26 @@ fn check_json_text(path: &str) -> SfResult<()> {
                 }
                 continue;
             }
+            // an integer literal beyond 64 bits: pandas refuses it ("Value is
+            // too big!"), Polars would read it as a float
+            match b {
+                b'0'..=b'9' => {
+                    if digits < number.len() {
+                        number[digits] = b;
+                    }
+                    digits += 1;
+                }
+                b'.' | b'e' | b'E' if digits > 0 => fraction = true,
+                b'+' | b'-' if fraction => {}
+                _ => {
+                    if digits > 0 && !fraction && beyond_u64(&number, digits) {
+                        return Err(SfError::Compute(format!(
+                            "{path}, line {line}: Value is too big! (an integer beyond 64 bits)"
+                        )));
+                    }
+                    (digits, fraction) = (0, false);
+                }
+            }
             match b {
                 b'"' => in_string = true,
                 b'[' | b'{' => {
@@ -100,6 +121,12 @@ fn check_json_text(path: &str) -> SfResult<()> {
         offset += complete;
         carry = len - complete;
     }
+}
+
+/// Whether an integer of `digits` digits, the first 20 in `number`, is
+/// beyond the largest unsigned 64-bit integer.
+fn beyond_u64(number: &[u8; 20], digits: usize) -> bool {
+    digits > 20 || digits == 20 && number.as_slice() > b"18446744073709551615".as_slice()
 }
 
 fn single_byte(what: &str, value: &str) -> SfResult<u8> {
