@@ -251,3 +251,13 @@ def test_a_dataset_directory_write_puts_its_success_marker_last(tmp_path):
     assert (tmp_path / "d" / "_SUCCESS").exists()
     back = sf.read_parquet(str(tmp_path / "d")).to_pandas()  # the marker is not read as data
     assert sorted(back["v"]) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("method", ["cumsum", "cumprod", "cummax", "cummin", "sum", "prod", "mean", "median",
+                                    "std", "var", "min", "max", "any", "all", "idxmin", "idxmax", "shift",
+                                    "pct_change", "ffill", "bfill"])
+def test_a_series_has_no_axis_1(method):
+    """pandas raises ValueError; these methods ignored the argument."""
+    for s in (pd.Series([1.0, 2.0]), sf.Series([1.0, 2.0])):
+        with pytest.raises(ValueError, match="No axis named 1 for object type Series"):
+            getattr(s, method)(axis=1)

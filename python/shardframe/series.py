@@ -840,15 +840,19 @@ class Series(_Rows):
         return self._derive(out)
 
     def cumsum(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> Series:
+        _series_axis(axis)
         return self._cumulative("cum_sum", skipna)
 
     def cumprod(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> Series:
+        _series_axis(axis)
         return self._cumulative("cum_prod", skipna)
 
     def cummax(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> Series:
+        _series_axis(axis)
         return self._cumulative("cum_max", skipna)
 
     def cummin(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> Series:
+        _series_axis(axis)
         return self._cumulative("cum_min", skipna)
 
     def shift(self, periods: int = 1, fill_value: Any = None, *, axis: Any = 0) -> Series:
@@ -906,6 +910,7 @@ class Series(_Rows):
         return (not skipna and row["n"] < row["size"]) or row["n"] < min_count
 
     def sum(self, axis: Any = None, skipna: bool = True, numeric_only: bool = False, min_count: int = 0) -> Any:
+        _series_axis(axis)
         dtype = self._engine_dtype()
         if dtype == "str":
             raise TypeError("cannot perform sum with type str")
@@ -917,6 +922,7 @@ class Series(_Rows):
         return np.int64(0 if v is None else v)
 
     def prod(self, axis: Any = None, skipna: bool = True, numeric_only: bool = False, min_count: int = 0) -> Any:
+        _series_axis(axis)
         if self._missing_forces_nan(skipna, min_count):
             return np.float64(math.nan)
         v = self._reduce("prod")
@@ -937,15 +943,19 @@ class Series(_Rows):
         return self._float(func, **kw)
 
     def mean(self, axis: Any = None, skipna: bool = True, numeric_only: bool = False) -> float:
+        _series_axis(axis)
         return self._moment("mean", skipna)
 
     def median(self, axis: Any = None, skipna: bool = True, numeric_only: bool = False) -> float:
+        _series_axis(axis)
         return self._moment("median", skipna)
 
     def std(self, axis: Any = None, skipna: bool = True, ddof: int = 1, numeric_only: bool = False) -> float:
+        _series_axis(axis)
         return self._moment("std", skipna, ddof=ddof)
 
     def var(self, axis: Any = None, skipna: bool = True, ddof: int = 1, numeric_only: bool = False) -> float:
+        _series_axis(axis)
         return self._moment("var", skipna, ddof=ddof)
 
     def quantile(self, q: Any = 0.5, interpolation: str = "linear") -> Any:
@@ -993,18 +1003,22 @@ class Series(_Rows):
         return v
 
     def min(self, axis: Any = None, skipna: bool = True, numeric_only: bool = False) -> Any:
+        _series_axis(axis)
         return self._minmax("min", skipna)
 
     def max(self, axis: Any = None, skipna: bool = True, numeric_only: bool = False) -> Any:
+        _series_axis(axis)
         return self._minmax("max", skipna)
 
     def count(self) -> Any:
         return np.int64(self._reduce("count"))
 
     def any(self, axis: Any = None, bool_only: bool = False, skipna: bool = True) -> Any:
+        _series_axis(axis)
         return np.bool_(self._reduce("any", expr=self._truthy()))
 
     def all(self, axis: Any = None, bool_only: bool = False, skipna: bool = True) -> Any:
+        _series_axis(axis)
         return np.bool_(self._reduce("all", expr=self._truthy()))
 
     def _truthy(self) -> Expr:
@@ -1025,9 +1039,11 @@ class Series(_Rows):
         return self.to_frame("__v__")._index_at(int(pos))
 
     def idxmin(self, axis: Any = 0, skipna: bool = True) -> Any:
+        _series_axis(axis)
         return self._idx("arg_min")
 
     def idxmax(self, axis: Any = 0, skipna: bool = True) -> Any:
+        _series_axis(axis)
         return self._idx("arg_max")
 
     # -- whole-column results -----------------------------------------------------
