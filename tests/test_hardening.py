@@ -261,3 +261,13 @@ def test_a_series_has_no_axis_1(method):
     for s in (pd.Series([1.0, 2.0]), sf.Series([1.0, 2.0])):
         with pytest.raises(ValueError, match="No axis named 1 for object type Series"):
             getattr(s, method)(axis=1)
+
+
+@pytest.mark.parametrize("method", ["cumsum", "cumprod", "cummax", "cummin", "shift", "diff", "ffill", "rank"])
+def test_frame_methods_across_the_columns(make, method):
+    """axis=1 works along each row as in pandas (through pandas, announced);
+    the cumulative methods ignored it and ran down the columns."""
+    pdf = pd.DataFrame({"a": [1.0, np.nan, 3.0], "b": [4.0, 5.0, np.nan], "c": [7.0, 8.0, 9.0]})
+    with sf.option_context("fallback", "warn"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check(pdf, make, lambda d: getattr(d, method)(axis=1))

@@ -1556,16 +1556,16 @@ class DataFrame(_Rows):
 
     # -- window-like ---------------------------------------------------------------------
     def cumsum(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> DataFrame:
-        return self._map_series(lambda s: s.cumsum(skipna=skipna))
+        return self._down_columns("cumsum", axis, lambda s: s.cumsum(skipna=skipna), skipna=skipna)
 
     def cumprod(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> DataFrame:
-        return self._map_series(lambda s: s.cumprod(skipna=skipna))
+        return self._down_columns("cumprod", axis, lambda s: s.cumprod(skipna=skipna), skipna=skipna)
 
     def cummax(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> DataFrame:
-        return self._map_series(lambda s: s.cummax(skipna=skipna))
+        return self._down_columns("cummax", axis, lambda s: s.cummax(skipna=skipna), skipna=skipna)
 
     def cummin(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> DataFrame:
-        return self._map_series(lambda s: s.cummin(skipna=skipna))
+        return self._down_columns("cummin", axis, lambda s: s.cummin(skipna=skipna), skipna=skipna)
 
     def shift(self, periods: int = 1, fill_value: Any = None, *, axis: Any = 0) -> DataFrame:
         filled = {} if fill_value is None else {"fill_value": fill_value}

@@ -828,10 +828,11 @@ class Series(_Rows):
         return Series._new(self._plan, self._expr, self._name, self._index)
 
     # -- order dependent -----------------------------------------------------
-    def _cumulative(self, name: str, skipna: bool) -> Series:
+    def _cumulative(self, name: str, skipna: bool, axis: Any = None) -> Series:
         """A running total (``cum_sum``, ...): missing values stay missing and
         are skipped; with ``skipna=False`` every value from the first missing
         one on is missing."""
+        _series_axis(axis)
         values = self._nan_as_null()
         out = values.fn(name)
         if not skipna:
@@ -840,20 +841,16 @@ class Series(_Rows):
         return self._derive(out)
 
     def cumsum(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> Series:
-        _series_axis(axis)
-        return self._cumulative("cum_sum", skipna)
+        return self._cumulative("cum_sum", skipna, axis)
 
     def cumprod(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> Series:
-        _series_axis(axis)
-        return self._cumulative("cum_prod", skipna)
+        return self._cumulative("cum_prod", skipna, axis)
 
     def cummax(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> Series:
-        _series_axis(axis)
-        return self._cumulative("cum_max", skipna)
+        return self._cumulative("cum_max", skipna, axis)
 
     def cummin(self, axis: Any = None, skipna: bool = True, *args: Any, **kwargs: Any) -> Series:
-        _series_axis(axis)
-        return self._cumulative("cum_min", skipna)
+        return self._cumulative("cum_min", skipna, axis)
 
     def shift(self, periods: int = 1, fill_value: Any = None, *, axis: Any = 0) -> Series:
         _series_axis(axis)

@@ -434,6 +434,7 @@ def read_feather(path: Any, columns: list[str] | None = None, **kwargs: Any) -> 
     try:
         table = feather.read_table(paths[0], columns=columns, memory_map=False)
         table.validate(full=True)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, pa.ArrowIndexError) as e:
+    # (not ArrowNotImplementedError: a valid file of a type pyarrow cannot read is not corrupt)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowIndexError) as e:
         raise CorruptDataError(f"'{paths[0]}' is not a valid Feather file: {e}") from e
     return _wrap_result(table.to_pandas())  # type: ignore[no-any-return]
