@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
 
@@ -157,12 +158,56 @@ def test_deeply_nested_json_is_a_value_error_naming_the_line(tmp_path, line):
         sf.read_json(path, lines=True).to_pandas()
 
 
-@pytest.mark.parametrize("number", ["99999999999999999999", "1" + "0" * 30, "-123456789012345678901"])
-def test_json_integers_beyond_64_bits_are_refused_as_in_pandas(tmp_path, number):
+@pytest.mark.parametrize("number, what", [
+    ("99999999999999999999", "big!"), ("1" + "0" * 30, "big!"), ("-123456789012345678901", "small"),
+    ("-9223372036854775809", "small"), ("12345678901234567890123.5", "big!"), ("-99999999999999999999e3", "small"),
+])
+def test_json_numbers_beyond_64_bits_are_refused_as_in_pandas(tmp_path, number, what):
+    # pandas' parser refuses an integer part beyond 64 bits, with or without a fraction
     path = _write(tmp_path, "big.jsonl", '{"a": 1.5e300, "b": "99999999999999999999"}\n{"a": ' + number + "}\n")
-    with pytest.raises(ValueError, match="Value is too (big|small)"):
+    with pytest.raises(ValueError, match=f"Value is too {what}"):
         pd.read_json(path, lines=True)
-    with pytest.raises(ValueError, match="big.jsonl, line 2: Value is too big"):
+    with pytest.raises(ValueError, match=f"big.jsonl, line 2: Value is too {what}"):
+        sf.read_json(path, lines=True)
+
+
+@pytest.mark.parametrize("values", [
+    [1, 2], [1, None], [1.5, None], [1.0, 2.0], [1e300, 1.0], [True, False], [True, None], [None, None],
+    ["5", "-4"], ["5", None], ["5.0", "2"], ["1_000", "2"], [" 5", "+2"], ["inf", "nan"], ["Infinity", "2"],
+    ["0x10", "1"], ["1e5", "2"], ["", "1"], ["1.5", "x"], ["a", None], ["99999999999999999999", "1"],
+    [9223372036854775807, 1],
+])
+@pytest.mark.parametrize("absent", [False, True])
+def test_json_lines_columns_typed_as_pandas_types_them(tmp_path, values, absent):
+    # pandas builds a frame of the parsed objects, then converts each column:
+    # text of numbers to numbers, whole floats to integers, missing values
+    # (null or an absent key) make integers and booleans float64
+    rows = [{"a": v, "b": i} for i, v in enumerate(values)] + ([{"b": 9}] if absent else [])
+    path = _write(tmp_path, "t.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+    assert_same(pd.read_json(path, lines=True), sf.read_json(path, lines=True))
+
+
+@pytest.mark.parametrize("text, kwargs", [
+    ('{"1": 1, "2": 2}\n', {}),                                  # labels pandas makes numbers
+    ('{"created_at": 1700000000, "b": 1}\n', {}),                # a column pandas makes dates
+    ('{"a": 1, "a": 2}\n', {}),                                  # a repeated key: pandas keeps the last
+    ('{"a": true, "b": 1}\n{"a": "x", "b": 2}\n', {"nrows": 1}),  # the type changes after the lines read
+    ('{"a": -47.732908}\n{"a": 0.1}\n', {"dtype": {"a": "str"}}),  # pandas' parser rounds the numbers
+    ('{"a": true}\n{"a": 5}\n', {}), ('{"a": 5}\n{"a": "-4"}\n', {}),  # mixed types: Python objects
+    ('{"a": 18446744073709551615}\n', {}),                      # uint64
+])
+def test_json_lines_pandas_reads_otherwise_go_through_pandas_announced(tmp_path, text, kwargs):
+    path = _write(tmp_path, "t.jsonl", text)
+    with sf.option_context("fallback", "warn"), pytest.warns(sf.FallbackWarning):
+        got = sf.read_json(path, lines=True, **kwargs)
+    assert_same(pd.read_json(path, lines=True, **kwargs), got)
+
+
+@pytest.mark.parametrize("text", ['{"a": [1, 2]}\n{"a": null}\n', '{"a": {"b": 1}}\n{"b": 1}\n'])
+def test_json_lines_nested_values_are_refused(tmp_path, text):
+    # pandas keeps them as Python lists and dicts, which shardframe columns do not hold
+    path = _write(tmp_path, "t.jsonl", text)
+    with pytest.raises(NotImplementedError, match="column 'a' of .*t.jsonl holds JSON arrays or objects"):
         sf.read_json(path, lines=True)
 
 

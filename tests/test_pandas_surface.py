@@ -525,3 +525,23 @@ def test_file_writers_round_trip_as_pandas_reads_them(tmp_path, make):
         pdf.to_feather(tmp_path / "p.feather") or tmp_path / "p.feather"))
     sdf.to_pickle(tmp_path / "f.pkl")
     pd.testing.assert_frame_equal(pd.read_pickle(tmp_path / "f.pkl"), pdf)
+
+
+def test_astype_str_writes_values_as_python_does(make):
+    # bool as True/False, floats as repr (1e-05, 1e+16), missing stays missing
+    pdf = pd.DataFrame({
+        "b": [True, False, True, False],
+        "f": [1e-5, -2.5e-5, 1.5e-7, np.nan],
+        "g": [1e16, 0.1 + 0.2, -0.0, 1e-4],
+        "i": [1, -2, 3, 4],
+    })
+    check(pdf, make, lambda d: d.astype(str))
+    check(pdf, make, lambda d: d["b"].astype("str"))
+
+
+@pytest.mark.parametrize("pat, repl", [
+    (r"(\d+)", r"<\1>"), (r"(?P<n>\d)", r"\g<n>$"), (r"(a)(b)?", r"[\2|\1]"), (r"\d", "$1"),
+])
+def test_str_replace_with_python_group_references(make, pat, repl):
+    pdf = pd.DataFrame({"s": ["a1b22", "x$9", "ab", None]})
+    check(pdf, make, lambda d: d["s"].str.replace(pat, repl, regex=True))

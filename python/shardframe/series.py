@@ -708,7 +708,28 @@ class Series(_Rows):
                 import pandas as pd
 
                 raise pd.errors.IntCastingNaNError("Cannot convert non-finite values (NA or inf) to integer")
+        if target == "str" and source != "str":
+            return self._to_text(source)
         return self._derive(expr.fn("cast", dtype=target))
+
+    def _to_text(self, source: str) -> Series:
+        """``astype(str)``: each value as Python's ``str`` writes it (missing
+        values stay missing). Dates and durations, which pandas writes in a
+        format chosen from the whole column, go through pandas."""
+        expr = self._expr
+        if source == "bool":
+            text = expr.fn("where", lit("True"), lit("False"))
+            return self._derive(expr.fn("is_null").fn("where", lit(None), text))
+        if source.startswith(("datetime", "timedelta", "duration", "date", "time")):
+            return self._fallback("astype")(str)  # type: ignore[no-any-return]
+        text = self._derive(expr.fn("cast", dtype="str"))
+        if source.startswith("float"):
+            # as Python's repr: exponent -5 in scientific notation (the
+            # engine writes 0.00001), at least two exponent digits (1e-07)
+            text = text.str.replace(r"^(-?)0\.0000([1-9])$", r"\1\2e-05", regex=True)
+            text = text.str.replace(r"^(-?)0\.0000([1-9])([0-9]+)$", r"\1\2.\3e-05", regex=True)
+            text = text.str.replace(r"e([+-])([0-9])$", r"e\g<1>0\2", regex=True)
+        return text
 
     def _to_category(self, dtype: Any) -> Series:
         """``astype("category")``: the categories are the sorted distinct values

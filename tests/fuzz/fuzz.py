@@ -142,13 +142,16 @@ class _Slot:
 
 
 def campaign(files: int, api_cases: int, seed: int, workers: int = 2, timeout: float = 30.0,
-             mem_gb: float = 8.0, progress: bool = False) -> dict[str, Any]:
-    """Run the cases; counts per kind and outcome, and every defect found."""
+             mem_gb: float = 8.0, progress: bool = False, only: set[tuple[str, int]] | None = None) -> dict[str, Any]:
+    """Run the cases (of them, those in ``only`` if given: (kind, index)
+    pairs); counts per kind and outcome, and every defect found."""
     items: queue.Queue[tuple[str, int, int, Any]] = queue.Queue()
     for i in range(files):
-        items.put(("files", seed, i, None))
+        if only is None or ("files", i) in only:
+            items.put(("files", seed, i, None))
     for i, case in enumerate(api_cases_of(seed, api_cases) if api_cases else []):
-        items.put(("api", seed, i, case))
+        if only is None or ("api", i) in only:
+            items.put(("api", seed, i, case))
     total = items.qsize()
     counts: dict[str, Counter[str]] = {"files": Counter(), "api": Counter()}
     fallbacks: Counter[str] = Counter()
@@ -235,6 +238,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds before a case is a hang")
     parser.add_argument("--mem-gb", type=float, default=8.0, help="address-space cap of a worker")
     parser.add_argument("--json", help="write the result here")
+    parser.add_argument("--recheck", help="a --json result: run its defects again (the figures count only them)")
     parser.add_argument("--replay", help="KIND:SEED:INDEX, run in this process (a crash shows its traceback)")
     parser.add_argument("--update-known", action="store_true",
                         help="record this run's defects as the open findings in known.txt (the smoke run's seed)")
@@ -259,7 +263,14 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as workdir:
             print(_run_case(kind, int(seed), int(index), case, workdir))
         return 0
-    result = campaign(args.files, args.api, args.seed, args.workers, args.timeout, args.mem_gb, progress=True)
+    if args.recheck:
+        with open(args.recheck) as f:
+            earlier = json.load(f)
+        only = {(d["kind"], d["index"]) for d in earlier["defects"]}
+        files_, api_ = (1 + max([i for k, i in only if k == kind], default=-1) for kind in ("files", "api"))
+        result = campaign(files_, api_, earlier["seed"], args.workers, args.timeout, args.mem_gb, only=only)
+    else:
+        result = campaign(args.files, args.api, args.seed, args.workers, args.timeout, args.mem_gb, progress=True)
     if args.json:
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         with open(args.json, "w") as f:

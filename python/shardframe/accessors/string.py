@@ -496,6 +496,8 @@ class StringMethods:
 
     # -- rewriting ---------------------------------------------------------------------
     def replace(self, pat: str, repl: str, n: int = -1, case: bool | None = None, flags: int = 0, regex: bool = False) -> Series:
+        if regex and isinstance(repl, str):
+            repl = _engine_replacement(repl)
         return self._fn("str_replace", pat=pat, repl=repl, n=n, case=True if case is None else case, regex=regex)
 
     def removeprefix(self, prefix: str) -> Series:
@@ -1113,3 +1115,28 @@ _WORD_BOUNDARIES = (_parser().AT_BOUNDARY, _parser().AT_NON_BOUNDARY)
 # comments and named characters (\N{...}): not in the regex crate
 _PYTHON_ONLY_TEXT = re.compile(r"\(\?#|(?<!\\)(?:\\\\)*\\N\{")
 _INLINE_FLAGS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"))
+
+
+# Python's escapes in a replacement string, as re.sub reads them
+_REPL_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a", "b": "\b", "\\": "\\"}
+
+
+def _engine_replacement(repl: str) -> str:
+    """A replacement string of Python's ``re.sub`` (``\\1``, ``\\g<name>``,
+    escapes) in the engine's syntax (``${1}``, ``${name}``, ``$$`` for a
+    dollar sign)."""
+    out, i = [], 0
+    while i < len(repl):
+        c = repl[i]
+        group = re.match(r"\\(?:g<(\w+)>|([1-9][0-9]?))", repl[i:])
+        if group:
+            out.append("${" + (group.group(1) or group.group(2)) + "}")
+            i += group.end()
+            continue
+        if c == "\\" and i + 1 < len(repl) and repl[i + 1] in _REPL_ESCAPES:
+            out.append(_REPL_ESCAPES[repl[i + 1]])
+            i += 2
+            continue
+        out.append("$$" if c == "$" else c)
+        i += 1
+    return "".join(out)

@@ -357,9 +357,11 @@ _PANDAS_NA = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-na
 def read_json(path: Any, lines: bool = False, nrows: int | None = None, dtype: Any = None, **kwargs: Any) -> DataFrame:
     """Read newline-delimited JSON (``lines=True``), its columns typed as
     pandas types them (which reads the data once, at the call). Other JSON
-    layouts and options the scanner does not take are read by pandas,
-    announced as a fallback."""
-    from shardframe._core import PyPlan
+    layouts, options the scanner does not take, and values pandas keeps as
+    Python objects (mixed types, lists, objects) or converts by guessing
+    (dates in columns named like dates) are read by pandas, announced as a
+    fallback."""
+    from shardframe._core import PyPlan, json_profile
 
     if not lines or kwargs or not isinstance(path, (str, os.PathLike, list, tuple)) or not (
             dtype is None or isinstance(dtype, dict)):
@@ -369,52 +371,143 @@ def read_json(path: Any, lines: bool = False, nrows: int | None = None, dtype: A
         raise ValueError("nrows must be an integer >=0")
     from shardframe._engine import collect
 
-    plan = PyPlan.scan_ndjson(_expand(path))
-    wide = [name for name, kind in plan.schema() if kind in ("i128", "u128")]
-    if wide:
-        raise ValueError(f"Value is too big! Column {wide[0]!r} of {path} has integers beyond 64 bits")
-    frame = _frame(plan)
+    paths = _expand(path)
+    plan = PyPlan.scan_ndjson(paths)  # checks the text: encoding, nesting, huge integers
     if nrows == 0:
         return DataFrame()  # pandas reads no line, so no column either
+    keys, rows, irregular = json_profile(paths, nrows)
+    nested = [name for name, kind in keys if kind & (_JSON_ARRAY | _JSON_OBJECT)]
+    if nested and not irregular:
+        from shardframe.exceptions import NotSupportedError
+
+        raise NotSupportedError(
+            f"column {nested[0]!r} of {paths[0] if len(paths) == 1 else path} holds JSON arrays or objects, which "
+            "shardframe does not keep as Python objects: flatten them (pandas.json_normalize) or read with pandas")
+    given = dict(dtype or {})
+    why = irregular or _json_untyped(keys, given, dict(plan.schema()))
+
+    def through_pandas(why: str) -> DataFrame:
+        if len(paths) != 1:
+            raise ValueError(f"{why}: pandas reads such JSON one file at a time; read the files one by one")
+        return _pandas_read("read_json", paths[0], {}, why=why, lines=True, nrows=nrows, dtype=dtype)
+
+    if why:
+        return through_pandas(why)
+    kinds = dict(keys)
+    frame = _frame(plan, list(kinds))
     if nrows is not None:
-        frame = frame.head(nrows)
-    if dtype:
-        frame = frame.astype(dtype)
+        frame = frame.head(rows)
+    if given:
+        # pandas converts the column it built from the values (an integer
+        # column with missing values is float64 by then)
+        frame = frame.astype({c: "float64" for c in given if kinds[c] == _JSON_INT | _JSON_NULL}).astype(given)
     # pandas types the columns from their values: read them once
-    frame = frame._rebase(collect(frame._output_plan()))
-    return _json_types(frame, set(dtype or ()))
+    try:
+        frame = frame._rebase(collect(frame._output_plan()))
+    except (ValueError, TypeError) as e:
+        if not given:
+            raise
+        return through_pandas(f"dtype= that pandas does not apply ({e})")
+    return _json_types(frame, {c: k for c, k in kinds.items() if c not in given})
 
 
-def _json_types(frame: DataFrame, given: set[Any]) -> DataFrame:
-    """The column types pandas' ``read_json`` gives (its ``dtype=True``):
-    text columns whose every value is a number become float64 (all missing
-    included), or int64 when every value is an integer and none is missing;
-    float columns of whole numbers without missing values become int64."""
+# The kinds of values shardframe_exec::json_profile reports, as bits.
+_JSON_NULL, _JSON_BOOL, _JSON_INT, _JSON_FLOAT, _JSON_STRING, _JSON_ARRAY, _JSON_OBJECT = 1, 2, 4, 8, 16, 32, 64
+# the engine's type of a column of values of those kinds
+_JSON_ENGINE_TYPES = {_JSON_INT: "int64", _JSON_FLOAT: "float64", _JSON_INT | _JSON_FLOAT: "float64",
+                      _JSON_STRING: "str", _JSON_BOOL: "bool"}
+
+# Text that Python's float() reads (pandas converts a text column with it)
+# and text that int() reads; `_` only between digits.
+_DIGITS = r"[0-9](?:_?[0-9])*"
+_FLOAT_TEXT = (rf"\s*[+-]?(?:(?:{_DIGITS})?\.{_DIGITS}(?:[eE][+-]?{_DIGITS})?|{_DIGITS}\.?(?:[eE][+-]?{_DIGITS})?"
+               r"|(?i:inf|infinity|nan))\s*")
+_INT_TEXT = rf"\s*[+-]?{_DIGITS}\s*"
+
+
+def _json_untyped(keys: list[tuple[str, int]], given: dict[Any, Any], schema: dict[str, str]) -> str | None:
+    """Why pandas would type the columns of ``keys`` (name, kind bits)
+    otherwise than :func:`_json_types` does from the engine's columns of
+    ``schema``, or None."""
+    import io
+    import json
+    import warnings
+
     import pandas as pd
 
-    from shardframe.tools import to_numeric
+    from shardframe.frame import _dtype_name
 
+    plain = tuple(_JSON_ENGINE_TYPES)
+    for name, kind in keys:
+        value = kind & ~_JSON_NULL
+        lower = name.lower()
+        if lower.endswith(("_at", "_time")) or lower in ("modified", "date", "datetime") or lower.startswith(
+                "timestamp"):
+            return f"column {name!r}, which pandas converts to dates"
+        if value not in plain + ((0,) if name not in given else ()) or (
+                name in given and kind == _JSON_BOOL | _JSON_NULL):
+            return f"column {name!r}, whose values pandas keeps as Python objects"
+        if name in given and value & _JSON_FLOAT and _dtype_name(given[name]) == "str":
+            return f"column {name!r} as text: pandas writes the numbers as its JSON parser rounds them"
+        if value and schema.get(name) != _JSON_ENGINE_TYPES[value]:
+            # the engine typed the column from lines after those read (nrows=)
+            return f"column {name!r}, whose values change type after the lines read"
+    missing = [name for name in given if name not in dict(keys)]
+    if missing:
+        return f"dtype= for columns {missing} the file does not have"
+    # pandas converts the column labels too (numbers, dates): it does so
+    # from the labels alone, so a one-line document with them shows it
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        names = [name for name, _ in keys]
+        shown = pd.read_json(io.StringIO(json.dumps(dict.fromkeys(names)) + "\n"), lines=True).columns
+    if list(shown) != names:
+        return "column names pandas converts to numbers or dates"
+    return None
+
+
+def _json_types(frame: DataFrame, kinds: dict[str, int]) -> DataFrame:
+    """The column types pandas' ``read_json`` gives (``dtype=True``) to the
+    columns of ``kinds`` (name: the kind bits of its values), which
+    :func:`_json_untyped` accepted: missing values make integers float64,
+    booleans 1.0/0.0/NaN and an all-missing column float64; float columns
+    of whole numbers without missing values become int64; text columns
+    whose every value Python's float() reads become float64, int64 when
+    every value is an integer int() reads."""
     checks: dict[str, Any] = {}
-    kinds = {c: t for c, t in frame.dtypes.items() if c not in given}
     for i, (c, kind) in enumerate(kinds.items()):
         s = frame[c]
-        if isinstance(kind, pd.StringDtype):
-            checks[f"t{i}"] = s.notna() & to_numeric(s, errors="coerce").isna()  # not a number
-            checks[f"i{i}"] = s.str.fullmatch(r"\s*[+-]?\d{1,18}\s*").fillna(False)
-        elif kind == "float64":
-            checks[f"i{i}"] = (s == s.round()) & s.abs().lt(2.0**63)
-    if not checks:
-        return frame
-    counts = frame.assign(**checks)[list(checks)].sum()
-    counts = counts.to_pandas() if hasattr(counts, "to_pandas") else counts
+        if kind & ~_JSON_NULL == _JSON_STRING:
+            checks[f"t{i}"] = s.notna() & ~s.str.fullmatch(_FLOAT_TEXT).fillna(False)  # not a number
+            whole = s.str.fullmatch(_INT_TEXT).fillna(False)
+            checks[f"i{i}"] = whole & _plain_number(s, "int64").notna()  # beyond int64: not whole
+        elif kind in (_JSON_FLOAT, _JSON_FLOAT | _JSON_INT):
+            checks[f"i{i}"] = (s == s.round()) & s.ge(-(2.0**63)) & s.lt(2.0**63)
+    counts: Any = {}
+    if checks:
+        counts = frame.assign(**checks)[list(checks)].sum()
+        counts = counts.to_pandas() if hasattr(counts, "to_pandas") else counts
     rows = len(frame)
     out = frame.copy()
-    for i, c in enumerate(kinds):
-        if rows and counts.get(f"i{i}") == rows:
-            out[c] = out[c].astype("int64")
-        elif counts.get(f"t{i}") == 0:
-            out[c] = to_numeric(out[c], errors="coerce").astype("float64")
+    for i, (c, kind) in enumerate(kinds.items()):
+        if kind & ~_JSON_NULL == _JSON_STRING:
+            if rows and counts.get(f"i{i}") == rows:
+                out[c] = _plain_number(out[c], "int64")
+            elif counts.get(f"t{i}") == 0:
+                out[c] = _plain_number(out[c], "float64")
+        elif kind in (_JSON_FLOAT, _JSON_FLOAT | _JSON_INT):
+            if rows and counts.get(f"i{i}") == rows:
+                out[c] = out[c].astype("int64")
+        elif kind & _JSON_NULL and kind != _JSON_NULL | _JSON_STRING:
+            out[c] = out[c].astype("float64")  # integers, booleans or nothing with missing values
     return out
+
+
+def _plain_number(s: Any, dtype: str) -> Any:
+    """Text read as Python reads numbers (blanks around, ``_`` between
+    digits); what does not read is missing."""
+    plain = s.str.strip().str.replace("_", "", regex=False)
+    return plain._derive(plain._expr.fn("cast", dtype=dtype, strict=False))
 
 
 def read_feather(path: Any, columns: list[str] | None = None, **kwargs: Any) -> DataFrame:

@@ -42,14 +42,14 @@ fn json_reader(path: &str) -> SfResult<pl::LazyJsonLineReader> {
 /// One pass over a JSON-lines file before Polars parses it: the text must be
 /// UTF-8 (pandas decodes it first and raises UnicodeDecodeError; Polars'
 /// parser reports a syntax error), no line may nest deeper than
-/// [`MAX_JSON_DEPTH`], and no integer may need more than 64 bits.
+/// [`MAX_JSON_DEPTH`], and no number may have an integer part beyond 64 bits.
 fn check_json_text(path: &str) -> SfResult<()> {
     use std::io::Read;
     let io_error = |e: std::io::Error| SfError::from(e).context(path);
     let mut file = std::fs::File::open(path).map_err(io_error)?;
     let mut buf = vec![0u8; 1 << 20];
     let (mut depth, mut line, mut in_string, mut escaped) = (0usize, 1usize, false, false);
-    let (mut number, mut digits, mut fraction) = ([0u8; 20], 0usize, false);
+    let (mut number, mut digits, mut fraction, mut negative) = ([0u8; 20], 0usize, false, false);
     // `carry` bytes at the start of `buf` begin a character the last read cut
     let (mut carry, mut offset) = (0usize, 0usize);
     loop {
@@ -81,8 +81,21 @@ fn check_json_text(path: &str) -> SfResult<()> {
                 }
                 continue;
             }
-            // an integer literal beyond 64 bits: pandas refuses it ("Value is
-            // too big!"), Polars would read it as a float
+            // a number whose integer part needs more than 64 bits: pandas'
+            // parser refuses it ("Value is too big!"), Polars reads a float
+            let int_part = |digits: usize, negative: bool| {
+                let (beyond, what) = if negative {
+                    (beyond_i64_min(&number, digits), "Value is too small")
+                } else {
+                    (beyond_u64(&number, digits), "Value is too big!")
+                };
+                match beyond {
+                    true => Err(SfError::Compute(format!(
+                        "{path}, line {line}: {what} (a number beyond 64 bits)"
+                    ))),
+                    false => Ok(()),
+                }
+            };
             match b {
                 b'0'..=b'9' => {
                     if digits < number.len() {
@@ -90,15 +103,18 @@ fn check_json_text(path: &str) -> SfResult<()> {
                     }
                     digits += 1;
                 }
-                b'.' | b'e' | b'E' if digits > 0 => fraction = true,
+                b'.' | b'e' | b'E' if digits > 0 => {
+                    if !fraction {
+                        int_part(digits, negative)?;
+                    }
+                    fraction = true;
+                }
                 b'+' | b'-' if fraction => {}
                 _ => {
-                    if digits > 0 && !fraction && beyond_u64(&number, digits) {
-                        return Err(SfError::Compute(format!(
-                            "{path}, line {line}: Value is too big! (an integer beyond 64 bits)"
-                        )));
+                    if digits > 0 && !fraction {
+                        int_part(digits, negative)?;
                     }
-                    (digits, fraction) = (0, false);
+                    (digits, fraction, negative) = (0, false, b == b'-');
                 }
             }
             match b {
@@ -127,6 +143,12 @@ fn check_json_text(path: &str) -> SfResult<()> {
 /// beyond the largest unsigned 64-bit integer.
 fn beyond_u64(number: &[u8; 20], digits: usize) -> bool {
     digits > 20 || digits == 20 && number.as_slice() > b"18446744073709551615".as_slice()
+}
+
+/// Whether a negative integer of `digits` digits, the first 20 in `number`,
+/// is below the smallest signed 64-bit integer.
+fn beyond_i64_min(number: &[u8; 20], digits: usize) -> bool {
+    digits > 19 || digits == 19 && number[..19] > *b"9223372036854775808".as_slice()
 }
 
 fn single_byte(what: &str, value: &str) -> SfResult<u8> {
@@ -260,4 +282,173 @@ pub(crate) fn csv_error_line(src: &Source, path: &str, message: &str) -> Option<
         .ok()?;
     let row = bad.column("__row").ok()?.get(0).ok()?.extract::<usize>()?;
     Some(row + options.skip_rows + usize::from(options.has_header) + 1)
+}
+
+/// What the values under each top-level key of a JSON-lines file are, in
+/// the order the keys first appear: pandas types a column from these kinds
+/// (`read_json` builds a frame of the parsed objects, then converts), so the
+/// reader can tell which columns it types as pandas does.
+#[derive(Debug, Default)]
+pub struct JsonProfile {
+    /// Each key with the bit set of the [`json_kind`] values it holds.
+    pub keys: Vec<(String, u8)>,
+    /// The objects read (blank lines are skipped, as pandas skips them).
+    pub rows: usize,
+    /// Why pandas would read the text otherwise than one object per line of
+    /// distinct keys: a line that is not an object, a repeated key, a lone
+    /// carriage return (a line end to pandas).
+    pub irregular: Option<String>,
+    /// Where each key is in `keys`, and in how many objects it is.
+    index: std::collections::HashMap<String, (usize, usize)>,
+}
+
+/// The kinds of JSON values [`JsonProfile`] records, as bits.
+pub mod json_kind {
+    pub const NULL: u8 = 1;
+    pub const BOOL: u8 = 2;
+    pub const INT: u8 = 4;
+    pub const FLOAT: u8 = 8;
+    pub const STRING: u8 = 16;
+    pub const ARRAY: u8 = 32;
+    pub const OBJECT: u8 = 64;
+    /// An integer above the largest signed 64-bit one (pandas: uint64).
+    pub const UNSIGNED: u8 = 128;
+}
+
+/// The kinds of the values of the first `max_lines` lines (all if `None`) of
+/// the JSON-lines files `paths`, as one table.
+pub fn json_profile(paths: &[String], max_lines: Option<usize>) -> SfResult<JsonProfile> {
+    use std::io::BufRead;
+    let mut profile = JsonProfile::default();
+    let mut left = max_lines.unwrap_or(usize::MAX);
+    for path in paths {
+        let file = std::fs::File::open(path).map_err(|e| SfError::from(e).context(path))?;
+        let mut reader = std::io::BufReader::new(file);
+        let mut line = Vec::new();
+        let mut number = 0usize;
+        while left > 0 && profile.irregular.is_none() {
+            line.clear();
+            let n = reader
+                .read_until(b'\n', &mut line)
+                .map_err(|e| SfError::from(e).context(path))?;
+            if n == 0 {
+                break;
+            }
+            (number, left) = (number + 1, left - 1);
+            let text = line.strip_suffix(b"\n").unwrap_or(&line);
+            let text = text.strip_suffix(b"\r").unwrap_or(text);
+            if text.contains(&b'\r') {
+                profile.irregular = Some(format!(
+                    "{path}, line {number}: a carriage return inside the line"
+                ));
+            } else if !text.iter().all(u8::is_ascii_whitespace) {
+                if let Err(e) = profile.add_line(text) {
+                    profile.irregular = Some(format!("{path}, line {number}: {e}"));
+                }
+            }
+        }
+    }
+    // a key some objects lack is missing there
+    for (i, count) in profile.index.values() {
+        if *count < profile.rows {
+            profile.keys[*i].1 |= json_kind::NULL;
+        }
+    }
+    Ok(profile)
+}
+
+impl JsonProfile {
+    fn add_line(&mut self, text: &[u8]) -> Result<(), serde_json::Error> {
+        use serde::de::Deserializer as _;
+        let mut de = serde_json::Deserializer::from_slice(text);
+        (&mut de).deserialize_any(LineVisitor(self))?;
+        de.end()?;
+        self.rows += 1;
+        Ok(())
+    }
+}
+
+/// Visits one line, which must be an object; records its keys' kinds.
+struct LineVisitor<'a>(&'a mut JsonProfile);
+
+impl<'de> serde::de::Visitor<'de> for LineVisitor<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let profile = self.0;
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let JsonKind(kind) = map.next_value()?;
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!("the key {key:?} repeats")));
+            }
+            match profile.index.get_mut(&key) {
+                Some((i, count)) => {
+                    profile.keys[*i].1 |= kind;
+                    *count += 1;
+                }
+                None => {
+                    profile.index.insert(key.clone(), (profile.keys.len(), 1));
+                    profile.keys.push((key, kind));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The [`json_kind`] of one value (containers are skipped, not kept).
+struct JsonKind(u8);
+
+impl<'de> serde::Deserialize<'de> for JsonKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(KindVisitor)
+    }
+}
+
+struct KindVisitor;
+
+impl<'de> serde::de::Visitor<'de> for KindVisitor {
+    type Value = JsonKind;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<JsonKind, E> {
+        Ok(JsonKind(json_kind::NULL))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<JsonKind, E> {
+        Ok(JsonKind(json_kind::BOOL))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<JsonKind, E> {
+        Ok(JsonKind(json_kind::INT))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<JsonKind, E> {
+        Ok(JsonKind(if i64::try_from(v).is_ok() {
+            json_kind::INT
+        } else {
+            json_kind::UNSIGNED
+        }))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<JsonKind, E> {
+        Ok(JsonKind(json_kind::FLOAT))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<JsonKind, E> {
+        Ok(JsonKind(json_kind::STRING))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<JsonKind, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(JsonKind(json_kind::ARRAY))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<JsonKind, A::Error> {
+        while map
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(JsonKind(json_kind::OBJECT))
+    }
 }

@@ -845,6 +845,26 @@ fn import_stream(
     Ok(())
 }
 
+/// The kinds of values under each key of JSON-lines files (see
+/// `shardframe_exec::JsonProfile`): `(keys with their kind bits, objects
+/// read, why pandas would read the text otherwise)`.
+#[pyfunction]
+#[pyo3(signature = (paths, max_lines=None))]
+#[allow(clippy::type_complexity)]
+fn json_profile(
+    py: Python<'_>,
+    paths: Vec<String>,
+    max_lines: Option<usize>,
+) -> PyResult<(Vec<(String, u8)>, usize, Option<String>)> {
+    let profile = py.detach(|| {
+        engine::guard(
+            || shardframe_exec::json_profile(&paths, max_lines),
+            SfError::CorruptData,
+        )
+    })?;
+    Ok((profile.keys, profile.rows, profile.irregular))
+}
+
 /// Bytes of decoded columns kept for data read more than once (0: none).
 #[pyfunction]
 fn set_hot_cache(bytes: usize) {
@@ -866,6 +886,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ArrowStream>()?;
     m.add_class::<SharedValues>()?;
     m.add_function(wrap_pyfunction!(run_task, m)?)?;
+    m.add_function(wrap_pyfunction!(json_profile, m)?)?;
     m.add_function(wrap_pyfunction!(set_hot_cache, m)?)?;
     m.add_function(wrap_pyfunction!(hot_cache_usage, m)?)?;
     Ok(())
