@@ -316,3 +316,49 @@ def test_frame_methods_across_the_columns(make, method):
     with sf.option_context("fallback", "warn"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         check(pdf, make, lambda d: getattr(d, method)(axis=1))
+
+
+@pytest.mark.parametrize("text", [
+    "a,b\n1,2\n3,4,5\n",              # a row with more fields than the header
+    "a,b,c\n1\n2,3,4,5\n",
+    'a,b\n1,"x\n',                      # a quote open at the end
+    'a,b\n1,"x""\n',
+])
+@pytest.mark.parametrize("kwargs", [{}, {"header": None}, {"names": ["x", "y"]}])
+def test_csv_records_pandas_refuses_raise_its_parser_error(tmp_path, text, kwargs):
+    path = _write(tmp_path, "bad.csv", text)
+    with pytest.raises(pd.errors.ParserError) as expected:
+        pd.read_csv(path, **kwargs)
+    with pytest.raises(pd.errors.ParserError, match="bad.csv") as got:
+        sf.read_csv(path, **kwargs).to_pandas()
+    assert str(expected.value).split(".")[1].strip() in str(got.value)  # the same C error, line and count
+
+
+@pytest.mark.parametrize("text, kwargs", [
+    ("a,b\n1,2\n3,4,5\n", {"nrows": 1}),            # the long row is past the rows read
+    ("a,b\n1,2\nx,y\n", {"nrows": 1}),              # types from the rows read
+    ("a,b\n1,2,3\n4,5,6\n", {}),                   # more fields than the header: an index
+    ('a,b\n1,x"y\n2,3\n', {}),                      # a quote inside an unquoted field is text
+    ("a,b\n0,1\n0.0,1.0\n-0,1.5\n", {"na_values": [0]}),  # 0 also as 0.0
+    ("a,b\n0,1\n0.0,1.0\n-0,1.5\n", {"na_values": ["1"]}),
+    (",a,\n0,1,2\n3,4,5\n", {"index_col": 0}),     # an index from a column without a name is unnamed
+    (",a,\n0,1,2\n3,4,5\n", {"index_col": [0, "a"]}),
+    ("a,b\nx,1\ny,2\nx,3\n", {"dtype": {"a": "category", "b": "category"}}),
+    ("a,b\n1,2\n", {"nrows": 0}),
+])
+def test_csv_read_as_pandas_reads_it(tmp_path, text, kwargs):
+    path = _write(tmp_path, "t.csv", text)
+    with sf.option_context("fallback", "warn"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", sf.FallbackWarning)
+        assert_same(pd.read_csv(path, **kwargs), sf.read_csv(path, **kwargs))
+
+
+@pytest.mark.parametrize("dtype, message", [({"a": "int64"}, "Integer"), ({"b": "bool"}, "Bool")])
+def test_csv_integer_or_bool_dtype_with_missing_values_is_pandas_value_error(tmp_path, dtype, message):
+    path = _write(tmp_path, "t.csv", "a,b\n1,True\n,False\n3,\n")
+    with pytest.raises(ValueError, match=f"{message} column has NA values in column"):
+        pd.read_csv(path, dtype=dtype)
+    with pytest.raises(ValueError, match=f"{message} column has NA values in column"):
+        sf.read_csv(path, dtype=dtype)
+    with pytest.raises(TypeError, match="nullable"):
+        sf.read_csv(path, dtype={"a": "Int64"})

@@ -92,6 +92,8 @@ class DataFrame(_Rows):
             index = [(name, col(index_col(i))) for i, name in enumerate(idx.names)]
         plan = _engine.from_pandas_frame(store)
         self._init(plan, {orig: col(name) for orig, name in zip(pdf.columns, names, strict=True)}, index)
+        if isinstance(pdf.columns, pd.RangeIndex) and not len(pdf.columns):
+            object.__setattr__(self, "_no_labels", True)  # DataFrame(): pandas' labels are a RangeIndex
 
     def _init(self, plan: PyPlan, cols: dict[Hashable, Expr], index: IndexSpec) -> None:
         _check_names(cols)
@@ -165,7 +167,7 @@ class DataFrame(_Rows):
     def columns(self) -> pd.Index:
         import pandas as pd
 
-        return pd.Index(list(self._cols), dtype=object if not self._cols else None)
+        return _columns_index(list(self._cols), self.__dict__.get("_no_labels", False))
 
     @columns.setter
     def columns(self, names: Any) -> None:
@@ -301,7 +303,7 @@ class DataFrame(_Rows):
         pdf = _engine.arrow_to_pandas(table)
         n_index = 0 if self._index is None else len(self._index)
         pdf = self._set_index(pdf, self._index_names(), n_index)
-        pdf.columns = _columns_index(list(self._cols))
+        pdf.columns = _columns_index(list(self._cols), self.__dict__.get("_no_labels", False))
         names = self.__dict__.get("_col_names")
         if names is not None:
             pdf.columns.names = names
@@ -2014,14 +2016,25 @@ def _dtype_name(dtype: Any) -> str:
     try:
         return str(np.dtype(dtype))
     except TypeError as exc:
+        try:
+            nullable = isinstance(pd.api.types.pandas_dtype(dtype), pd.api.extensions.ExtensionDtype)
+        except TypeError:
+            nullable = False
+        if nullable:
+            raise TypeError(f"data type {dtype!r} (pandas' nullable type) is not supported: shardframe columns "
+                            "mark missing values as numpy types do (int64 with missing values is float64)") from exc
         raise TypeError(f"data type {dtype!r} not understood") from exc
 
 
-def _columns_index(names: list[Hashable]) -> pd.Index:
+def _columns_index(names: list[Hashable], never_labelled: bool = False) -> pd.Index:
     import pandas as pd
 
-    if not names:
+    if not names and never_labelled:
         return pd.RangeIndex(0)
+    if not names:
+        # pandas' labels once the last column went (an index_col, a transpose
+        # of no rows): an empty object Index
+        return pd.Index([], dtype=object)
     return pd.Index(names)
 
 

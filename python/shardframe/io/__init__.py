@@ -154,6 +154,8 @@ def read_csv(
 
     if nrows is not None and (not isinstance(nrows, int) or nrows < 0):
         raise ValueError("'nrows' must be an integer >=0")
+    for kind in dtype.values() if isinstance(dtype, dict) else [] if dtype is None else [dtype]:
+        _scannable_dtype(kind)  # pandas' nullable types raise: shardframe does not have them
     plain_skip = skiprows is None or isinstance(skiprows, int)
     native = (isinstance(filepath_or_buffer, (str, os.PathLike, list, tuple)) and not kwargs and plain_skip
               and header in ("infer", 0, None) and (dtype is None or isinstance(dtype, dict)))
@@ -170,23 +172,36 @@ def read_csv(
     fields = _csv_header(paths[0], sep, skip)
     if names is not None and len(set(names)) != len(names):
         raise ValueError("Duplicate names are not allowed.")
-    why = next(filter(None, (_line_breaks_pandas_reads(p, eol) for p in paths)), None)
-    if fields is None:
-        why = "a header the scanner reads otherwise"
+    has_header = header == "infer" and names is None or header == 0
+    scannable = fields is not None and len(sep.encode()) == 1
+    why, end = _csv_layout(paths, sep, eol, skip, has_header, nrows) if scannable else (None, None)
+    if not scannable:
+        why = "a header or separator the scanner reads otherwise"
     elif names is not None and len(names) != len(fields):
         why = "names that are not one per column"
-    elif not _has_rows(paths[0], sep, skip + int(header in ("infer", 0))):
-        why = "a file without rows (pandas types its columns object)"
+    elif nrows == 0 or not _has_rows(paths[0], sep, skip + int(header in ("infer", 0))):
+        why = "no rows (pandas types the columns object)"
+    elif nrows is not None and len(paths) > 1:
+        why = "nrows= over several files"
     elif isinstance(dtype, dict) and not all(_scannable_dtype(v) for v in dtype.values()):
         why = "dtypes the scanner does not read"
     if why:
         return _pandas_read("read_csv", filepath_or_buffer, kwargs, why=why, **given)
-    has_header = header == "infer" and names is None or header == 0
+    if end is not None:
+        # pandas reads (and types the columns from) the first nrows rows only;
+        # the scanner parses in blocks: it reads a copy of those rows
+        import io
+
+        with open(paths[0], "rb") as f:
+            return _from_buffer(read_csv, io.BytesIO(f.read(end)), {**given, "nrows": None}, os.path.basename(paths[0]))
     dtypes = [(k, _dtype_name(v)) for k, v in dtype.items()] if isinstance(dtype, dict) else []
+    # categories of the values as read (pandas infers the categories' type)
+    categories = {k: dtype[k] for k, kind in dtypes if kind == "category"}
+    dtypes = [(k, kind) for k, kind in dtypes if kind != "category"]
     na = [na_values] if isinstance(na_values, (str, int, float)) else list(na_values or [])
     options = {
         "sep": sep, "has_header": bool(has_header), "names": list(names) if names else None,
-        "dtypes": dtypes, "na_values": [*_PANDAS_NA, *(str(v) for v in na)], "skip_rows": skip,
+        "dtypes": dtypes, "na_values": [*_PANDAS_NA, *_na_texts(na)], "skip_rows": skip,
         "n_rows": nrows, "try_parse_dates": False, "eol": eol,
     }
     plan = PyPlan.scan_csv(paths, dumps(options))
@@ -195,6 +210,14 @@ def read_csv(
         # pandas' names: numbered without a header, else the header's with
         # "Unnamed: i" for empty ones and ".1", ".2" after repeated ones
         frame.columns = range(len(fields)) if header is None else _pandas_header_names(fields)
+    # a number in na_values also marks the values of a float column equal to it (-999.0 for -999)
+    numbers = [f for f in (_as_float(v) for v in na) if f is not None and f == f]
+    for name, kind in zip(frame.columns, (kind for _, kind in plan.schema()), strict=True):
+        if numbers and kind.startswith("float"):
+            frame[name] = frame[name].mask(frame[name].isin(numbers))
+    for name, kind in categories.items():
+        frame[name] = frame[name].astype(kind)
+    _check_no_missing(frame, [(k, kind) for k, kind in dtypes if kind == "bool" or kind.startswith(("int", "uint"))])
     kinds = dict(zip(frame.columns, (kind for _, kind in plan.schema()), strict=True))
     if usecols is not None:
         frame = frame[_usecols(list(frame.columns), usecols)]
@@ -211,6 +234,11 @@ def read_csv(
         keys = index_col if isinstance(index_col, list) else [index_col]
         labels = [frame.columns[k] if isinstance(k, int) else k for k in keys]
         frame = frame.set_index(labels if isinstance(index_col, list) else labels[0])  # type: ignore[assignment]
+        if names is None and header is not None and frame._index:
+            # pandas leaves an index level from a column without a header name unnamed
+            unnamed = {n for n, f in zip(_pandas_header_names(fields or []), fields or [], strict=True) if not f}
+            frame = DataFrame._new(frame._plan, frame._cols,
+                                   [(None if label in unnamed else label, e) for label, e in frame._index])
     return frame
 
 
@@ -222,24 +250,61 @@ def _line_terminator(path: str) -> str:
     return "\r" if b"\r" in head and b"\n" not in head else "\n"
 
 
-def _line_breaks_pandas_reads(path: str, eol: str) -> str | None:
-    """Why the scanner would read the file's lines otherwise than pandas: an
-    empty line (pandas skips it, the scanner reads a row of missing values)
-    or a lone ``\\r`` among ``\\n`` line ends (pandas ends a line there).
-    One pass over the bytes, no parsing."""
-    import mmap
-    import re
+def _check_no_missing(frame: DataFrame, columns: list[tuple[str, str]]) -> None:
+    """pandas' ValueError for an integer or boolean ``dtype=`` column with
+    missing values (reads those columns once, at the call)."""
+    if not columns:
+        return
+    names = [name for name, _ in columns]
+    missing = frame[names].isna().any()
+    for name, kind in columns:
+        if missing[name]:
+            what = "Bool" if kind == "bool" else "Integer"
+            raise ValueError(f"{what} column has NA values in column {list(frame.columns).index(name)}")
 
-    if os.path.getsize(path) == 0:
+
+def _as_float(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
-    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
-        if eol == "\r":
-            blank = m.find(b"\r\r") >= 0 or m[:1] == b"\r"
-        else:
-            blank = m.find(b"\n\n") >= 0 or m.find(b"\n\r\n") >= 0 or m[:1] in (b"\n", b"\r")
-            if not blank and re.search(rb"\r(?!\n)", m):  # type: ignore[call-overload]
-                return "mixed line endings"
-    return "blank lines" if blank else None
+
+
+def _na_texts(values: list[Any]) -> list[str]:
+    """The texts pandas reads as missing for ``na_values``: each as written,
+    and a whole number also as ``n`` and ``n.0``."""
+    out = []
+    for v in values:
+        out.append(str(v))
+        f = _as_float(v)
+        if f is not None and f.is_integer():
+            out += [str(int(f)), f"{int(f)}.0"]
+    return list(dict.fromkeys(out))
+
+
+def _csv_layout(paths: list[str], sep: str, eol: str, skip: int, header: bool,
+                nrows: int | None) -> tuple[str | None, int | None]:
+    """Check the records of each file as pandas' tokenizer does (one pass
+    over the bytes): a record with more fields than expected or a quote open
+    at the end raises pandas' ParserError; returns why the scanner would read
+    the rows otherwise than pandas (an empty line, which pandas skips; a lone
+    ``\\r`` among ``\\n`` line ends; a first row with more fields than the
+    header, which pandas makes the index), or None; and with ``nrows``,
+    where the rows read end in a file that has more."""
+    from pandas.errors import ParserError
+
+    from shardframe._core import csv_shape
+
+    records = None if nrows is None else nrows + int(header)
+    for path in paths:
+        _, implicit_index, irregular, error, end = csv_shape(path, ord(sep), ord(eol), skip, header, records)
+        if error:
+            raise ParserError(f"{error} (in '{path}')")
+        if irregular:
+            return irregular, None
+        if implicit_index:
+            return "a first row with more fields than the header (pandas makes them the index)", None
+    return None, end
 
 
 def _has_rows(path: str, sep: str, after: int) -> bool:
@@ -257,9 +322,15 @@ def _has_rows(path: str, sep: str, after: int) -> bool:
 
 
 def _scannable_dtype(dtype: Any) -> bool:
+    """Whether the scanner reads columns of ``dtype``; pandas' nullable
+    types (``Int64``, ``boolean``), which shardframe does not have, raise."""
     try:
         _dtype_name(dtype)
-    except (TypeError, ValueError):
+    except TypeError as e:
+        if "nullable" in str(e):
+            raise
+        return False
+    except ValueError:
         return False
     return True
 
@@ -290,7 +361,9 @@ def _pandas_header_names(fields: list[str]) -> list[str]:
     """Column names as pandas makes them from a header row."""
     names = [f or f"Unnamed: {i}" for i, f in enumerate(fields)]
     counts: dict[str, int] = {}
-    for i, name in enumerate(names):
+    # named columns keep their names before unnamed ones are numbered
+    for i in sorted(range(len(names)), key=lambda i: not fields[i]):
+        name = names[i]
         count = counts.get(name, 0)
         while count > 0:  # pandas' dedup: "a", "a.1", "a.2", skipping names taken
             counts[name] = count + 1
@@ -319,10 +392,10 @@ def _usecols(columns: list[Any], usecols: Any) -> list[Any]:
     return [c for c in columns if c in picked]
 
 
-def _from_buffer(reader: Any, buffer: Any, given: dict[str, Any]) -> DataFrame:
+def _from_buffer(reader: Any, buffer: Any, given: dict[str, Any], name: str = "buffer") -> DataFrame:
     """``reader`` of the text in an open file or ``io.StringIO``: the engine
-    scans a temporary copy, read into the store at once (the copy is gone
-    when this returns)."""
+    scans a temporary copy (called ``name``: errors name it), read into the
+    store at once (the copy is gone when this returns)."""
     import tempfile
 
     from shardframe._engine import collect
@@ -330,7 +403,7 @@ def _from_buffer(reader: Any, buffer: Any, given: dict[str, Any]) -> DataFrame:
     data = buffer.read()
     raw = data if isinstance(data, bytes) else data.encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="shardframe-") as tmp:
-        path = os.path.join(tmp, "buffer")
+        path = os.path.join(tmp, name)
         with open(path, "wb") as f:
             f.write(raw)
         frame = reader(path, **given)

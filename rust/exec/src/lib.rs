@@ -33,7 +33,9 @@ pub use io::{
     batch_frame, batch_schema, partition_frame, to_arrow_stream, write_file, ArrowArrayStream,
     ArrowArrayStreamReader,
 };
-pub use scan::{csv_schema, file_schema, json_kind, json_profile, JsonProfile};
+pub use scan::{
+    csv_schema, csv_shape, file_schema, json_kind, json_profile, CsvShape, JsonProfile,
+};
 pub use stages::{execute_staged, Backend, Call, InProcess};
 pub use task::{run_remote, run_task, Envelope, Post, Task};
 

@@ -452,3 +452,154 @@ impl<'de> serde::de::Visitor<'de> for KindVisitor {
         Ok(JsonKind(json_kind::OBJECT))
     }
 }
+
+/// How a CSV file's records are laid out, as pandas' C tokenizer sees them
+/// (quotes, doubled quotes, separators and line ends inside quotes).
+#[derive(Debug, Default)]
+pub struct CsvShape {
+    /// Fields of the first record (the header, or the first row without one).
+    pub fields: usize,
+    /// The first data row has more fields than the header: pandas makes the
+    /// extra leading ones the index.
+    pub implicit_index: bool,
+    /// What the scanner reads otherwise than pandas: an empty line (pandas
+    /// skips it, the scanner reads a row of missing values), a lone `\r`
+    /// among `\n` line ends (pandas ends a line there), quotes inside an
+    /// unquoted field or text after a closing quote (pandas keeps them).
+    pub irregular_lines: Option<&'static str>,
+    /// pandas' ParserError for the file: a record with more fields than
+    /// expected, or a quote still open at the end.
+    pub error: Option<String>,
+    /// Where the last of `max_records` records ends, when the file has more.
+    pub end: Option<u64>,
+}
+
+/// Walk the first `max_records` records (all if `None`) of the CSV file
+/// `path` after `skip` lines: their field counts, checked as pandas' C
+/// tokenizer checks them. `header`: the first record is a header.
+pub fn csv_shape(
+    path: &str,
+    sep: u8,
+    eol: u8,
+    skip: usize,
+    header: bool,
+    max_records: Option<usize>,
+) -> SfResult<CsvShape> {
+    use std::io::Read;
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        StartRecord,
+        StartField,
+        InField,
+        InQuoted,
+        QuoteInQuoted,
+    }
+    let io_error = |e: std::io::Error| SfError::from(e).context(path);
+    let mut file = std::fs::File::open(path).map_err(io_error)?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut shape = CsvShape::default();
+    let (mut state, mut line, mut skipped) = (State::StartRecord, 1usize, 0usize);
+    // the record being read: its index, first line and fields so far
+    let (mut record, mut record_line, mut fields) = (0usize, 1usize, 0usize);
+    let mut expected = usize::MAX;
+    let (mut previous, mut quoted_from, mut offset) = (0u8, 0usize, 0u64);
+    let limit = max_records.unwrap_or(usize::MAX);
+    let too_many = |expected: usize, line: usize, fields: usize| {
+        format!("Error tokenizing data. C error: Expected {expected} fields in line {line}, saw {fields}")
+    };
+    'read: loop {
+        let n = file.read(&mut buf).map_err(io_error)?;
+        if n == 0 {
+            break;
+        }
+        for &b in &buf[..n] {
+            offset += 1;
+            if previous == b'\r' && b != b'\n' && eol == b'\n' && shape.irregular_lines.is_none() {
+                shape.irregular_lines = Some("mixed line endings");
+            }
+            previous = b;
+            // (`\r\n` ends a line at its `\n`)
+            let line_end = b == eol;
+            if skipped < skip {
+                if line_end {
+                    (skipped, line) = (skipped + 1, line + 1);
+                    record_line = line;
+                }
+                continue;
+            }
+            let ends_record = line_end && state != State::InQuoted;
+            if line_end {
+                line += 1;
+            }
+            state = match (state, b) {
+                (State::StartRecord, _) if line_end => {
+                    if shape.irregular_lines.is_none() {
+                        shape.irregular_lines = Some("blank lines");
+                    }
+                    record_line = line;
+                    State::StartRecord
+                }
+                (State::StartRecord | State::StartField, b'"') => {
+                    quoted_from = record;
+                    State::InQuoted
+                }
+                (State::InQuoted, b'"') => State::QuoteInQuoted,
+                (State::InQuoted, _) => State::InQuoted,
+                (State::QuoteInQuoted, b'"') => State::InQuoted,
+                (_, _) if ends_record => {
+                    fields += 1;
+                    // the record is complete
+                    if record == 0 {
+                        shape.fields = fields;
+                        expected = fields;
+                    } else if record == 1 && header && fields > expected {
+                        shape.implicit_index = true;
+                        expected = fields;
+                    } else if fields > expected {
+                        shape.error = Some(too_many(expected, record_line + skip, fields));
+                        break 'read;
+                    }
+                    (record, fields, record_line) = (record + 1, 0, line);
+                    if record >= limit {
+                        shape.end = Some(offset);
+                        break 'read;
+                    }
+                    State::StartRecord
+                }
+                (_, s) if s == sep => {
+                    fields += 1;
+                    State::StartField
+                }
+                (_, b'\r') if eol == b'\n' => state, // before its `\n`
+                (State::QuoteInQuoted, _) | (State::InField, b'"') => {
+                    // pandas keeps such quotes (or the text after a closing
+                    // one) as text; the scanner reads them otherwise
+                    if shape.irregular_lines.is_none() {
+                        shape.irregular_lines = Some("quotes inside unquoted fields");
+                    }
+                    State::InField
+                }
+                _ => State::InField,
+            };
+        }
+    }
+    if shape.error.is_some() || record >= limit {
+        return Ok(shape);
+    }
+    if state == State::InQuoted {
+        shape.error = Some(format!(
+            "Error tokenizing data. C error: EOF inside string starting at row {quoted_from}"
+        ));
+    } else if state != State::StartRecord {
+        // the last record, without a line end
+        fields += 1;
+        if record == 0 {
+            shape.fields = fields;
+        } else if record == 1 && header && fields > expected {
+            shape.implicit_index = true;
+        } else if fields > expected {
+            shape.error = Some(too_many(expected, record_line + skip, fields));
+        }
+    }
+    Ok(shape)
+}

@@ -865,6 +865,42 @@ fn json_profile(
     Ok((profile.keys, profile.rows, profile.irregular))
 }
 
+/// The layout of a CSV file's records (see `shardframe_exec::csv_shape`):
+/// `(fields of the first record, implicit index, irregular lines, pandas'
+/// ParserError message, end of the last record read)`.
+#[pyfunction]
+#[pyo3(signature = (path, sep, eol, skip, header, max_records=None))]
+#[allow(clippy::type_complexity)]
+fn csv_shape(
+    py: Python<'_>,
+    path: String,
+    sep: u8,
+    eol: u8,
+    skip: usize,
+    header: bool,
+    max_records: Option<usize>,
+) -> PyResult<(
+    usize,
+    bool,
+    Option<&'static str>,
+    Option<String>,
+    Option<u64>,
+)> {
+    let shape = py.detach(|| {
+        engine::guard(
+            || shardframe_exec::csv_shape(&path, sep, eol, skip, header, max_records),
+            SfError::CorruptData,
+        )
+    })?;
+    Ok((
+        shape.fields,
+        shape.implicit_index,
+        shape.irregular_lines,
+        shape.error,
+        shape.end,
+    ))
+}
+
 /// Bytes of decoded columns kept for data read more than once (0: none).
 #[pyfunction]
 fn set_hot_cache(bytes: usize) {
@@ -887,6 +923,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<SharedValues>()?;
     m.add_function(wrap_pyfunction!(run_task, m)?)?;
     m.add_function(wrap_pyfunction!(json_profile, m)?)?;
+    m.add_function(wrap_pyfunction!(csv_shape, m)?)?;
     m.add_function(wrap_pyfunction!(set_hot_cache, m)?)?;
     m.add_function(wrap_pyfunction!(hot_cache_usage, m)?)?;
     Ok(())
