@@ -165,7 +165,6 @@ class DataFrame(_Rows):
     # -- metadata -------------------------------------------------------------
     @property
     def columns(self) -> pd.Index:
-        import pandas as pd
 
         return _columns_index(list(self._cols), self.__dict__.get("_no_labels", False))
 
