@@ -59,12 +59,31 @@ def read_parquet(path: Any, columns: list[str] | None = None, filters: Any = Non
     from shardframe._core import PyPlan
 
     paths = _expand(path)
+    for p in paths:
+        _check_parquet_footer(p)
     plan = PyPlan.scan_parquet(paths)
     frame = _frame(plan, columns)
     frame = _with_parquet_categories(frame, paths, [n for n, d in plan.schema() if d == "category"])
     if filters:
         frame = frame[_dnf_mask(frame, filters)]
     return frame
+
+
+def _check_parquet_footer(path: str) -> None:
+    """What pandas checks of a Parquet file before its data, and the scanner
+    does not read: the Thrift footer, the Arrow schema stored in it and
+    pandas' own metadata. A damaged one raises the exception pandas raises
+    (pyarrow's, or a KeyError or JSONDecodeError from the pandas metadata),
+    naming the file. Reads the footer only."""
+    import pyarrow.parquet as pq
+
+    try:
+        pq.ParquetFile(path).schema_arrow.empty_table().to_pandas()
+    except FileNotFoundError:
+        raise
+    except Exception as e:  # noqa: BLE001 - re-raised as it is, with the file named
+        e.add_note(f"reading the footer of '{path}'")
+        raise
 
 
 def _with_parquet_categories(frame: DataFrame, paths: list[str], names: list[str]) -> DataFrame:
