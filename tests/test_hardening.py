@@ -362,3 +362,19 @@ def test_csv_integer_or_bool_dtype_with_missing_values_is_pandas_value_error(tmp
         sf.read_csv(path, dtype=dtype)
     with pytest.raises(TypeError, match="nullable"):
         sf.read_csv(path, dtype={"a": "Int64"})
+
+
+@pytest.mark.parametrize("metadata", [b"{not json", b'{"columns": [{"name": "a"}], "index_columns": []}'])
+def test_parquet_with_damaged_pandas_metadata_raises_as_pandas_does(tmp_path, metadata):
+    # pyarrow refuses the pandas metadata before any data; the scanner does not read it
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = str(tmp_path / "meta.parquet")
+    table = pa.table({"a": [1, 2]}).replace_schema_metadata({b"pandas": metadata})
+    pq.write_table(table, path)
+    with pytest.raises(Exception) as expected:  # noqa: PT011 - whatever pandas raises
+        pd.read_parquet(path)
+    builtin = next(c for c in type(expected.value).__mro__ if c.__module__ == "builtins")
+    with pytest.raises(builtin, match="meta.parquet"):
+        sf.read_parquet(path)

@@ -77,13 +77,18 @@ def _check_parquet_footer(path: str) -> None:
     naming the file. Reads the footer only."""
     import pyarrow.parquet as pq
 
+    from shardframe.exceptions import CorruptDataError
+
     try:
         pq.ParquetFile(path).schema_arrow.empty_table().to_pandas()
     except FileNotFoundError:
         raise
-    except Exception as e:  # noqa: BLE001 - re-raised as it is, with the file named
-        e.add_note(f"reading the footer of '{path}'")
-        raise
+    except UnicodeDecodeError as e:
+        raise UnicodeDecodeError(e.encoding, e.object, e.start, e.end, f"{e.reason} in the footer of '{path}'") from e
+    except (OSError, ValueError) as e:  # pyarrow's, a JSONDecodeError
+        raise CorruptDataError(f"'{path}' is not a valid Parquet file: {e}") from e
+    except (KeyError, TypeError) as e:  # pandas' metadata without its keys
+        raise type(e)(f"'{path}' has damaged pandas metadata: {e}") from e
 
 
 def _with_parquet_categories(frame: DataFrame, paths: list[str], names: list[str]) -> DataFrame:
