@@ -378,3 +378,37 @@ def test_parquet_with_damaged_pandas_metadata_raises_as_pandas_does(tmp_path, me
     builtin = next(c for c in type(expected.value).__mro__ if c.__module__ == "builtins")
     with pytest.raises(builtin, match="meta.parquet"):
         sf.read_parquet(path)
+
+
+_VALIDATED = [
+    lambda d: d["b"].nlargest(2, keep="x"),                 # keep checked first
+    lambda d: d["c"].nlargest(2),                            # categories refused
+    lambda d: d.nsmallest(2, "c"),
+    lambda d: d["b"].nlargest(2),                            # booleans are ordered
+    lambda d: d["b"].cumsum(),                               # counts (int64)
+    lambda d: d["b"].cumprod(),
+    lambda d: d["i"].quantile(-0.1, interpolation="nearest"),
+    lambda d: d["i"].quantile([0.5, 1.5]),
+    lambda d: d["i"].sort_values(ascending="yes"),
+    lambda d: d.sort_index(ascending=None),
+    lambda d: d.sort_values("i", ascending=[1]),
+    lambda d: d["i"].astype("int32", errors="bogus"),
+    lambda d: d.astype("int32", errors="bogus"),
+    lambda d: d["i"].idxmax(axis=None),
+    lambda d: d["s"].abs(),
+    lambda d: d["c"].abs(),
+    lambda d: d["b"].where([True]),
+    lambda d: d["b"].mask(d[["b"]]),
+    lambda d: d["b"].fillna(-2),                             # no missing value: the booleans stay
+    lambda d: d.groupby("i")[["s"]].median(),
+    lambda d: d.groupby("i")[["s"]].transform("median"),
+    lambda d: d.groupby("i")[["c"]].agg("sum"),
+    lambda d: sf.concat([1]) if isinstance(d, sf.DataFrame) else pd.concat([1]),
+]
+
+
+@pytest.mark.parametrize("fn", _VALIDATED)
+def test_arguments_and_types_pandas_refuses_raise_its_error(make, fn):
+    pdf = pd.DataFrame({"i": [3, 1, 2, 1], "b": [True, False, True, True], "s": ["x", "y", "z", "x"],
+                        "c": pd.Categorical(["u", "v", "u", "v"])})
+    check(pdf, make, fn)

@@ -1037,6 +1037,7 @@ class DataFrame(_Rows):
         return self._result(self._map_series(lambda s: s.replace(to_replace, value), names), inplace)
 
     def astype(self, dtype: Any, copy: Any = None, errors: str = "raise") -> DataFrame:
+        _check_errors(errors)
         if isinstance(dtype, dict):
             missing = [k for k in dtype if k not in self._cols]
             if missing:
@@ -1503,11 +1504,12 @@ class DataFrame(_Rows):
 
     # -- order ---------------------------------------------------------------------------
     def sort_values(self, by: Any, ascending: Any = True, inplace: bool = False, kind: str | None = None, na_position: str = "last", ignore_index: bool = False) -> DataFrame | None:
+        _check_ascending(ascending)
         keys = [by] if not isinstance(by, (list, tuple)) else list(by)
         for k in keys:
             if k not in self._cols:
                 raise ColumnNotFoundError(k)
-        asc = [ascending] * len(keys) if isinstance(ascending, bool) else list(ascending)
+        asc = [bool(a) for a in ascending] if isinstance(ascending, (list, tuple)) else [bool(ascending)] * len(keys)
         if len(asc) != len(keys):
             raise ValueError(f"Length of ascending ({len(asc)}) != length of by ({len(keys)})")
         if na_position not in ("first", "last"):
@@ -1531,6 +1533,7 @@ class DataFrame(_Rows):
 
     def sort_index(self, ascending: bool = True, inplace: bool = False, kind: Any = None, na_position: str = "last",
                    ignore_index: bool = False) -> DataFrame | None:
+        _check_ascending(ascending)
         if self._index is None:
             return self._result(self.copy(), inplace)
         items = self._index_exprs() + [{"name": str(n), "expr": e} for n, e in self._cols.items()]
@@ -1551,6 +1554,14 @@ class DataFrame(_Rows):
     def _top(self, n: int, columns: Any, keep: str, largest: bool) -> DataFrame:
         """The first ``n`` rows by ``columns``, ties in row order (``keep="first"``),
         missing values last."""
+        from shardframe.series import _check_keep
+
+        _check_keep(keep)
+        method = "nlargest" if largest else "nsmallest"
+        schema = self._schema_by_label()
+        for c in [columns] if not isinstance(columns, (list, tuple)) else columns:
+            if schema.get(c) in ("str", "category"):
+                raise TypeError(f"Column {c!r} has dtype {schema[c]}, cannot use method {method!r} with this dtype")
         if keep != "first":
             return self._fallback("nlargest" if largest else "nsmallest")(n, columns, keep=keep)
         return self.sort_values(columns, ascending=not largest).head(max(int(n), 0))  # type: ignore[union-attr]
@@ -2023,6 +2034,19 @@ def _dtype_name(dtype: Any) -> str:
             raise TypeError(f"data type {dtype!r} (pandas' nullable type) is not supported: shardframe columns "
                             "mark missing values as numpy types do (int64 with missing values is float64)") from exc
         raise TypeError(f"data type {dtype!r} not understood") from exc
+
+
+def _check_errors(errors: Any) -> None:
+    if errors not in ("raise", "ignore"):
+        raise ValueError(f"Expected value of kwarg 'errors' to be one of ['raise', 'ignore']. "
+                         f"Supplied value is '{errors}'")
+
+
+def _check_ascending(ascending: Any) -> None:
+    """pandas' check: a bool (or an int), or a list of them."""
+    for value in ascending if isinstance(ascending, (list, tuple)) else [ascending]:
+        if not isinstance(value, (bool, int, np.bool_, np.integer)):
+            raise ValueError(f'For argument "ascending" expected type bool, received type {type(value).__name__}.')
 
 
 def _columns_index(names: list[Hashable], never_labelled: bool = False) -> pd.Index:

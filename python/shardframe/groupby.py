@@ -34,6 +34,15 @@ _INT_RESULT = {"count", "size", "nunique"}
 _NUMERIC_ONLY = {"mean", "median", "std", "var", "quantile", "prod"}
 
 
+def _check_agg_dtype(func: str, dtype: str) -> None:
+    """pandas' TypeError for an aggregation the column's type has no meaning
+    for: arithmetic of text, sums and means of categories."""
+    if dtype == "str" and func in _NUMERIC_ONLY:
+        raise TypeError(f"dtype 'str' does not support operation '{func}'")
+    if dtype == "category" and func in _NUMERIC_ONLY | {"sum"}:
+        raise TypeError(f"category type does not support {func} operations")
+
+
 class DataFrameGroupBy:
     """Groups of a DataFrame's rows by key columns."""
 
@@ -169,8 +178,7 @@ class DataFrameGroupBy:
                 # A column label, or (value expression, its dtype) for derived inputs.
                 expr, dtype = column if isinstance(column, tuple) and isinstance(column[0], Expr) else (
                     f._cols[column], dtypes[column])
-                if func in _NUMERIC_ONLY and dtype == "str":
-                    raise TypeError(f"agg function failed [how->{func},dtype->{dtype}]")
+                _check_agg_dtype(func, dtype)
                 if func == "sum" and dtype == "str":
                     raise TypeError("summing strings in a group-by is not supported natively")
                 if dtype.startswith("float"):
@@ -366,6 +374,7 @@ class DataFrameGroupBy:
             return self._fallback("transform")(func, *args, **kwargs)
 
         def make(s: Series) -> Series:
+            _check_agg_dtype(name, s._engine_dtype())
             e = s._nan_as_null().fn(f"agg_{name}", **kwargs)
             cast = _result_dtype(name, s._engine_dtype())
             return s._derive(e.fn("cast", dtype=cast) if cast else e)

@@ -611,6 +611,13 @@ class Series(_Rows):
 
     # -- elementwise methods ----------------------------------------------------
     def abs(self) -> Series:
+        dtype = self._engine_dtype()
+        if dtype == "category":
+            raise TypeError("Object with dtype category cannot perform the numpy op absolute")
+        if dtype == "str":
+            from shardframe.exceptions import NotSupportedError
+
+            raise NotSupportedError("Function 'abs_checked' has no kernel matching input types (str)")  # as pyarrow
         return self._derive(self._expr.fn("abs"))
 
     def isna(self) -> Series:
@@ -644,7 +651,9 @@ class Series(_Rows):
         dtype = self._engine_dtype()
         text_into_numbers = isinstance(value, str) and dtype not in ("str", "category")
         number_into_text = isinstance(value, (int, float, np.number)) and not isinstance(value, bool) and dtype == "str"
-        if text_into_numbers or number_into_text:
+        if dtype == "bool" and not isinstance(value, (bool, np.bool_)) and not self.isna().any():
+            return self._inplace(self.copy(), inplace)  # nothing to fill: the booleans stay
+        if text_into_numbers or number_into_text or dtype == "bool" and not isinstance(value, (bool, np.bool_)):
             # pandas answers with a column of mixed objects, which the engine has no type for
             return self._fallback("fillna")(value, limit=limit, inplace=inplace)  # type: ignore[no-any-return]
         out = self._derive(self._nan_as_null().fn("fill_null", self._operand(value)))
@@ -691,8 +700,9 @@ class Series(_Rows):
         return out
 
     def astype(self, dtype: Any, copy: Any = None, errors: str = "raise") -> Series:
-        from shardframe.frame import _dtype_name
+        from shardframe.frame import _check_errors, _dtype_name
 
+        _check_errors(errors)
         target = _dtype_name(dtype)
         source = self._engine_dtype()
         if target == "category":
@@ -783,14 +793,27 @@ class Series(_Rows):
         )
 
     def where(self, cond: Any, other: Any = None) -> Series:
+        self._check_condition(cond)
+        if not isinstance(cond, Series) and np.ndim(cond):  # an array of conditions, as pandas takes it
+            return self._fallback("where")(cond, np.nan if other is None else other)  # type: ignore[no-any-return]
         cond_e = self._operand(cond)
         other_e = lit(None) if other is None else self._operand(other)
         return self._derive(cond_e.fn("where", self._expr, other_e))
 
     def mask(self, cond: Any, other: Any = None) -> Series:
+        self._check_condition(cond)
+        if not isinstance(cond, Series) and np.ndim(cond):
+            return self._fallback("mask")(cond, np.nan if other is None else other)  # type: ignore[no-any-return]
         cond_e = self._operand(cond)
         other_e = lit(None) if other is None else self._operand(other)
         return self._derive(cond_e.fn("where", other_e, self._expr))
+
+    def _check_condition(self, cond: Any) -> None:
+        from shardframe.frame import DataFrame
+
+        if isinstance(cond, DataFrame) or (not isinstance(cond, Series) and np.ndim(cond)
+                                           and np.shape(cond) != (len(self),)):
+            raise ValueError("Array conditional must be same shape as self")
 
     def replace(self, to_replace: Any = None, value: Any = None, *, inplace: bool = False, limit: Any = None,
                 regex: Any = False) -> Series | None:
@@ -855,6 +878,8 @@ class Series(_Rows):
         one on is missing."""
         _series_axis(axis)
         values = self._nan_as_null()
+        if name in ("cum_sum", "cum_prod") and self._engine_dtype() == "bool":
+            values = values.fn("cast", dtype="int64")  # pandas counts: True is 1
         out = values.fn(name)
         if not skipna:
             seen_missing = values.fn("is_null").fn("cast", dtype="int64").fn("cum_sum").binary("gt", lit(0))
@@ -979,6 +1004,8 @@ class Series(_Rows):
     def quantile(self, q: Any = 0.5, interpolation: str = "linear") -> Any:
         import pandas as pd
 
+        if any(not 0 <= float(v) <= 1 for v in (q if np.ndim(q) else [q])):
+            raise ValueError("percentiles should all be in the interval [0, 1]")
         if interpolation != "linear":
             return self._fallback("quantile")(q, interpolation=interpolation)
         if isinstance(q, (int, float)):
@@ -1057,11 +1084,11 @@ class Series(_Rows):
         return self.to_frame("__v__")._index_at(int(pos))
 
     def idxmin(self, axis: Any = 0, skipna: bool = True) -> Any:
-        _series_axis(axis)
+        _series_axis("None" if axis is None else axis)
         return self._idx("arg_min")
 
     def idxmax(self, axis: Any = 0, skipna: bool = True) -> Any:
-        _series_axis(axis)
+        _series_axis("None" if axis is None else axis)
         return self._idx("arg_max")
 
     # -- whole-column results -----------------------------------------------------
@@ -1154,16 +1181,18 @@ class Series(_Rows):
         return self._inplace(frame["__v__"].rename(self._name), inplace)
 
     def nlargest(self, n: int = 5, keep: str = "first") -> Series:
+        _check_keep(keep)
         self._check_orderable("nlargest")
         return self.dropna().to_frame("__v__").nlargest(n, "__v__", keep=keep)["__v__"].rename(self._name)
 
     def nsmallest(self, n: int = 5, keep: str = "first") -> Series:
+        _check_keep(keep)
         self._check_orderable("nsmallest")
         return self.dropna().to_frame("__v__").nsmallest(n, "__v__", keep=keep)["__v__"].rename(self._name)
 
     def _check_orderable(self, method: str) -> None:
         dtype = self._engine_dtype()
-        if dtype in ("str", "bool"):
+        if dtype in ("str", "category"):
             raise TypeError(f"Cannot use method '{method}' with dtype {dtype}")
 
     def head(self, n: int = 5) -> Series:
@@ -1360,6 +1389,11 @@ def _fill_limit(limit: Any) -> None:
     if limit is not None and (not isinstance(limit, (int, np.integer)) or limit <= 0):
         raise ValueError("Limit must be greater than 0" if isinstance(limit, (int, np.integer)) else
                          "Limit must be an integer")
+
+
+def _check_keep(keep: Any) -> None:
+    if keep not in ("first", "last", "all"):
+        raise ValueError('keep must be either "first", "last" or "all"')
 
 
 def _series_axis(axis: Any) -> None:

@@ -177,6 +177,9 @@ def concat(objs: Any, axis: Any = 0, join: str = "outer", ignore_index: bool = F
     objs = [o for o in objs if o is not None]
     if not objs:
         raise ValueError("No objects to concatenate")
+    for o in objs:
+        if not isinstance(o, (Series, DataFrame)):
+            raise TypeError(f"cannot concatenate object of type '{type(o)}'; only Series and DataFrame objs are valid")
     if join not in ("outer", "inner"):
         raise ValueError("Only can inner (intersect) or outer (union) join the other axis")
     if keys is not None or kwargs or (join == "inner" and axis in (1, "columns")):
