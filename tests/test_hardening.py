@@ -412,3 +412,18 @@ def test_arguments_and_types_pandas_refuses_raise_its_error(make, fn):
     pdf = pd.DataFrame({"i": [3, 1, 2, 1], "b": [True, False, True, True], "s": ["x", "y", "z", "x"],
                         "c": pd.Categorical(["u", "v", "u", "v"])})
     check(pdf, make, fn)
+
+
+@pytest.mark.parametrize("op", ["floordiv", "mod"])
+def test_float_floor_division_and_modulo_with_infinities_as_numpy(make, op):
+    inf = float("inf")
+    pdf = pd.DataFrame({"a": [inf, -inf, 0.0, -1.0, 1.0, -1.0, 5.0, np.nan, inf, -3.0, 0.0, 5.5],
+                        "b": [-2, -1.0, inf, 0.0, -inf, inf, 2.0, 1.0, 0.0, inf, 0.0, -2]})
+    check(pdf, make, lambda d: getattr(d["a"], op)(d["b"]))
+    check(pdf, make, lambda d: getattr(d[["a"]], op)(-inf))
+
+
+@pytest.mark.parametrize("bounds", [(-0.0, "2024-01-31"), ("2024-01-01", "2024-01-15"), (1, 2)])
+def test_between_compares_as_pandas_does(make, bounds):
+    pdf = pd.DataFrame({"t": pd.to_datetime(["2024-01-01", "2024-02-01", None])})
+    check(pdf, make, lambda d: d["t"].between(*bounds))

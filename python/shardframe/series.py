@@ -380,10 +380,14 @@ class Series(_Rows):
         if kind == "floor_div" and ltype == rtype == "i" and self._divides_by_zero(right):
             # pandas answers x // 0 with ±inf (NaN for 0 // 0), in float64
             left, right = left.fn("cast", dtype="float64"), right.fn("cast", dtype="float64")
+            ltype = "f"
         name = self._name
         if isinstance(other, Series) and other._name != self._name:
             name = None
-        return self._derive(left.binary(kind, right), name)
+        out = left.binary(kind, right)
+        if kind in ("floor_div", "mod") and "f" in (ltype, rtype):
+            out = (_numpy_floor_div if kind == "floor_div" else _numpy_mod)(left, right, out)
+        return self._derive(out, name)
 
     def _operand_kinds(self, kind: str, left: Expr, right: Expr) -> tuple[str, str]:
         """The kinds (see ``_KINDS``) of a binary operation's sides; TypeError
@@ -788,9 +792,12 @@ class Series(_Rows):
         return self._derive(self._expr.fn("is_in", lit_list(values)))
 
     def between(self, left: Any, right: Any, inclusive: str = "both") -> Series:
-        return self._derive(
-            self._expr.fn("between", self._operand(left), self._operand(right), inclusive=inclusive)
-        )
+        if inclusive not in ("both", "neither", "left", "right"):
+            raise ValueError("Inclusive has to be either string of 'both','left', 'right', or 'neither'.")
+        lower, upper = self._operand(left), self._operand(right)
+        for bound in (lower, upper):  # pandas compares: TypeError between a date and a number
+            self._operand_kinds("ge", self._expr, bound)
+        return self._derive(self._expr.fn("between", lower, upper, inclusive=inclusive))
 
     def where(self, cond: Any, other: Any = None) -> Series:
         self._check_condition(cond)
@@ -1389,6 +1396,36 @@ def _fill_limit(limit: Any) -> None:
     if limit is not None and (not isinstance(limit, (int, np.integer)) or limit <= 0):
         raise ValueError("Limit must be greater than 0" if isinstance(limit, (int, np.integer)) else
                          "Limit must be an integer")
+
+
+def _opposite_signs(left: Expr, right: Expr) -> Expr:
+    def sign(e: Expr, op: str) -> Expr:
+        return e.binary(op, lit(0))
+
+    return sign(left, "lt").binary("and", sign(right, "gt")).binary("or", sign(left, "gt").binary("and", sign(right, "lt")))
+
+
+def _numpy_mod(left: Expr, right: Expr, mod: Expr) -> Expr:
+    """``mod`` (left - right * floor(left / right)) as numpy's remainder of
+    floats answers over an infinite divisor: the dividend, or the divisor
+    when their signs differ."""
+    over_infinite = right.fn("abs").binary("eq", lit(float("inf"))).binary(
+        "and", left.fn("abs").binary("lt", lit(float("inf"))))
+    return over_infinite.fn("where", _opposite_signs(left, right).fn("where", right, left), mod)
+
+
+def _numpy_floor_div(left: Expr, right: Expr, floored: Expr) -> Expr:
+    """``floored`` (floor(left / right)) as numpy's floor_divide of floats
+    answers: an infinite dividend gives NaN (unless the divisor is 0), a
+    finite one over an infinite divisor of the other sign gives -1."""
+    def sign(e: Expr, op: str) -> Expr:
+        return e.binary(op, lit(0))
+
+    infinite = lit(float("inf"))
+    minus_one = right.fn("abs").binary("eq", infinite).binary("and", _opposite_signs(left, right))
+    out = minus_one.fn("where", lit(-1.0), floored)
+    nan = left.fn("abs").binary("eq", infinite).binary("and", sign(right, "lt").binary("or", sign(right, "gt")))
+    return nan.fn("where", lit(None), out)
 
 
 def _check_keep(keep: Any) -> None:
