@@ -427,3 +427,14 @@ def test_float_floor_division_and_modulo_with_infinities_as_numpy(make, op):
 def test_between_compares_as_pandas_does(make, bounds):
     pdf = pd.DataFrame({"t": pd.to_datetime(["2024-01-01", "2024-02-01", None])})
     check(pdf, make, lambda d: d["t"].between(*bounds))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d["f"].clip(lower=-0.0, upper=-1),      # two scalar bounds are ordered
+    lambda d: d["c"].cummax(),                          # unordered categories
+    lambda d: d["c"].cumsum(),
+    lambda d: d.groupby("k").agg("size"),               # a Series
+])
+def test_more_pandas_semantics(make, fn):
+    pdf = pd.DataFrame({"f": [-2.0, 0.5, -0.5], "c": pd.Categorical(["a", "b", "a"]), "k": [1, 1, 2]})
+    check(pdf, make, fn)

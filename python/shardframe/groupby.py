@@ -230,7 +230,7 @@ class DataFrameGroupBy:
         except _NotNative:
             return self._fallback("agg")(func, *args, **kwargs)
         if specs is None:
-            return self._all(_name(func))
+            return self.size() if func == "size" else self._all(_name(func))  # (size is a Series)
         return self._run(specs)
 
     def _agg_specs(self, func: Any, args: tuple, kwargs: dict[str, Any]) -> list[AggSpec] | None:

@@ -778,6 +778,9 @@ class Series(_Rows):
         return self._derive(self._expr.fn("round", decimals=decimals))
 
     def clip(self, lower: Any = None, upper: Any = None) -> Series:
+        numbers = (int, float, np.number)
+        if isinstance(lower, numbers) and isinstance(upper, numbers) and lower > upper:
+            lower, upper = upper, lower  # pandas orders two scalar bounds
         return self._derive(self._expr.fn("clip", self._operand(lower), self._operand(upper)))
 
     def isin(self, values: Any) -> Series:
@@ -887,6 +890,14 @@ class Series(_Rows):
         values = self._nan_as_null()
         if name in ("cum_sum", "cum_prod") and self._engine_dtype() == "bool":
             values = values.fn("cast", dtype="int64")  # pandas counts: True is 1
+        if self._engine_dtype() == "category":
+            op = name.replace("_", "")
+            if name in ("cum_sum", "cum_prod"):
+                raise TypeError(f"Accumulation {op} not supported for <class 'pandas.Categorical'>")
+            if not self.dtype.ordered:
+                raise TypeError(f"Categorical is not ordered for operation {op}\n"
+                                "you can use .as_ordered() to change the Categorical to an ordered one\n")
+            return self._fallback(op)(skipna=skipna)  # type: ignore[no-any-return]  # by category order
         out = values.fn(name)
         if not skipna:
             seen_missing = values.fn("is_null").fn("cast", dtype="int64").fn("cum_sum").binary("gt", lit(0))
