@@ -438,3 +438,24 @@ def test_between_compares_as_pandas_does(make, bounds):
 def test_more_pandas_semantics(make, fn):
     pdf = pd.DataFrame({"f": [-2.0, 0.5, -0.5], "c": pd.Categorical(["a", "b", "a"]), "k": [1, 1, 2]})
     check(pdf, make, fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d["a"].idxmax(skipna=False),            # a missing value
+    lambda d: d[["a"]].idxmin(skipna=None),
+    lambda d: d.std(skipna=None),                     # skipna checked before the text column
+    lambda d: d["a"].expanding(min_periods=-1).median(),
+    lambda d: d["a"].rolling(2, min_periods=-1).sum(),
+    lambda d: d.set_index("s").sort_index(na_position="middle"),   # sorted: not looked at
+    lambda d: d.set_index("a").sort_index(na_position="middle"),
+    lambda d: d["a"].value_counts(ascending=None),
+])
+def test_reduction_and_window_arguments_checked_as_pandas(make, fn):
+    check(pd.DataFrame({"a": [1.0, None, 3.0], "s": ["x", "y", "z"]}), make, fn)
+
+
+def test_a_parquet_page_header_with_a_negative_count_is_an_error_not_an_abort(tmp_path):
+    # the engine's Parquet reader allocated 2^61 bytes and aborted the process
+    # (rust/vendor/polars-parquet/PATCHED.md)
+    with pytest.raises(ValueError, match="negative number of values in a page header"):
+        sf.read_parquet(os.path.join(REGRESSIONS, "files-5-3313.parquet")).to_pandas()

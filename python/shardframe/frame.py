@@ -1316,6 +1316,10 @@ class DataFrame(_Rows):
     def _reduce(self, func: str, numeric_only: bool = False, axis: Any = 0, **kw: Any) -> Any:
         import pandas as pd
 
+        for flag in ("skipna", "numeric_only"):
+            value = kw.get(flag, True) if flag == "skipna" else numeric_only
+            if not isinstance(value, (bool, np.bool_)):
+                raise ValueError(f'For argument "{flag}" expected type bool, received type {type(value).__name__}.')
         if _axis_number(axis) == 1:
             return self._reduce_rows(func, numeric_only, **kw)
         dtypes = self._schema_by_label()
@@ -1418,10 +1422,10 @@ class DataFrame(_Rows):
         return self._reduce("all", axis=axis)
 
     def idxmin(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> Any:
-        return self._reduce("idxmin", numeric_only, axis=axis, **({} if skipna else {"skipna": False}))
+        return self._reduce("idxmin", numeric_only, axis=axis, skipna=skipna)
 
     def idxmax(self, axis: Any = 0, skipna: bool = True, numeric_only: bool = False) -> Any:
-        return self._reduce("idxmax", numeric_only, axis=axis, **({} if skipna else {"skipna": False}))
+        return self._reduce("idxmax", numeric_only, axis=axis, skipna=skipna)
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         """numpy ufuncs on a frame give a frame, column by column (``np.abs(df)``)."""
@@ -1536,6 +1540,12 @@ class DataFrame(_Rows):
         _check_ascending(ascending)
         if self._index is None:
             return self._result(self.copy(), inplace)
+        if na_position not in ("first", "last"):
+            # pandas looks at na_position only when the index is not sorted already
+            index = self.index
+            if index.is_monotonic_increasing if ascending else index.is_monotonic_decreasing:
+                return self._result(self.copy(), inplace)
+            raise ValueError(f"invalid na_position: {na_position}")
         items = self._index_exprs() + [{"name": str(n), "expr": e} for n, e in self._cols.items()]
         projected = self._plan.select(select_json(items))
         spec = {"by": [col(index_col(i)) for i in range(len(self._index))],

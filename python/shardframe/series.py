@@ -732,8 +732,8 @@ class Series(_Rows):
         format chosen from the whole column, go through pandas."""
         expr = self._expr
         if source == "bool":
-            text = expr.fn("where", lit("True"), lit("False"))
-            return self._derive(expr.fn("is_null").fn("where", lit(None), text))
+            words = expr.fn("where", lit("True"), lit("False"))
+            return self._derive(expr.fn("is_null").fn("where", lit(None), words))
         if source.startswith(("datetime", "timedelta", "duration", "date", "time")):
             return self._fallback("astype")(str)  # type: ignore[no-any-return]
         text = self._derive(expr.fn("cast", dtype="str"))
@@ -1093,7 +1093,9 @@ class Series(_Rows):
             return self._expr.fn("str_len").binary("ne", lit(0))
         return self._nan_as_null().fn("cast", dtype="bool", strict=False)
 
-    def _idx(self, func: str) -> Any:
+    def _idx(self, func: str, skipna: Any = True) -> Any:
+        if self._missing_forces_nan(skipna):  # (checks skipna's type)
+            raise ValueError("Encountered an NA value with skipna=False")
         pos = self._reduce(func)
         if pos is None or self.count() == 0:
             raise ValueError(f"attempt to get {func.replace('_', '')} of an empty sequence")
@@ -1103,11 +1105,11 @@ class Series(_Rows):
 
     def idxmin(self, axis: Any = 0, skipna: bool = True) -> Any:
         _series_axis("None" if axis is None else axis)
-        return self._idx("arg_min")
+        return self._idx("arg_min", skipna)
 
     def idxmax(self, axis: Any = 0, skipna: bool = True) -> Any:
         _series_axis("None" if axis is None else axis)
-        return self._idx("arg_max")
+        return self._idx("arg_max", skipna)
 
     # -- whole-column results -----------------------------------------------------
     def _group_counts(self, dropna: bool) -> PyPlan:
@@ -1122,6 +1124,9 @@ class Series(_Rows):
     def value_counts(self, normalize: bool = False, sort: bool = True, ascending: bool = False,
                      bins: Any = None, dropna: bool = True) -> Series:
         """Counts of distinct values, largest first (ties in order of first appearance)."""
+        from shardframe.frame import _check_ascending
+
+        _check_ascending(ascending)
         if bins is not None:
             return self._fallback("value_counts")(normalize=normalize, sort=sort, ascending=ascending, bins=bins, dropna=dropna)
         grouped = self._group_counts(dropna)

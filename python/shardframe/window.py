@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 if TYPE_CHECKING:
     from shardframe.frame import DataFrame
     from shardframe.series import Series
@@ -43,6 +45,8 @@ class Rolling(_PandasWindow):
         if not isinstance(window, int) or window <= 0:
             # pandas allows 0 (every result missing); shardframe asks for a real window.
             raise ValueError("window must be an integer greater than 0")
+        if min_periods is not None and min_periods < 0:
+            raise ValueError("min_periods must be >= 0")
         if min_periods is not None and min_periods > window:
             raise ValueError(f"min_periods {min_periods} must be <= window {window}")
         self._obj = obj
@@ -81,6 +85,8 @@ _install()
 
 def expanding(obj: Series | DataFrame, min_periods: int = 1) -> Rolling:
     """Windows from the first row to each row: a rolling window as long as the data."""
+    if not isinstance(min_periods, (int, np.integer)) or min_periods < 0:
+        raise ValueError("min_periods must be >= 0")
     n = max(len(obj), 1)
     return Rolling(obj, n, min_periods=min(min_periods, n))
 
