@@ -459,3 +459,17 @@ def test_a_parquet_page_header_with_a_negative_count_is_an_error_not_an_abort(tm
     # (rust/vendor/polars-parquet/PATCHED.md)
     with pytest.raises(ValueError, match="negative number of values in a page header"):
         sf.read_parquet(os.path.join(REGRESSIONS, "files-5-3313.parquet")).to_pandas()
+
+
+@pytest.mark.parametrize("dropna", [False, True])
+@pytest.mark.parametrize("fn", [lambda g: g.cumcount(), lambda g: g.head(1), lambda g: g.tail(1),
+                                lambda g: g.nth(0), lambda g: g.nth(-1)])
+def test_group_positions_count_rows_with_missing_keys(make, dropna, fn):
+    # positions were counted over the first key's values, which skipped missing ones
+    pdf = pd.DataFrame({"b": ["x", None, None, "y", None], "a": [1, 2, 2, 3, 2]})
+    check(pdf, make, lambda d: fn(d.groupby(["b", "a"], dropna=dropna)))
+
+
+def test_merge_on_a_column_named_by_the_empty_string(make):
+    pdf = pd.DataFrame({"é": [1, 2], "": [1.0, 2.0]})
+    check(pdf, make, lambda d: d.merge(d[[""]], how="inner", sort=True))

@@ -464,8 +464,8 @@ class DataFrameGroupBy:
     def _position(self) -> tuple[Expr, Expr]:
         """(0-based position of each row in its group, rows in its group)."""
         keys = [e for _, e in self._keys]
-        first = keys[0]
-        return first.fn("cum_count").fn("over", *keys), first.fn("agg_size").fn("over", *keys)
+        rows = keys[0].fn("is_null")  # one value per row, never missing (cum_count skips missing ones)
+        return rows.fn("cum_count").fn("over", *keys), rows.fn("agg_size").fn("over", *keys)
 
     def cumcount(self, ascending: bool = True) -> Series:
         from shardframe.series import Series

@@ -160,7 +160,7 @@ def _run(left: DataFrame, right: DataFrame, lkeys: list[tuple[Any, Expr]], rkeys
 
     # Output columns, named as pandas names them.
     same_name_keys = {lab for (lab, le), (rab, re) in zip(lkeys, rkeys, strict=True)
-                      if lab is not None and lab == rab and le.is_col() and re.is_col()
+                      if lab is not None and lab == rab and le.is_col() is not None and re.is_col() is not None
                       and lab in left._cols and lab in right._cols}
     overlap = (set(left._cols) & set(right._cols)) - same_name_keys
     lsuf, rsuf = suffixes[0] or "", suffixes[1] or ""
