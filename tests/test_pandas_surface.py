@@ -545,3 +545,12 @@ def test_astype_str_writes_values_as_python_does(make):
 def test_str_replace_with_python_group_references(make, pat, repl):
     pdf = pd.DataFrame({"s": ["a1b22", "x$9", "ab", None]})
     check(pdf, make, lambda d: d["s"].str.replace(pat, repl, regex=True))
+
+
+@pytest.mark.parametrize("expr", [
+    "`a b` > 1", "`a b` > 1 and c == 'x'", "c == \"`a b`\"", "(`a b` > 1) & ``", "c == 'it\\'s'", "`zz` > 1",
+    "1 & 2",  # pandas: NotImplementedError
+])
+def test_query_backtick_quoted_names(make, expr):
+    pdf = pd.DataFrame({"a b": [1, 2, 3], "c": ["x", "it's", "x"], "": [True, False, True]})
+    check(pdf, make, lambda d: d.query(expr))

@@ -3,7 +3,8 @@
 from collections.abc import Callable
 from typing import Any, final
 
-__all__ = ["ArrowStream", "Config", "FrameBuilder", "PyPlan", "SharedValues", "hot_cache_usage", "run_task", "set_hot_cache"]
+__all__ = ["ArrowStream", "Config", "FrameBuilder", "PyPlan", "SharedValues", "csv_shape", "hot_cache_usage", "json_profile",
+           "run_task", "set_hot_cache"]
 
 @final
 class Config:

@@ -46,9 +46,44 @@ def evaluate_statements(frame: DataFrame, text: str, local_dict: dict[str, Any] 
 
 
 def _locals_marked(text: str) -> str:
+    """``text`` as Python: ``@name`` as ``__local__name``, a backtick-quoted
+    column name (``\`a b\```) as ``__backtick__`` and its hex code (quoted
+    strings are left as they are)."""
     import re
 
-    return re.sub(r"@([A-Za-z_][A-Za-z0-9_]*)", r"__local__\1", text.strip())
+    out, i, quote = [], 0, ""
+    while i < len(text):
+        c = text[i]
+        if quote:
+            out.append(text[i:i + 2] if c == "\\" else c)
+            i += 2 if c == "\\" else 1
+            quote = "" if c == quote else quote
+            continue
+        if c == "`":
+            end = text.find("`", i + 1)
+            if end < 0:
+                raise SyntaxError(f"a backtick is not closed: {text!r}")
+            out.append(" __backtick__" + text[i + 1:end].encode().hex() + " ")
+            i = end + 1
+            continue
+        if c in "'\"":
+            quote = c
+        out.append(c)
+        i += 1
+    return re.sub(r"@([A-Za-z_][A-Za-z0-9_]*)", r"__local__\1", "".join(out).strip())
+
+
+def _column(frame: DataFrame, name: str) -> Any:
+    """The column a backtick-quoted name is: its label, or a label whose text
+    it is (pandas cleans non-integer labels to text)."""
+    if name in frame._cols:
+        return frame[name]
+    for label in frame._cols:
+        if not isinstance(label, int) and str(label) == name:
+            return frame[label]
+    from pandas.errors import UndefinedVariableError
+
+    raise UndefinedVariableError(name)
 
 
 def _environment(local_dict: dict[str, Any] | None, level: int) -> dict[str, Any]:
@@ -65,8 +100,12 @@ def _environment(local_dict: dict[str, Any] | None, level: int) -> dict[str, Any
 
 
 def _eval(node: ast.AST, frame: DataFrame, env: dict[str, Any]) -> Any:
-    if isinstance(node, ast.BoolOp):
-        values = [_eval(v, frame, env) for v in node.values]
+    if isinstance(node, ast.BoolOp) or isinstance(node, ast.BinOp) and isinstance(node.op, (ast.BitAnd, ast.BitOr)):
+        values = [_eval(v, frame, env) for v in (node.values if isinstance(node, ast.BoolOp) else [node.left, node.right])]
+        if not any(hasattr(v, "_plan") for v in values):
+            raise NotImplementedError("cannot evaluate scalar only bool ops")  # as pandas
+        if isinstance(node, ast.BinOp):
+            return _BINOPS[type(node.op)](values[0], values[1])
         out = values[0]
         for v in values[1:]:
             out = (out & v) if isinstance(node.op, ast.And) else (out | v)
@@ -95,6 +134,8 @@ def _eval(node: ast.AST, frame: DataFrame, env: dict[str, Any]) -> Any:
             left = right
         return out
     if isinstance(node, ast.Name):
+        if node.id.startswith("__backtick__"):
+            return _column(frame, bytes.fromhex(node.id.removeprefix("__backtick__")).decode())
         if node.id in frame._cols:
             return frame[node.id]
         if node.id in env:
