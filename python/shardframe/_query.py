@@ -47,7 +47,7 @@ def evaluate_statements(frame: DataFrame, text: str, local_dict: dict[str, Any] 
 
 def _locals_marked(text: str) -> str:
     """``text`` as Python: ``@name`` as ``__local__name``, a backtick-quoted
-    column name (``\`a b\```) as ``__backtick__`` and its hex code (quoted
+    column name (the name between backticks) as ``__backtick__`` and its hex code (quoted
     strings are left as they are)."""
     import re
 
