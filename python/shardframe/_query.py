@@ -75,11 +75,11 @@ def _locals_marked(text: str) -> str:
 
 def _column(frame: DataFrame, name: str) -> Any:
     """The column a backtick-quoted name is: its label, or a label whose text
-    it is (pandas cleans non-integer labels to text)."""
+    it is (`0` is the column 0)."""
     if name in frame._cols:
         return frame[name]
     for label in frame._cols:
-        if not isinstance(label, int) and str(label) == name:
+        if str(label) == name:
             return frame[label]
     from pandas.errors import UndefinedVariableError
 

@@ -671,7 +671,10 @@ class StringMethods:
         widths = self._s._derive(parts.fn("list_len").fn("fill_null", lit(1)))
         k = widths.max()
         k = 0 if k != k else int(k)  # NaN when there are no rows
-        return _frame(self._s, {i: parts.fn("list_get", i=i) for i in range(k)})
+        out = _frame(self._s, {i: parts.fn("list_get", i=i) for i in range(k)})
+        if not k:
+            object.__setattr__(out, "_no_labels", True)  # pandas' columns: an empty RangeIndex
+        return out
 
     def partition(self, sep: str = " ", expand: bool = True) -> Any:
         """Split each string at the first ``sep``: the part before, the
