@@ -473,3 +473,24 @@ def test_group_positions_count_rows_with_missing_keys(make, dropna, fn):
 def test_merge_on_a_column_named_by_the_empty_string(make):
     pdf = pd.DataFrame({"é": [1, 2], "": [1.0, 2.0]})
     check(pdf, make, lambda d: d.merge(d[[""]], how="inner", sort=True))
+
+
+@pytest.mark.parametrize("old, new", [("z", 3), ("q", 3), ("z", "y"), ("z", "w"), (3, 4)])
+def test_replace_in_categories_as_pandas(make, old, new):
+    # a value that is not a category is pandas' TypeError; a missing category matches nothing
+    pdf = pd.DataFrame({"c": pd.Categorical(["z", "y", None]), "i": [1, 2, 3]})
+    check(pdf, make, lambda d: d.replace(old, new))
+    check(pdf, make, lambda d: d["c"].replace(old, new))
+
+
+def test_csv_index_col_not_a_column_and_nullable_dtypes(tmp_path):
+    path = _write(tmp_path, "t.csv", "a,b\n1,2\n")
+    with pytest.raises(ValueError, match="Index c invalid"):
+        pd.read_csv(path, index_col="c")
+    with pytest.raises(ValueError, match="Index c invalid"):
+        sf.read_csv(path, index_col="c")
+    # a nullable dtype is refused with an error both a TypeError and a ValueError
+    # (pandas raises ValueError for the files it cannot read with it)
+    with pytest.raises(sf.exceptions.UnsupportedDtypeError) as info:
+        sf.read_csv(path, dtype={"a": "Int64"})
+    assert isinstance(info.value, TypeError) and isinstance(info.value, ValueError)

@@ -74,6 +74,12 @@ class NotSupportedError(ShardframeError, NotImplementedError):
     """The engine has no implementation for this operation."""
 
 
+class UnsupportedDtypeError(ShardframeError, TypeError, ValueError):
+    """A pandas dtype shardframe has no column type for (the nullable
+    ``Int64``, ``boolean``, ...): a TypeError as for a dtype not understood,
+    and a ValueError as for an argument value refused."""
+
+
 class FallbackError(ShardframeError, NotImplementedError):
     """A pandas method would fall back to pandas while ``options.fallback == "raise"``."""
 
@@ -113,4 +119,5 @@ __all__ = [
     "ShardframeError",
     "ShardframeIOError",
     "ShardframeMemoryError",
+    "UnsupportedDtypeError",
 ]

@@ -1032,8 +1032,9 @@ class DataFrame(_Rows):
             return self._result(self._map_series(lambda s: s.replace(to_replace[s.name], value), list(to_replace)),
                                 inplace)
         keys = list(to_replace) if isinstance(to_replace, (dict, list, tuple)) else [to_replace]
-        # Only columns whose type can hold the values being replaced can match them.
-        names = [n for n, d in dtypes.items() if any(_accepts(d, k) for k in keys)]
+        # Only columns whose type can hold the values being replaced can match them
+        # (a category column matches its categories).
+        names = [n for n, d in dtypes.items() if d == "category" or any(_accepts(d, k) for k in keys)]
         return self._result(self._map_series(lambda s: s.replace(to_replace, value), names), inplace)
 
     def astype(self, dtype: Any, copy: Any = None, errors: str = "raise") -> DataFrame:
@@ -2041,8 +2042,11 @@ def _dtype_name(dtype: Any) -> str:
         except TypeError:
             nullable = False
         if nullable:
-            raise TypeError(f"data type {dtype!r} (pandas' nullable type) is not supported: shardframe columns "
-                            "mark missing values as numpy types do (int64 with missing values is float64)") from exc
+            from shardframe.exceptions import UnsupportedDtypeError
+
+            raise UnsupportedDtypeError(
+                f"data type {dtype!r} (pandas' nullable type) is not supported: shardframe columns mark missing "
+                "values as numpy types do (int64 with missing values is float64)") from exc
         raise TypeError(f"data type {dtype!r} not understood") from exc
 
 

@@ -853,6 +853,18 @@ class Series(_Rows):
             new = list(value) if isinstance(value, (list, tuple)) else [value] * len(old)
         else:
             old, new = [to_replace], [value]
+        if self._engine_dtype() == "category":
+            import pandas as pd
+
+            categories = set(self.dtype.categories)
+            pairs = [(o, n) for o, n in zip(old, new, strict=True) if o in categories]  # others match nothing
+            for _, n in pairs:
+                if not pd.isna(n) and n not in categories:
+                    raise TypeError(f"Cannot setitem on a Categorical with a new category ({n}), "
+                                    "set the categories first")
+            if not pairs:
+                return self.copy()
+            old, new = [o for o, _ in pairs], [n for _, n in pairs]
         return self._derive(self._expr.fn("replace", lit_list(old), lit_list(new)))
 
     def map(self, arg: Any, na_action: str | None = None) -> Series:

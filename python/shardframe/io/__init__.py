@@ -257,6 +257,9 @@ def read_csv(
     if index_col is not None and index_col is not False:
         keys = index_col if isinstance(index_col, list) else [index_col]
         labels = [frame.columns[k] if isinstance(k, int) else k for k in keys]
+        for label in labels:
+            if label not in frame._cols:
+                raise ValueError(f"Index {label} invalid")  # as pandas
         frame = frame.set_index(labels if isinstance(index_col, list) else labels[0])  # type: ignore[assignment]
         if names is None and header is not None and frame._index:
             # pandas leaves an index level from a column without a header name unnamed
