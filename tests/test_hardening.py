@@ -494,3 +494,15 @@ def test_csv_index_col_not_a_column_and_nullable_dtypes(tmp_path):
     with pytest.raises(sf.exceptions.UnsupportedDtypeError) as info:
         sf.read_csv(path, dtype={"a": "Int64"})
     assert isinstance(info.value, TypeError) and isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda d: d["b"].expanding().mean(),              # pandas' DataError
+    lambda d: d["t"].rolling(2).sum(),                # booleans are numbers
+    lambda d: d.set_index([]),
+    lambda d: (sf if isinstance(d, sf.DataFrame) else pd).get_dummies(d, columns="b"),  # not list-like
+    lambda d: d.groupby("a")[["t"]].agg(["sum", "sum"]),  # pandas' SpecificationError
+    lambda d: d["b"].replace(None, "a"),
+])
+def test_more_arguments_pandas_refuses(make, fn):
+    check(pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "x"], "t": [True, False, True]}), make, fn)

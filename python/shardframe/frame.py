@@ -870,6 +870,8 @@ class DataFrame(_Rows):
 
     def set_index(self, keys: Any, drop: bool = True, append: bool = False, inplace: bool = False) -> DataFrame | None:
         names = list(keys) if isinstance(keys, (list, tuple)) else [keys]
+        if not names:
+            raise ValueError(f"Length mismatch: Expected axis has {len(self)} elements, new values have 0 elements")
         for k in names:
             if isinstance(k, Series):
                 raise TypeError("set_index with a Series is not supported; assign it as a column first")

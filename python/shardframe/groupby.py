@@ -252,7 +252,12 @@ class DataFrameGroupBy:
             _native_name(func)
             return None
         if isinstance(func, list):
-            return [((c, _native_name(f)), c, _native_name(f), {}) for c in self._selection for f in func]
+            names = [_native_name(f) for f in func]
+            if len(set(names)) != len(names):
+                from pandas.errors import SpecificationError
+
+                raise SpecificationError("Function names must be unique if there is no new column names assigned")
+            return [((c, f), c, f, {}) for c in self._selection for f in names]
         if isinstance(func, dict):
             multi = any(isinstance(v, list) for v in func.values())
             specs = []

@@ -144,6 +144,8 @@ def get_dummies(data: Any, prefix: Any = None, prefix_sep: str = "_", dummy_na: 
     from shardframe.frame import DataFrame, _dtype_name
     from shardframe.series import Series
 
+    if columns is not None and (isinstance(columns, str) or not hasattr(columns, "__iter__")):
+        raise TypeError("Input must be a list-like for parameter `columns`")
     if dummy_na:
         return (data if isinstance(data, DataFrame) else data.to_frame())._fallback("get_dummies")()
     cast = None if dtype is None else _dtype_name(dtype)

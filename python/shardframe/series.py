@@ -827,6 +827,9 @@ class Series(_Rows):
 
     def replace(self, to_replace: Any = None, value: Any = None, *, inplace: bool = False, limit: Any = None,
                 regex: Any = False) -> Series | None:
+        if to_replace is None and regex is False and value is not None:
+            raise TypeError("'regex' must be a string or a compiled regular expression or a list or dict of strings "
+                            "or regular expressions, you passed a 'bool'")
         if regex is not False or limit is not None:
             return self._inplace(self._replace_pattern(to_replace, value, regex, limit), inplace)
         return self._inplace(self._replace_values(to_replace, value), inplace)

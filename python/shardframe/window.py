@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 _HOWS = ("mean", "sum", "min", "max", "std", "var", "median")
 
 
+def _numeric(dtype: str) -> bool:
+    return dtype.startswith(("int", "uint", "float")) or dtype == "bool"
+
+
 class _PandasWindow:
     """Window methods the engine does not run go to pandas' window over the
     same rows, announced."""
@@ -63,6 +67,10 @@ class Rolling(_PandasWindow):
             return s._derive(s._nan_as_null().fn("rolling", how=how, **self._params))
 
         if isinstance(self._obj, Series):
+            if not _numeric(self._obj._engine_dtype()):
+                from pandas.errors import DataError
+
+                raise DataError("No numeric types to aggregate")  # as pandas
             return one(self._obj)
         return self._obj._map_series(one)
 
