@@ -1429,11 +1429,13 @@ def _fill_limit(limit: Any) -> None:
                          "Limit must be an integer")
 
 
-def _opposite_signs(left: Expr, right: Expr) -> Expr:
-    def sign(e: Expr, op: str) -> Expr:
-        return e.binary(op, lit(0))
+def _sign_test(e: Expr, op: str) -> Expr:
+    return e.binary(op, lit(0))
 
-    return sign(left, "lt").binary("and", sign(right, "gt")).binary("or", sign(left, "gt").binary("and", sign(right, "lt")))
+
+def _opposite_signs(left: Expr, right: Expr) -> Expr:
+    return _sign_test(left, "lt").binary("and", _sign_test(right, "gt")).binary(
+        "or", _sign_test(left, "gt").binary("and", _sign_test(right, "lt")))
 
 
 def _numpy_mod(left: Expr, right: Expr, mod: Expr) -> Expr:
@@ -1449,13 +1451,11 @@ def _numpy_floor_div(left: Expr, right: Expr, floored: Expr) -> Expr:
     """``floored`` (floor(left / right)) as numpy's floor_divide of floats
     answers: an infinite dividend gives NaN (unless the divisor is 0), a
     finite one over an infinite divisor of the other sign gives -1."""
-    def sign(e: Expr, op: str) -> Expr:
-        return e.binary(op, lit(0))
-
     infinite = lit(float("inf"))
     minus_one = right.fn("abs").binary("eq", infinite).binary("and", _opposite_signs(left, right))
     out = minus_one.fn("where", lit(-1.0), floored)
-    nan = left.fn("abs").binary("eq", infinite).binary("and", sign(right, "lt").binary("or", sign(right, "gt")))
+    nonzero = _sign_test(right, "lt").binary("or", _sign_test(right, "gt"))
+    nan = left.fn("abs").binary("eq", infinite).binary("and", nonzero)
     return nan.fn("where", lit(None), out)
 
 
